@@ -1,0 +1,53 @@
+"""Exceptions raised by the gateway client.
+
+Messages never contain credentials, phone numbers or SIM identifiers: they are raised into Home Assistant
+logs and UI. Put only codes, endpoint names and the device's own short reason text in them.
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """Base class for every error the client raises."""
+
+
+class GatewayConnectionError(GatewayError):
+    """The gateway could not be reached, or the connection broke."""
+
+
+class GatewayTimeoutError(GatewayConnectionError):
+    """The gateway did not answer in time."""
+
+
+class GatewayAuthError(GatewayError):
+    """The gateway rejected the credentials."""
+
+
+class GatewayCommandError(GatewayError):
+    """The gateway understood the request and refused it.
+
+    `code` and `reason` are the device's own result code and text, e.g. `5` and `"SIM Unregistered"`.
+    """
+
+    def __init__(self, code: int | str | None, reason: str, *, endpoint: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        self.endpoint = endpoint
+        where = f"{endpoint}: " if endpoint else ""
+        super().__init__(f"{where}gateway refused the request ({code} {reason})".replace("(None ", "("))
+
+
+class GatewayUnsupportedError(GatewayError):
+    """The gateway (vendor, model or firmware) does not offer this feature."""
+
+
+class GatewayResponseError(GatewayError):
+    """The gateway answered with something the client cannot read."""
+
+
+class GatewayPushError(GatewayResponseError):
+    """A pushed body is malformed. The message says what was wrong, never what the body contained."""
+
+
+class GatewayRequestError(GatewayError, ValueError):
+    """The request breaks a documented limit and was not sent (too many numbers, text too long, ...)."""

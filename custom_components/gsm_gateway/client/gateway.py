@@ -1,0 +1,207 @@
+"""The one interface every dialect implements, and the Home Assistant layer uses without knowing the vendor.
+
+A dialect overrides what its devices can do and lists it in `capabilities`. Everything else keeps the default
+here, which raises `GatewayUnsupportedError`, so callers never get a fake answer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import UTC, tzinfo
+from typing import Any, ClassVar
+
+import aiohttp
+
+from .events import PushEvent, PushRequest
+from .exceptions import GatewayUnsupportedError
+from .models import (
+    CallStatistics,
+    Capability,
+    ConnectionSettings,
+    DeviceInfo,
+    EsimInfo,
+    GatewayStatus,
+    IncomingSms,
+    InboxPage,
+    RedialMode,
+    SendResult,
+    SetResult,
+    SmsRequest,
+    SmsStatistics,
+    SmsTask,
+    StatisticsPeriod,
+    TaskResult,
+    UssdResult,
+    Vendor,
+)
+from .ports import SlotRef
+from .transport import HttpTransport
+
+
+class Gateway(ABC):
+    """An async client for one gateway.
+
+    The aiohttp session is injected and never closed here. `connect()` must succeed before other calls: it
+    checks the credentials and reads `device`, which several calls need (port and slot counts).
+    `time_zone` is the zone the device's clock runs in, for dialects whose timestamps carry none.
+    """
+
+    vendor: ClassVar[Vendor]
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: ConnectionSettings,
+        *,
+        time_zone: tzinfo = UTC,
+    ) -> None:
+        """Create a client; no I/O happens until `connect()`."""
+        self.settings = settings
+        self.time_zone = time_zone
+        self.transport = HttpTransport(session, settings)
+        self._device: DeviceInfo | None = None
+
+    def __repr__(self) -> str:
+        """Show the vendor and host only."""
+        return f"<{type(self).__name__} {self.settings.host}:{self.settings.port}>"
+
+    @property
+    def device(self) -> DeviceInfo:
+        """Device info read by `connect()` (or refreshed by `get_status()`)."""
+        if self._device is None:
+            msg = "connect() has not been called"
+            raise RuntimeError(msg)
+        return self._device
+
+    @property
+    @abstractmethod
+    def capabilities(self) -> frozenset[Capability]:
+        """What this device supports. May depend on what `connect()` learned."""
+
+    # --- Required by every dialect -------------------------------------------------------------------------
+
+    @abstractmethod
+    async def connect(self) -> DeviceInfo:
+        """Check credentials and read device info (read-only requests only)."""
+
+    @abstractmethod
+    async def get_status(self) -> GatewayStatus:
+        """Read the status of every port and slot, in as few requests as the dialect allows."""
+
+    @abstractmethod
+    async def send_sms(self, request: SmsRequest) -> SendResult:
+        """Send one text to the recipients, in as few requests as the dialect allows."""
+
+    @abstractmethod
+    async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
+        """Read received SMS after `cursor` (None: from the start the device still has)."""
+
+    @abstractmethod
+    def parse_push(self, request: PushRequest) -> list[PushEvent]:
+        """Turn one pushed body into events. Raises `GatewayPushError` and nothing else."""
+
+    # --- Optional: default is "unsupported" ---------------------------------------------------------------
+
+    def _unsupported(self, feature: str) -> GatewayUnsupportedError:
+        return GatewayUnsupportedError(f"{self.vendor.value} gateways do not support {feature}")
+
+    async def delete_inbox(self, messages: Sequence[IncomingSms]) -> None:
+        """Delete messages (already delivered to the caller) from the device."""
+        raise self._unsupported("deleting received SMS")
+
+    async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
+        """Send a USSD code from a port. The reply comes back in the result or as a later event."""
+        raise self._unsupported("USSD")
+
+    async def fetch_ussd_replies(self, refs: Sequence[SlotRef]) -> dict[str, str]:
+        """Read the latest USSD reply per port label (dialects without push replies)."""
+        raise self._unsupported("reading USSD replies")
+
+    async def lock(self, refs: Sequence[SlotRef]) -> None:
+        """Lock SIM slots (or whole ports)."""
+        raise self._unsupported("locking SIMs")
+
+    async def unlock(self, refs: Sequence[SlotRef]) -> None:
+        """Unlock SIM slots (or whole ports)."""
+        raise self._unsupported("unlocking SIMs")
+
+    async def switch_slot(self, ref: SlotRef) -> None:
+        """Make `ref.slot` the active SIM slot of `ref.port`."""
+        raise self._unsupported("switching SIM slots")
+
+    async def reset_module(self, ports: Sequence[int]) -> None:
+        """Restart the GSM/LTE modules of these ports."""
+        raise self._unsupported("resetting modules")
+
+    async def set_module_power(self, port: int, *, on: bool) -> None:
+        """Power a port's module on or off."""
+        raise self._unsupported("module power control")
+
+    async def redial(self, refs: Sequence[SlotRef], mode: RedialMode, delay: int | None = None) -> None:
+        """Make SIMs dial again (flight mode registers again; fast mode does not)."""
+        raise self._unsupported("redialing")
+
+    async def set_led(self, refs: Sequence[SlotRef], *, on: bool) -> None:
+        """Turn port LEDs on or off."""
+        raise self._unsupported("LED control")
+
+    async def reboot(self) -> None:
+        """Reboot the whole gateway."""
+        raise self._unsupported("rebooting")
+
+    async def save(self) -> None:
+        """Save the running configuration."""
+        raise self._unsupported("saving the configuration")
+
+    async def set_imei(self, ref: SlotRef, imei: str) -> SetResult:
+        """Write the IMEI used with one SIM slot."""
+        raise self._unsupported("changing the IMEI")
+
+    async def set_sim_number(self, ref: SlotRef, number: str) -> SetResult:
+        """Store the phone number of one SIM slot."""
+        raise self._unsupported("storing SIM numbers")
+
+    async def get_sms_statistics(self, period: StatisticsPeriod) -> list[SmsStatistics]:
+        """SMS counters of every slot."""
+        raise self._unsupported("SMS statistics")
+
+    async def get_call_statistics(self, period: StatisticsPeriod) -> list[CallStatistics]:
+        """Call counters of every slot."""
+        raise self._unsupported("call statistics")
+
+    async def get_push_target(self) -> str | None:
+        """The URL the device currently pushes incoming SMS to, when the API can read it."""
+        raise self._unsupported("reading the push target")
+
+    async def set_push_target(self, url: str | None) -> None:
+        """Point every push (status, SMS, reports) at `url`; None stops pushing."""
+        raise self._unsupported("setting the push target")
+
+    async def list_sms_tasks(self, port: int) -> list[SmsTask]:
+        """Queued send tasks of a port."""
+        raise self._unsupported("listing SMS tasks")
+
+    async def pause_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Pause tasks (None: all)."""
+        raise self._unsupported("pausing SMS tasks")
+
+    async def resume_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Resume tasks (None: all)."""
+        raise self._unsupported("resuming SMS tasks")
+
+    async def delete_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Delete queued tasks (None: all)."""
+        raise self._unsupported("deleting SMS tasks")
+
+    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
+        """eSIM state and profiles per port (None: all ports)."""
+        raise self._unsupported("eSIM")
+
+    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
+        """Submit an eSIM profile download; follow it with `list_esims`."""
+        raise self._unsupported("eSIM")
+
+    async def delete_esim(self, port: int, slot: int) -> None:
+        """Submit an eSIM profile deletion; follow it with `list_esims`."""
+        raise self._unsupported("eSIM")

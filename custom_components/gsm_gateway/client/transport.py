@@ -1,0 +1,123 @@
+"""HTTP plumbing shared by the dialects: timeouts, error mapping and credential scrubbing.
+
+Skyline/EJOIN put credentials in the query string, and aiohttp prints URLs in its errors, so every error
+leaving this module is rebuilt from scratch with a scrubbed URL and never chains the original exception text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import json
+import re
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from .exceptions import GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
+from .models import ConnectionSettings
+
+SECRET_QUERY_KEYS = frozenset({"username", "password", "auth", "session", "user", "pwd", "pass"})
+_SECRET_IN_TEXT = re.compile(r"(?i)\b(username|password|auth|session|pwd|pass)=([^&\s\"']*)")
+
+
+def scrub_url(url: str | URL) -> str:
+    """Return `url` with the values of credential-like query parameters replaced by `***`."""
+    return _SECRET_IN_TEXT.sub(lambda match: f"{match[1]}=***", str(url))
+
+
+def scrub_text(text: str, *secrets: str) -> str:
+    """Remove `secrets` and credential-like query parameters from free text."""
+    text = scrub_url(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A finished HTTP exchange."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    endpoint: str
+
+    @property
+    def text(self) -> str:
+        """Body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """Body parsed as JSON; raw control characters inside strings are tolerated (Synway firmware)."""
+        try:
+            return json.loads(self.text, strict=False)
+        except ValueError:
+            msg = f"{self.endpoint}: answer is not JSON (HTTP {self.status}, {len(self.body)} bytes)"
+            raise GatewayResponseError(msg) from None
+
+    def json_object(self) -> dict[str, Any]:
+        """Body parsed as a JSON object."""
+        value = self.json()
+        if not isinstance(value, dict):
+            msg = f"{self.endpoint}: answer is JSON but not an object"
+            raise GatewayResponseError(msg)
+        return value
+
+
+class HttpTransport:
+    """Sends requests to one gateway over an injected aiohttp session."""
+
+    def __init__(self, session: aiohttp.ClientSession, settings: ConnectionSettings) -> None:
+        """Keep the session (owned by the caller) and the connection settings."""
+        self._session = session
+        self.settings = settings
+        self._ssl: bool | None = None if settings.verify_ssl or not settings.use_https else False
+
+    def url(self, path: str) -> URL:
+        """Absolute URL of `path` on this gateway."""
+        return URL(self.settings.base_url).with_path(path if path.startswith("/") else f"/{path}")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> HttpResponse:
+        """Send one request and read the whole answer. Never raises aiohttp's own exceptions."""
+        endpoint = path.lstrip("/")
+        url = self.url(path)
+        request_headers = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            request_headers.setdefault("Content-Type", "application/json;charset=utf-8")
+        try:
+            async with asyncio.timeout(timeout or self.settings.timeout):
+                async with self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=request_headers,
+                    ssl=self._ssl,
+                    allow_redirects=False,
+                ) as response:
+                    body = await response.read()
+                    return HttpResponse(response.status, dict(response.headers), body, endpoint)
+        except TimeoutError:
+            msg = f"{endpoint}: no answer from {self.settings.host} within {timeout or self.settings.timeout:g} s"
+            raise GatewayTimeoutError(msg) from None
+        except aiohttp.ClientSSLError:
+            msg = f"{endpoint}: TLS handshake with {self.settings.host} failed (certificate not trusted?)"
+            raise GatewayConnectionError(msg) from None
+        except (aiohttp.ClientError, OSError) as err:
+            msg = f"{endpoint}: cannot talk to {self.settings.host} ({type(err).__name__})"
+            raise GatewayConnectionError(msg) from None

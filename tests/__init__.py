@@ -1,0 +1,1 @@
+"""Tests of the GSM Gateway integration, its client library and its simulator."""
