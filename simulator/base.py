@@ -1,5 +1,4 @@
-"""What every simulated gateway shares: an aiohttp server, a request log, fault injection, pushes and a
-control API.
+"""What every simulated gateway shares: a server, a request log, fault injection, pushes and a control API.
 
 A dialect subclasses `GatewaySimulator`, adds its routes in `add_routes`, checks credentials in
 `authenticate`, and keeps its own state. Faults are applied by a middleware in front of every dialect route,
@@ -21,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
+import contextlib
 from dataclasses import asdict, dataclass, field
 import json
 import logging
@@ -111,7 +111,7 @@ class GatewaySimulator:
         self.slot_count = slots
         self.username = username
         self.password = password
-        self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
+        self.rng = random.Random(seed)
         self.faults = FaultSettings()
         self.variants: set[str] = set()
         self.requests: list[RecordedRequest] = []
@@ -144,7 +144,7 @@ class GatewaySimulator:
         """JSON-friendly view of the state, for the control API."""
         return {}
 
-    async def control(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def control(self, action: str, params: dict[str, Any]) -> dict[str, Any]:  # noqa: ARG002
         """Dialect-specific control actions (deliver SMS, change status, reboot, ...)."""
         raise web.HTTPNotFound(text=f"unknown control action {action}")
 
@@ -234,10 +234,8 @@ class GatewaySimulator:
         return None
 
     async def _hang(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=self.faults.hang_seconds)
-        except TimeoutError:
-            pass
 
     @web.middleware
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -279,7 +277,8 @@ class GatewaySimulator:
             return web.Response(status=200, content_type="application/json", text='{"code":200,"reason":')
         if fault == "truncate" and isinstance(response, web.Response) and response.body is not None:
             raw = bytes(response.body)  # type: ignore[arg-type]
-            return web.Response(status=response.status, body=raw[: max(1, len(raw) // 2)], content_type="application/json")
+            cut = raw[: max(1, len(raw) // 2)]
+            return web.Response(status=response.status, body=cut, content_type="application/json")
         return response
 
     # --- pushes -------------------------------------------------------------------------------------------

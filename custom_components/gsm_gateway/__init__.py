@@ -6,11 +6,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+async def async_setup_entry(_hass: HomeAssistant, _entry: ConfigEntry) -> bool:
     """Set up a gateway from a config entry."""
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+async def async_unload_entry(_hass: HomeAssistant, _entry: ConfigEntry) -> bool:
     """Unload a config entry."""
     return True

@@ -30,6 +30,7 @@ class GatewayCommandError(GatewayError):
     """
 
     def __init__(self, code: int | str | None, reason: str, *, endpoint: str = "") -> None:
+        """Keep the device's code and reason; the message names neither credentials nor numbers."""
         self.code = code
         self.reason = reason
         self.endpoint = endpoint
@@ -47,6 +48,10 @@ class GatewayResponseError(GatewayError):
 
 class GatewayPushError(GatewayResponseError):
     """A pushed body is malformed. The message says what was wrong, never what the body contained."""
+
+
+class GatewayNotRecognizedError(GatewayError):
+    """The host answers HTTP but is not a gateway of any known dialect."""
 
 
 class GatewayRequestError(GatewayError, ValueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
+from enum import StrEnum
 from typing import Any, ClassVar
 
 import aiohttp
@@ -22,8 +23,8 @@ from .models import (
     DeviceInfo,
     EsimInfo,
     GatewayStatus,
-    IncomingSms,
     InboxPage,
+    IncomingSms,
     RedialMode,
     SendResult,
     SetResult,
@@ -37,6 +38,14 @@ from .models import (
 )
 from .ports import SlotRef
 from .transport import HttpTransport
+
+
+class ProbeOutcome(StrEnum):
+    """What a dialect's probe learned about a host."""
+
+    MATCH = "match"  # this dialect, and the credentials work
+    AUTH_FAILED = "auth_failed"  # this dialect (or at least an HTTP-auth gateway) refused the credentials
+    NO_MATCH = "no_match"  # not this dialect
 
 
 class Gateway(ABC):
@@ -80,6 +89,17 @@ class Gateway(ABC):
         """What this device supports. May depend on what `connect()` learned."""
 
     # --- Required by every dialect -------------------------------------------------------------------------
+
+    @abstractmethod
+    async def probe(self) -> ProbeOutcome:
+        """Tell whether the host speaks this dialect, with read-only requests only.
+
+        Rules (the vendor detector calls the dialects' probes in turn: EJOIN, Dinstar, Synway):
+        - never change device state (no `goip_get_status.html?url=` or `period=`);
+        - send credentials at most once, and only in a request that can tell a bad login apart;
+        - a host that answers in another dialect's shape, 404 or HTML is NO_MATCH, not an error;
+        - connection failures raise `GatewayConnectionError`.
+        """
 
     @abstractmethod
     async def connect(self) -> DeviceInfo:
@@ -195,7 +215,7 @@ class Gateway(ABC):
         raise self._unsupported("deleting SMS tasks")
 
     async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
-        """eSIM state and profiles per port (None: all ports)."""
+        """ESIM state and profiles per port (None: all ports)."""
         raise self._unsupported("eSIM")
 
     async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:

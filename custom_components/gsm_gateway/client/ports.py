@@ -84,7 +84,7 @@ class SlotRef:
         return self.label
 
 
-def parse_label(raw: object) -> SlotRef | None:
+def parse_label(raw: object) -> SlotRef | None:  # noqa: PLR0911 - one return per notation
     """Read one port label in any known notation; `None` when it is not one we know."""
     if isinstance(raw, bool):
         return None

@@ -75,7 +75,8 @@ class HttpTransport:
         """Keep the session (owned by the caller) and the connection settings."""
         self._session = session
         self.settings = settings
-        self._ssl: bool | None = None if settings.verify_ssl or not settings.use_https else False
+        # True means "verify with the default context"; False turns verification off (explicit user choice).
+        self._ssl = settings.verify_ssl or not settings.use_https
 
     def url(self, path: str) -> URL:
         """Absolute URL of `path` on this gateway."""
