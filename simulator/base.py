@@ -151,6 +151,9 @@ class GatewaySimulator:
     async def on_start(self) -> None:
         """Start periodic work (status pushes, send queue). Use `spawn()` for tasks."""
 
+    def start_demo_activity(self) -> None:
+        """Keep a demo alive: occasional status changes, an incoming SMS every minute, USSD answers."""
+
     # --- lifecycle ----------------------------------------------------------------------------------------
 
     @property

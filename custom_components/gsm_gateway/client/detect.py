@@ -1,0 +1,68 @@
+"""Create a client for a known vendor, or detect the vendor from host, port, scheme and credentials alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+import importlib
+from typing import cast
+
+import aiohttp
+
+from .exceptions import GatewayAuthError, GatewayNotRecognizedError
+from .gateway import Gateway, ProbeOutcome
+from .models import ConnectionSettings, Vendor
+
+# Probe order: EJOIN first, because its probe carries credentials in the query string, which an HTTP-auth
+# device (Dinstar, Synway) does not count as a login attempt. Dinstar before Synway: its probe starts with
+# an unauthenticated request that tells the auth scheme.
+DETECTION_ORDER = (Vendor.EJOIN, Vendor.DINSTAR, Vendor.SYNWAY)
+
+_DIALECTS = {
+    Vendor.EJOIN: ("ejoin", "EjoinGateway"),
+    Vendor.DINSTAR: ("dinstar", "DinstarGateway"),
+    Vendor.SYNWAY: ("synway", "SynwayGateway"),
+}
+
+
+def gateway_class(vendor: Vendor) -> type[Gateway]:
+    """The client class of a vendor."""
+    module_name, class_name = _DIALECTS[vendor]
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    return cast("type[Gateway]", getattr(module, class_name))
+
+
+def create_gateway(
+    vendor: Vendor,
+    session: aiohttp.ClientSession,
+    settings: ConnectionSettings,
+    *,
+    time_zone: tzinfo = UTC,
+) -> Gateway:
+    """A client for a gateway whose vendor is known. Call `connect()` before using it."""
+    return gateway_class(vendor)(session, settings, time_zone=time_zone)
+
+
+async def detect_gateway(
+    session: aiohttp.ClientSession,
+    settings: ConnectionSettings,
+    *,
+    time_zone: tzinfo = UTC,
+) -> Gateway:
+    """Find which dialect the host speaks, and return a connected client for it.
+
+    Raises `GatewayAuthError` when a dialect recognised the host but refused the credentials,
+    `GatewayNotRecognizedError` when no dialect recognised it, and `GatewayConnectionError` when the host
+    cannot be reached. Each probe is read-only; credentials are refused at most once in total, because the
+    search stops at the first AUTH_FAILED.
+    """
+    for vendor in DETECTION_ORDER:
+        gateway = create_gateway(vendor, session, settings, time_zone=time_zone)
+        outcome = await gateway.probe()
+        if outcome is ProbeOutcome.MATCH:
+            await gateway.connect()
+            return gateway
+        if outcome is ProbeOutcome.AUTH_FAILED:
+            msg = f"{settings.host} refused the username or password"
+            raise GatewayAuthError(msg)
+    msg = f"{settings.host}:{settings.port} answers, but not as a Skyline/EJOIN, Dinstar or Synway gateway"
+    raise GatewayNotRecognizedError(msg)
