@@ -22,6 +22,7 @@ class PushRequest:
     body: bytes = field(repr=False)
     content_type: str = ""
     query: Mapping[str, str] = field(default_factory=dict, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # e.g. EJOIN MMS `Emms-*` headers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

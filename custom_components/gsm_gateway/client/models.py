@@ -273,6 +273,7 @@ class IncomingSms:
     imsi: str | None = field(default=None, repr=False)
     multipart: MultipartInfo | None = None
     device_sms_id: int | None = None  # the device's own id, where it has one (used for deletion)
+    sent_at: datetime | None = None  # service-centre timestamp (SCTS), where the gateway passes it on
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
