@@ -1,13 +1,359 @@
-"""Config flow for GSM Gateway."""
+"""Config flow: detect the gateway, confirm it, and manage reauth, reconfigure, options and recipients."""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigFlow
+from collections.abc import Mapping
+from typing import Any
 
-from .const import DOMAIN
+from homeassistant.components import webhook
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlowWithReload,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from homeassistant.util import dt as dt_util
+import probatio as vol
+
+from . import build_gateway, connection_settings, gateway_session
+from .client.detect import detect_gateway
+from .client.exceptions import GatewayAuthError, GatewayConnectionError, GatewayError, GatewayNotRecognizedError
+from .client.gateway import Gateway
+from .client.models import VENDOR_NAMES, Capability, Encoding, Vendor
+from .const import (
+    CONF_ADVANCED,
+    CONF_ALLOW_ANY_SOURCE,
+    CONF_DEFAULT_ENCODING,
+    CONF_DEFAULT_PORT,
+    CONF_DELETE_AFTER_DELIVERY,
+    CONF_DELIVERY_REPORTS,
+    CONF_MANAGE_PUSH_TARGET,
+    CONF_RECEIVE_MODE,
+    CONF_RECIPIENT_NUMBER,
+    CONF_RECIPIENT_PORT,
+    CONF_STATISTICS_INTERVAL,
+    CONF_STATUS_INTERVAL,
+    CONF_USE_HTTPS,
+    CONF_VENDOR,
+    CONF_WEBHOOK_ID,
+    DEFAULT_HTTP_PORT,
+    DEFAULT_PORT_AUTO,
+    DEFAULT_STATISTICS_INTERVAL,
+    DEFAULT_STATUS_INTERVAL,
+    DEFAULT_USERNAME,
+    DOMAIN,
+    LOGGER,
+    MIN_STATISTICS_INTERVAL,
+    MIN_STATUS_INTERVAL,
+    SUBENTRY_RECIPIENT,
+    ReceiveMode,
+)
+from .sending import clean_number
+
+VENDOR_AUTO = "auto"
+
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password"))
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
+        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_HTTP_PORT)): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=65535)
+        ),
+        vol.Required(CONF_USE_HTTPS, default=defaults.get(CONF_USE_HTTPS, False)): bool,
+        vol.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+    }
+
+
+def _credentials_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, DEFAULT_USERNAME)): str,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+    }
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            **_connection_schema(defaults),
+            **_credentials_schema(defaults),
+            vol.Required(CONF_ADVANCED): section(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_VENDOR, default=VENDOR_AUTO): SelectSelector(
+                            SelectSelectorConfig(
+                                options=[VENDOR_AUTO, *(vendor.value for vendor in Vendor)],
+                                translation_key="vendor",
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        )
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+async def _async_connect(
+    flow: ConfigFlow, data: Mapping[str, Any], vendor: str
+) -> tuple[Gateway | None, dict[str, str]]:
+    """Reach the gateway with `data`; return it, or field-specific errors."""
+    settings = connection_settings(data)
+    try:
+        if vendor == VENDOR_AUTO:
+            session = gateway_session(flow.hass, settings)
+            gateway = await detect_gateway(session, settings, time_zone=dt_util.get_default_time_zone())
+        else:
+            gateway = build_gateway(flow.hass, Vendor(vendor), settings)
+            await gateway.connect()
+    except GatewayAuthError:
+        return None, {CONF_PASSWORD: "invalid_auth"}
+    except GatewayNotRecognizedError:
+        return None, {CONF_HOST: "not_a_gateway"}
+    except GatewayConnectionError:
+        return None, {CONF_HOST: "cannot_connect"}
+    except GatewayError:
+        LOGGER.exception("Unexpected answer from the gateway")
+        return None, {"base": "unknown"}
+    return gateway, {}
 
 
 class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a gateway from the UI."""
 
     VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing detected."""
+        self._data: dict[str, Any] = {}
+        self._gateway: Gateway | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(_config_entry: ConfigEntry) -> GsmGatewayOptionsFlow:
+        """Options: intervals, sending defaults, receiving."""
+        return GsmGatewayOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(cls, _config_entry: ConfigEntry) -> dict[str, type[ConfigSubentryFlow]]:
+        """Recipients, each one a notify entity."""
+        return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask where the gateway is and how to log in; detect its vendor."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            vendor = user_input.get(CONF_ADVANCED, {}).get(CONF_VENDOR, VENDOR_AUTO)
+            data = {key: value for key, value in user_input.items() if key != CONF_ADVANCED}
+            gateway, errors = await _async_connect(self, data, vendor)
+            if gateway is not None:
+                await self.async_set_unique_id(gateway.device.unique_id)
+                self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]})
+                self._data = {**data, CONF_VENDOR: gateway.vendor.value}
+                self._gateway = gateway
+                return await self.async_step_confirm()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_user_schema(user_input or {}), user_input),
+            errors=errors,
+        )
+
+    async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show what was found; ask whether HA may point the gateway's pushes at itself."""
+        gateway = self._gateway
+        if gateway is None:  # only reachable by a crafted flow request
+            return self.async_abort(reason="unknown")
+        device = gateway.device
+        can_set_push = Capability.PUSH_TARGET_API in gateway.capabilities
+        if user_input is not None:
+            title = f"{VENDOR_NAMES[gateway.vendor]} {self._data[CONF_HOST]}"
+            return self.async_create_entry(
+                title=title,
+                data={**self._data, CONF_WEBHOOK_ID: webhook.async_generate_id()},
+                options={CONF_MANAGE_PUSH_TARGET: bool(user_input.get(CONF_MANAGE_PUSH_TARGET, False))},
+            )
+        schema: dict[vol.Marker, Any] = {}
+        if can_set_push:
+            schema[vol.Required(CONF_MANAGE_PUSH_TARGET, default=True)] = bool
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema(schema),
+            description_placeholders={
+                "vendor": VENDOR_NAMES[gateway.vendor],
+                "model": device.model or "-",
+                "firmware": device.firmware or "-",
+                "ports": str(device.port_count),
+                "slots": str(device.slot_count),
+            },
+        )
+
+    async def async_step_reauth(self, _entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The gateway refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for new credentials and check them."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            gateway, errors = await _async_connect(self, data, entry.data[CONF_VENDOR])
+            if gateway is not None:
+                await self.async_set_unique_id(gateway.device.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(_credentials_schema(user_input or entry.data)),
+            description_placeholders={"title": entry.title},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Move the entry to a new address (same device)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            gateway, errors = await _async_connect(self, data, entry.data[CONF_VENDOR])
+            if gateway is not None:
+                await self.async_set_unique_id(gateway.device.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(_connection_schema(user_input or entry.data)),
+            errors=errors,
+        )
+
+
+def _options_schema(entry: ConfigEntry) -> vol.Schema:
+    gateway: Gateway = entry.runtime_data.gateway
+    device = gateway.device
+    capabilities = gateway.capabilities
+    ports = [DEFAULT_PORT_AUTO, *(str(port) for port in range(1, device.port_count + 1))]
+    schema: dict[vol.Marker, Any] = {
+        vol.Required(CONF_STATUS_INTERVAL, default=DEFAULT_STATUS_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_STATUS_INTERVAL, max=3600, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="s"
+            )
+        ),
+        vol.Required(CONF_STATISTICS_INTERVAL, default=DEFAULT_STATISTICS_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_STATISTICS_INTERVAL, max=86400, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="s"
+            )
+        ),
+        vol.Required(CONF_DEFAULT_PORT, default=DEFAULT_PORT_AUTO): SelectSelector(
+            SelectSelectorConfig(options=ports, custom_value=True, mode=SelectSelectorMode.DROPDOWN)
+        ),
+        vol.Required(CONF_DEFAULT_ENCODING, default=Encoding.AUTO.value): SelectSelector(
+            SelectSelectorConfig(options=[encoding.value for encoding in Encoding], translation_key="encoding")
+        ),
+        vol.Required(CONF_DELIVERY_REPORTS, default=False): BooleanSelector(),
+        vol.Required(CONF_RECEIVE_MODE, default=ReceiveMode.PUSH_AND_POLL.value): SelectSelector(
+            SelectSelectorConfig(options=[mode.value for mode in ReceiveMode], translation_key="receive_mode")
+        ),
+    }
+    if Capability.PUSH_TARGET_API in capabilities:
+        schema[vol.Required(CONF_MANAGE_PUSH_TARGET, default=False)] = BooleanSelector()
+    schema[vol.Required(CONF_ALLOW_ANY_SOURCE, default=False)] = BooleanSelector()
+    if Capability.INBOX_DELETE in capabilities:
+        schema[vol.Required(CONF_DELETE_AFTER_DELIVERY, default=False)] = BooleanSelector()
+    return vol.Schema(schema)
+
+
+class GsmGatewayOptionsFlow(OptionsFlowWithReload):
+    """Change how the integration polls, sends and receives; the entry reloads afterwards."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form with every option."""
+        if user_input is not None:
+            for key in (CONF_STATUS_INTERVAL, CONF_STATISTICS_INTERVAL):
+                user_input[key] = int(user_input[key])
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                _options_schema(self.config_entry), self.config_entry.options
+            ),
+        )
+
+
+class RecipientSubentryFlow(ConfigSubentryFlow):
+    """Add or edit a person to text: name, number and optionally the port to send from."""
+
+    def _schema(self) -> vol.Schema:
+        return vol.Schema(
+            {
+                vol.Required(CONF_NAME): str,
+                vol.Required(CONF_RECIPIENT_NUMBER): TextSelector(TextSelectorConfig(type=TextSelectorType.TEL)),
+                vol.Optional(CONF_RECIPIENT_PORT): str,
+            }
+        )
+
+    def _validate(self, user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        number = clean_number(user_input[CONF_RECIPIENT_NUMBER])
+        if number is None:
+            return {}, {CONF_RECIPIENT_NUMBER: "invalid_number"}
+        data = {CONF_RECIPIENT_NUMBER: number}
+        if port := (user_input.get(CONF_RECIPIENT_PORT) or "").strip():
+            data[CONF_RECIPIENT_PORT] = port
+        return data, {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a recipient."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._validate(user_input)
+            if not errors:
+                result = self.async_create_entry(
+                    title=user_input[CONF_NAME], data=data, unique_id=data[CONF_RECIPIENT_NUMBER]
+                )
+                self.hass.config_entries.async_schedule_reload(self._get_entry().entry_id)
+                return result
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(self._schema(), user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Change a recipient's name, number or port."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._validate(user_input)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    self._get_entry(),
+                    subentry,
+                    title=user_input[CONF_NAME],
+                    data=data,
+                    unique_id=data[CONF_RECIPIENT_NUMBER],
+                )
+        suggested = user_input or {CONF_NAME: subentry.title, **subentry.data}
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
+            errors=errors,
+        )

@@ -1,0 +1,122 @@
+"""Sending SMS, shared by the `send_sms` action and the recipient notify entities.
+
+A send either succeeds for every recipient or raises a translated error that names the device's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import re
+from typing import Any
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .client.models import Encoding, SendResult, SmsRequest
+from .client.ports import SlotRef, parse_selector
+from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPORTS, DEFAULT_PORT_AUTO, DOMAIN
+from .coordinator import GsmGatewayConfigEntry
+from .helpers import translate_gateway_errors
+
+# Digits with an optional leading +, or a short code; separators people type are removed first.
+_NUMBER = re.compile(r"^\+?\d{2,24}$")
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def clean_number(raw: str) -> str | None:
+    """A phone number without the separators people type (`+49 170 123-45`), or None when it is not one."""
+    number = _SEPARATORS.sub("", raw)
+    return number if _NUMBER.match(number) else None
+
+
+def normalize_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
+    """Clean and validate phone numbers (lists or comma-separated); raise a translated error when any is invalid."""
+    cleaned: list[str] = []
+    invalid = 0
+    for raw in recipients:
+        for part in str(raw).split(","):
+            if not part.strip():
+                continue
+            if (number := clean_number(part)) is not None:
+                cleaned.append(number)
+            else:
+                invalid += 1
+    if invalid or not cleaned:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_recipients",
+            translation_placeholders={"count": str(invalid)},
+        )
+    return tuple(dict.fromkeys(cleaned))
+
+
+def resolve_ports(entry: GsmGatewayConfigEntry, port: str | None) -> tuple[SlotRef, ...]:
+    """The sending port(s): the given one, else the entry's default, else let the gateway choose."""
+    choice = port if port not in (None, "") else entry.options.get(CONF_DEFAULT_PORT, DEFAULT_PORT_AUTO)
+    if choice is None or str(choice).lower() == DEFAULT_PORT_AUTO:
+        return ()
+    device = entry.runtime_data.gateway.device
+    try:
+        return tuple(parse_selector(str(choice), port_count=device.port_count, slot_count=device.slot_count))
+    except ValueError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_port",
+            translation_placeholders={"port": str(choice), "ports": str(device.port_count)},
+        ) from err
+
+
+async def async_send_sms(
+    entry: GsmGatewayConfigEntry,
+    *,
+    recipients: Sequence[str],
+    message: str,
+    port: str | None = None,
+    encoding: str | None = None,
+    delivery_report: bool | None = None,
+) -> dict[str, Any]:
+    """Send `message` to every recipient in as few requests as the gateway allows; return the device's answer."""
+    if not message:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
+    request = SmsRequest(
+        recipients=normalize_recipients(recipients),
+        text=message,
+        ports=resolve_ports(entry, port),
+        encoding=Encoding(encoding or entry.options.get(CONF_DEFAULT_ENCODING, Encoding.AUTO)),
+        delivery_report=(
+            delivery_report if delivery_report is not None else entry.options.get(CONF_DELIVERY_REPORTS, False)
+        ),
+    )
+    with translate_gateway_errors(entry):
+        result = await entry.runtime_data.gateway.send_sms(request)
+    rejected = [item for item in result.recipients if not item.accepted]
+    if rejected:
+        first = rejected[0]
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="send_rejected",
+            translation_placeholders={
+                "rejected": str(len(rejected)),
+                "total": str(len(result.recipients)),
+                "code": str(first.code),
+                "reason": first.reason or "-",
+            },
+        )
+    return send_response(result)
+
+
+def send_response(result: SendResult) -> dict[str, Any]:
+    """The JSON-friendly response of the `send_sms` action (stable keys, documented in the README)."""
+    return {
+        "task_ids": list(result.task_ids),
+        "requests": result.requests_made,
+        "recipients": [
+            {
+                "recipient": item.recipient,
+                "accepted": item.accepted,
+                "task_id": item.task_id,
+                "code": item.code,
+                "reason": item.reason,
+            }
+            for item in result.recipients
+        ],
+    }
