@@ -202,6 +202,15 @@ class PortStatus:
             return None
         return self.slots.get(self.active_slot)
 
+    @property
+    def state(self) -> SimState:
+        """State of the port: its active SIM's, else idle (SIMs present, none active) or no SIM."""
+        if (active := self.active) is not None:
+            return active.state
+        if any(slot.state is not SimState.NO_SIM for slot in self.slots.values()):
+            return SimState.IDLE
+        return SimState.NO_SIM
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayStatus:
