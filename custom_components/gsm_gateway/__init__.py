@@ -18,17 +18,21 @@ from .client.detect import create_gateway
 from .client.exceptions import GatewayAuthError, GatewayConnectionError, GatewayError
 from .client.gateway import Gateway
 from .client.models import Capability, ConnectionSettings, Vendor
-from .const import CONF_USE_HTTPS, CONF_VENDOR, DOMAIN
+from .const import CONF_DELETE_AFTER_DELIVERY, CONF_RECEIVE_MODE, CONF_USE_HTTPS, CONF_VENDOR, DOMAIN, ReceiveMode
 from .coordinator import (
     GatewayStatisticsCoordinator,
     GatewayStatusCoordinator,
     GsmGatewayConfigEntry,
     GsmGatewayRuntimeData,
 )
+from .dispatch import EventDispatcher
 from .entity import gateway_device_info, port_identifier
+from .inbox import Inbox, async_start_catch_up
+from .push_target import PushTargetManager, async_restore_push_target
 from .services import async_setup_services
+from .webhook import PushWebhook, async_resolve_sources
 
-PLATFORMS = [Platform.BUTTON, Platform.NOTIFY, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [Platform.BUTTON, Platform.EVENT, Platform.NOTIFY, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -104,8 +108,50 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
         await statistics.async_refresh()
 
     _async_track_port_devices(hass, entry)
+    await _async_setup_receiving(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_setup_receiving(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> None:
+    """Events, the exactly-once inbox, the webhook and the gateway's push target."""
+    runtime = entry.runtime_data
+    gateway = runtime.gateway
+    capabilities = gateway.capabilities
+    dispatcher = runtime.dispatcher = EventDispatcher(hass, entry)
+
+    previous_status = runtime.status.data
+
+    @callback
+    def fire_status_changes() -> None:
+        nonlocal previous_status
+        current = runtime.status.data
+        if runtime.status.last_update_success and current is not previous_status:
+            dispatcher.async_status_changed(previous_status, current)
+            previous_status = current
+
+    entry.async_on_unload(runtime.status.async_add_listener(fire_status_changes))
+
+    if {Capability.SMS_PUSH, Capability.INBOX_POLL} & capabilities:
+        inbox = runtime.inbox = Inbox(hass, entry.entry_id, gateway, dispatcher.async_sms_received)
+        await inbox.async_load()
+        inbox.delete_after_delivery = bool(entry.options.get(CONF_DELETE_AFTER_DELIVERY)) and (
+            Capability.INBOX_DELETE in capabilities
+        )
+        entry.async_on_unload(inbox.async_save_now)
+        entry.async_on_unload(inbox.async_shutdown)
+        if Capability.INBOX_POLL in capabilities:
+            async_start_catch_up(hass, entry, inbox)
+
+    pushes = {Capability.SMS_PUSH, Capability.STATUS_PUSH} & capabilities
+    if pushes and entry.options.get(CONF_RECEIVE_MODE) != ReceiveMode.POLL_ONLY:
+        sources = await async_resolve_sources(entry.data[CONF_HOST])
+        runtime.webhook = PushWebhook(hass, entry, dispatcher, sources)
+        runtime.webhook.async_register()
+        runtime.push_target = PushTargetManager(hass, entry, gateway)
+        entry.async_create_background_task(
+            hass, runtime.push_target.async_start(), f"{DOMAIN} push target {entry.title}"
+        )
 
 
 @callback
@@ -157,5 +203,12 @@ async def async_remove_config_entry_device(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> bool:
-    """Unload the entities; listeners, webhooks and tasks go with the entry's unload callbacks."""
+    """Unload the entities; listeners, webhook, timers and tasks go with the entry's unload callbacks."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> None:
+    """The user removed the gateway: restore its push target and forget the inbox state."""
+    gateway = build_gateway(hass, Vendor(entry.data[CONF_VENDOR]), connection_settings(entry.data))
+    await async_restore_push_target(entry, gateway)
+    await Inbox(hass, entry.entry_id, gateway, lambda _message: None).async_remove()

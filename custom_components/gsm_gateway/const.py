@@ -58,6 +58,7 @@ EVENT_DELIVERY_REPORT: Final = "gsm_gateway_delivery_report"
 EVENT_SMS_SENT: Final = "gsm_gateway_sms_sent"
 EVENT_SMS_FAILED: Final = "gsm_gateway_sms_failed"
 EVENT_USSD_RECEIVED: Final = "gsm_gateway_ussd_received"
+EVENT_MMS_RECEIVED: Final = "gsm_gateway_mms_received"
 EVENT_PORT_STATUS_CHANGED: Final = "gsm_gateway_port_status_changed"
 EVENT_ESIM_PROGRESS: Final = "gsm_gateway_esim_progress"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -23,6 +23,13 @@ from .client.models import (
     SmsStatistics,
     StatisticsPeriod,
 )
+
+if TYPE_CHECKING:
+    from .dispatch import EventDispatcher
+    from .inbox import Inbox
+    from .push_target import PushTargetManager
+    from .webhook import PushWebhook
+
 from .const import (
     CONF_STATISTICS_INTERVAL,
     CONF_STATUS_INTERVAL,
@@ -41,6 +48,10 @@ class GsmGatewayRuntimeData:
     status: GatewayStatusCoordinator
     statistics: GatewayStatisticsCoordinator | None
     gateway_device_id: str
+    dispatcher: EventDispatcher | None = None
+    inbox: Inbox | None = None
+    webhook: PushWebhook | None = None
+    push_target: PushTargetManager | None = None
     port_device_ids: dict[int, str] = field(default_factory=dict)
 
 

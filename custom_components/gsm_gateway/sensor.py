@@ -29,15 +29,6 @@ from .entity import GsmGatewayEntity, PortEntity, add_port_entities
 PARALLEL_UPDATES = 0
 
 
-def port_state(port: PortStatus) -> SimState:
-    """State of a port: its active SIM's, or no SIM / idle when no slot is active."""
-    if port.active is not None:
-        return port.active.state
-    if any(slot.state is not SimState.NO_SIM for slot in port.slots.values()):
-        return SimState.IDLE
-    return SimState.NO_SIM
-
-
 @dataclass(frozen=True, kw_only=True)
 class SlotSensorDescription(SensorEntityDescription):
     """A value of the active (or a given) SIM slot."""
@@ -238,7 +229,7 @@ GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
         key="ports_registered",
         translation_key="ports_registered",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(port_state(port) in REGISTERED_STATES for port in data.ports.values()),
+        value_fn=lambda data: sum(port.state in REGISTERED_STATES for port in data.ports.values()),
     ),
     GatewaySensorDescription(
         key="sims_present",
@@ -326,7 +317,7 @@ class SlotSensor(PortEntity, SensorEntity):
     def native_value(self) -> StateType:
         if self.slot is None and self.entity_description.key == "status":
             port = self.port_status
-            return None if port is None else port_state(port).value
+            return None if port is None else port.state.value
         slot = self.slot_status
         return None if slot is None else self.entity_description.value_fn(slot)
 

@@ -1,0 +1,330 @@
+"""The exactly-once inbox: every SMS the gateway received fires exactly one `gsm_gateway_sms_received` event.
+
+Messages arrive by push, by catch-up polling, or by both. Each has a `message_id` that is the same either
+way. The inbox keeps, in Home Assistant's storage:
+
+- the read cursor of the gateway (EJOIN `ssrc`/`next_sms`, Dinstar `incoming_sms_id`, Synway time window),
+- the ids of the most recent messages (`SEEN_LIMIT`), to drop repeats (push + poll, reboots, overlapping windows),
+- the parts of concatenated messages still waiting for their siblings.
+
+Seen ids and cursor are written in one save, after the events fired; a message is marked seen in the same
+synchronous step that fires its event, so a push and a poll racing for the same message cannot both fire it.
+
+Decisions (docs/receiving.md):
+- When a gateway is added, the messages already on it are marked seen without firing: events start from now.
+- A repeat older than the newest `SEEN_LIMIT` ids (a device that re-lists more than that after a reboot) would
+  fire again; deleting messages after delivery (an option) keeps the device's inbox below that.
+- Parts of a concatenated SMS fire one event when complete, or after `MULTIPART_TIMEOUT` with the parts that
+  arrived (`incomplete: true`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import hashlib
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .client.exceptions import GatewayError
+from .client.gateway import Gateway
+from .client.models import Capability, IncomingSms, MultipartInfo
+from .client.ports import parse_label
+from .const import CONF_RECEIVE_MODE, DOMAIN, INBOX_POLL_INTERVAL, INBOX_POLL_INTERVAL_POLL_ONLY, LOGGER, ReceiveMode
+from .coordinator import GsmGatewayConfigEntry
+
+STORAGE_VERSION = 1
+SEEN_LIMIT = 10_000
+MULTIPART_TIMEOUT = timedelta(minutes=5)
+SAVE_DELAY = 1.0  # seconds; bursts of messages share one write
+MAX_PAGES_PER_CATCH_UP = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceivedMessage:
+    """A complete message, ready to become an event."""
+
+    message_id: str
+    port_label: str
+    sender: str
+    recipient: str
+    text: str
+    received_at: datetime
+    smsc: str | None
+    parts: int = 1
+    incomplete: bool = False
+
+
+def _sms_to_json(sms: IncomingSms) -> dict[str, Any]:
+    return {
+        "message_id": sms.message_id,
+        "port_label": sms.port_label,
+        "sender": sms.sender,
+        "recipient": sms.recipient,
+        "text": sms.text,
+        "received_at": sms.received_at.isoformat(),
+        "smsc": sms.smsc,
+        "multipart": None
+        if sms.multipart is None
+        else [sms.multipart.reference, sms.multipart.part, sms.multipart.total],
+    }
+
+
+def _sms_from_json(data: Mapping[str, Any]) -> IncomingSms:
+    multipart = data.get("multipart")
+    return IncomingSms(
+        message_id=data["message_id"],
+        port_label=data["port_label"],
+        ref=parse_label(data["port_label"]),
+        sender=data["sender"],
+        recipient=data.get("recipient", ""),
+        text=data["text"],
+        received_at=datetime.fromisoformat(data["received_at"]),
+        smsc=data.get("smsc"),
+        multipart=None
+        if multipart is None
+        else MultipartInfo(reference=multipart[0], part=multipart[1], total=multipart[2]),
+    )
+
+
+class Inbox:
+    """De-duplicates, assembles and delivers incoming SMS; persists what it has seen."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        gateway: Gateway,
+        deliver: Callable[[ReceivedMessage], None],
+    ) -> None:
+        """`deliver` fires the event; it is called exactly once per message."""
+        self.hass = hass
+        self.gateway = gateway
+        self._deliver = deliver
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.inbox")
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._cursor: dict[str, Any] | None = None
+        self._pending: dict[tuple[str, str, int], dict[int, IncomingSms]] = {}
+        self._pending_timers: dict[tuple[str, str, int], CALLBACK_TYPE] = {}
+        self._catch_up_lock = asyncio.Lock()
+        self.initialized = False
+        self.duplicates = 0
+        self.delivered = 0
+        self.delete_after_delivery = False
+        self._to_delete: list[IncomingSms] = []
+
+    # --- persistence ---------------------------------------------------------------------------------------
+
+    async def async_load(self) -> None:
+        """Restore cursor, seen ids and waiting parts."""
+        stored = await self._store.async_load()
+        if stored is None:
+            return
+        self.initialized = True
+        self._cursor = stored.get("cursor")
+        self._seen = OrderedDict.fromkeys(stored.get("seen", []))
+        for raw in stored.get("pending", []):
+            try:
+                self._add_part(_sms_from_json(raw))
+            except KeyError, TypeError, ValueError:  # a hand-edited or older file: drop that part only
+                LOGGER.warning("Dropped an unreadable waiting SMS part from storage")
+
+    def _data_to_save(self) -> dict[str, Any]:
+        return {
+            "cursor": self._cursor,
+            "seen": list(self._seen),
+            "pending": [_sms_to_json(part) for parts in self._pending.values() for part in parts.values()],
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+
+    async def async_save_now(self) -> None:
+        """Write at once (unload)."""
+        await self._store.async_save(self._data_to_save())
+
+    async def async_remove(self) -> None:
+        """Forget everything (entry removed)."""
+        await self._store.async_remove()
+
+    @callback
+    def async_shutdown(self) -> None:
+        """Cancel multipart timers (unload); waiting parts stay in storage."""
+        for cancel in self._pending_timers.values():
+            cancel()
+        self._pending_timers.clear()
+
+    # --- receiving ------------------------------------------------------------------------------------------
+
+    def is_seen(self, message_id: str) -> bool:
+        """True when this message already fired (or is part of a message that did)."""
+        return message_id in self._seen
+
+    def _mark_seen(self, message_id: str) -> None:
+        self._seen[message_id] = None
+        self._seen.move_to_end(message_id)
+        while len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+
+    @callback
+    def async_receive(self, sms: IncomingSms) -> bool:
+        """Take one message (or part); True when it was new. Never awaits, so pushes and polls cannot race."""
+        if sms.message_id in self._seen or self._is_pending(sms):
+            self.duplicates += 1
+            return False
+        if sms.multipart is not None and sms.multipart.total > 1:
+            self._add_part(sms)
+            self._schedule_save()
+            return True
+        self._mark_seen(sms.message_id)
+        self._fire(
+            ReceivedMessage(
+                message_id=sms.message_id,
+                port_label=sms.port_label,
+                sender=sms.sender,
+                recipient=sms.recipient,
+                text=sms.text,
+                received_at=sms.received_at,
+                smsc=sms.smsc,
+            ),
+            [sms],
+        )
+        self._schedule_save()
+        return True
+
+    def _fire(self, message: ReceivedMessage, parts: list[IncomingSms]) -> None:
+        self.delivered += 1
+        self._deliver(message)
+        if self.delete_after_delivery:
+            self._to_delete.extend(parts)
+
+    # --- concatenated messages ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _part_key(sms: IncomingSms, multipart: MultipartInfo) -> tuple[str, str, int]:
+        return (sms.port_label, sms.sender, multipart.reference)
+
+    def _is_pending(self, sms: IncomingSms) -> bool:
+        if sms.multipart is None:
+            return False
+        parts = self._pending.get(self._part_key(sms, sms.multipart), {})
+        return any(part.message_id == sms.message_id for part in parts.values())
+
+    def _add_part(self, sms: IncomingSms) -> None:
+        if (multipart := sms.multipart) is None:
+            return
+        key = self._part_key(sms, multipart)
+        parts = self._pending.setdefault(key, {})
+        parts[multipart.part] = sms
+        if len(parts) >= multipart.total:
+            self._complete(key, incomplete=False)
+        elif key not in self._pending_timers:
+            first = min(part.received_at for part in parts.values())
+            delay = max(0.0, (first + MULTIPART_TIMEOUT - dt_util.utcnow()).total_seconds())
+            self._pending_timers[key] = async_call_later(
+                self.hass, delay, lambda _now: self._complete(key, incomplete=True)
+            )
+
+    @callback
+    def _complete(self, key: tuple[str, str, int], *, incomplete: bool) -> None:
+        parts = self._pending.pop(key, None)
+        if cancel := self._pending_timers.pop(key, None):
+            cancel()
+        if not parts:
+            return
+        ordered = [parts[number] for number in sorted(parts)]
+        first = ordered[0]
+        ids = sorted(part.message_id for part in ordered)
+        for part in ordered:
+            self._mark_seen(part.message_id)
+        self._fire(
+            ReceivedMessage(
+                message_id=hashlib.sha256("|".join(ids).encode()).hexdigest()[:20],
+                port_label=first.port_label,
+                sender=first.sender,
+                recipient=first.recipient,
+                text="".join(part.text for part in ordered),
+                received_at=first.received_at,
+                smsc=first.smsc,
+                parts=len(ordered),
+                incomplete=incomplete,
+            ),
+            ordered,
+        )
+        self._schedule_save()
+
+    # --- catch-up polling -----------------------------------------------------------------------------------
+
+    async def async_catch_up(self) -> int:
+        """Read everything the gateway received since the stored cursor; return how many were new.
+
+        Connection errors propagate (the caller retries later); the cursor only moves past messages that
+        have been delivered.
+        """
+        async with self._catch_up_lock:
+            new = 0
+            first_run = not self.initialized
+            for _ in range(MAX_PAGES_PER_CATCH_UP):
+                page = await self.gateway.fetch_inbox(self._cursor)
+                for sms in page.messages:
+                    if first_run:
+                        self._mark_seen(sms.message_id)
+                    elif self.async_receive(sms):
+                        new += 1
+                self._cursor = dict(page.cursor)
+                self.initialized = True
+                self._schedule_save()
+                if not page.more:
+                    break
+            await self._flush_deletions()
+            return new
+
+    async def _flush_deletions(self) -> None:
+        if not self._to_delete:
+            return
+        batch, self._to_delete = self._to_delete, []
+        try:
+            await self.gateway.delete_inbox(batch)
+        except GatewayError as err:
+            LOGGER.warning("Could not delete %d delivered SMS from the gateway: %s", len(batch), err)
+
+
+@callback
+def async_start_catch_up(hass: HomeAssistant, entry: GsmGatewayConfigEntry, inbox: Inbox) -> None:
+    """Catch up now, after every reconnect, and periodically; stop with the entry."""
+    pushes_sms = Capability.SMS_PUSH in inbox.gateway.capabilities
+    poll_only = entry.options.get(CONF_RECEIVE_MODE) == ReceiveMode.POLL_ONLY or not pushes_sms
+    interval = INBOX_POLL_INTERVAL_POLL_ONLY if poll_only else INBOX_POLL_INTERVAL
+    status = entry.runtime_data.status
+    was_online = status.last_update_success
+
+    async def catch_up(_now: object = None) -> None:
+        try:
+            new = await inbox.async_catch_up()
+        except GatewayError as err:
+            LOGGER.debug("Inbox catch-up of %s failed, will retry: %s", entry.title, err)
+            return
+        if new:
+            LOGGER.debug("Inbox catch-up of %s delivered %d missed SMS", entry.title, new)
+
+    def schedule() -> None:
+        entry.async_create_background_task(hass, catch_up(), f"{DOMAIN} inbox catch-up {entry.title}")
+
+    @callback
+    def on_status_update() -> None:
+        nonlocal was_online
+        if status.last_update_success and not was_online:
+            schedule()  # back online: pick up what arrived (and was not pushed) while we could not reach it
+        was_online = status.last_update_success
+
+    schedule()
+    entry.async_on_unload(async_track_time_interval(hass, catch_up, interval, cancel_on_shutdown=True))
+    entry.async_on_unload(status.async_add_listener(on_status_update))

@@ -1,0 +1,161 @@
+"""Pointing the gateway's pushes at Home Assistant, and keeping that honest.
+
+- Only when the user allowed it (config flow step / option) and the gateway has an API for it.
+- The target found on the device before the first takeover is remembered and restored when the entry is removed.
+- A target changed on the device by someone else raises a repair with a fix flow.
+- When Home Assistant has no URL the gateway can reach, a repair says so.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from ipaddress import ip_address
+from typing import Final
+
+from homeassistant.components import webhook
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.network import NoURLAvailableError
+from yarl import URL
+
+from .client.exceptions import GatewayError, GatewayUnsupportedError
+from .client.gateway import Gateway
+from .client.models import Capability
+from .client.transport import scrub_url
+from .const import CONF_MANAGE_PUSH_TARGET, CONF_WEBHOOK_ID, DOMAIN, LOGGER
+from .coordinator import GsmGatewayConfigEntry
+
+CONF_PREVIOUS_PUSH_TARGET: Final = "previous_push_target"
+CHECK_INTERVAL = timedelta(minutes=10)
+ISSUE_NO_URL = "no_push_url"
+ISSUE_CHANGED = "push_target_changed"
+
+
+def issue_id(kind: str, entry_id: str) -> str:
+    """Repair issue id of one entry."""
+    return f"{kind}_{entry_id}"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def push_url(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> str | None:
+    """The webhook URL the gateway should push to, or None when Home Assistant has none it can reach."""
+    try:
+        url = webhook.async_generate_url(
+            hass,
+            entry.data[CONF_WEBHOOK_ID],
+            allow_internal=True,
+            allow_external=False,
+            allow_ip=True,
+            prefer_external=False,
+        )
+    except NoURLAvailableError:
+        return None
+    # A loopback URL only works when the gateway runs on this machine (the simulator does).
+    if _is_loopback(URL(url).host or "") and not _is_loopback(entry.data[CONF_HOST]):
+        return None
+    return url
+
+
+class PushTargetManager:
+    """Sets, checks and restores the gateway's push target for one entry."""
+
+    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
+        """Bind to a loaded entry."""
+        self.hass = hass
+        self.entry = entry
+        self.gateway = gateway
+        self.url: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """The user allowed it and the gateway can do it."""
+        return bool(self.entry.options.get(CONF_MANAGE_PUSH_TARGET)) and (
+            Capability.PUSH_TARGET_API in self.gateway.capabilities
+        )
+
+    async def async_start(self) -> None:
+        """Take the push target over (background task of the entry), then check it now and then."""
+        if not self.enabled:
+            self._clear_issues()
+            return
+        self.url = push_url(self.hass, self.entry)
+        if self.url is None:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id(ISSUE_NO_URL, self.entry.entry_id),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_NO_URL,
+                translation_placeholders={"title": self.entry.title},
+            )
+            return
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry.entry_id))
+        await self.async_take_over(self.url)
+        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_check, CHECK_INTERVAL))
+
+    async def async_take_over(self, url: str) -> bool:
+        """Remember the current target (first time only), then point the gateway at `url`."""
+        try:
+            current = await self._read_target()
+            if CONF_PREVIOUS_PUSH_TARGET not in self.entry.data and current != url:
+                self.hass.config_entries.async_update_entry(
+                    self.entry, data={**self.entry.data, CONF_PREVIOUS_PUSH_TARGET: current}
+                )
+            await self.gateway.set_push_target(url)
+        except GatewayError as err:
+            LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.entry.title, err)
+            return False
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_CHANGED, self.entry.entry_id))
+        LOGGER.info("%s now pushes to Home Assistant", self.entry.title)
+        return True
+
+    async def _read_target(self) -> str | None:
+        try:
+            return await self.gateway.get_push_target()
+        except GatewayUnsupportedError:
+            return None
+
+    async def _async_check(self, _now: object = None) -> None:
+        """Raise a repair when someone else changed the target."""
+        try:
+            current = await self._read_target()
+        except GatewayError:
+            return  # unreachable now; the coordinator reports that
+        if current is None or current == self.url:
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id(ISSUE_CHANGED, self.entry.entry_id),
+            is_fixable=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_CHANGED,
+            translation_placeholders={"title": self.entry.title, "target": scrub_url(current) or "-"},
+            data={"entry_id": self.entry.entry_id},
+        )
+
+    @callback
+    def _clear_issues(self) -> None:
+        for kind in (ISSUE_NO_URL, ISSUE_CHANGED):
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry.entry_id))
+
+
+async def async_restore_push_target(entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
+    """Entry removed: give the gateway back the target it had before (or clear ours)."""
+    if CONF_PREVIOUS_PUSH_TARGET not in entry.data:
+        return
+    previous = entry.data[CONF_PREVIOUS_PUSH_TARGET]
+    try:
+        await gateway.connect()
+        await gateway.set_push_target(previous or None)
+    except GatewayError as err:
+        LOGGER.warning("Could not restore the push target of %s: %s", entry.title, err)

@@ -1,0 +1,109 @@
+"""The webhook the gateway pushes to: POST only, local only, size-capped, and by default only from the gateway.
+
+The handler never raises. A push it cannot use gets a 4xx and one log line that names the reason but never the
+content; a valid push is answered at once and applied right after the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from ipaddress import ip_address
+import logging
+import time
+
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
+
+from .client.events import PushRequest
+from .client.exceptions import GatewayPushError
+from .const import CONF_ALLOW_ANY_SOURCE, CONF_WEBHOOK_ID, DOMAIN, LOGGER
+from .coordinator import GsmGatewayConfigEntry
+from .dispatch import EventDispatcher
+
+MAX_PUSH_BYTES = 4 * 1024 * 1024  # an MMS with attachments, base64-encoded, fits comfortably
+_PRIVATE_HEADERS = frozenset({"authorization", "cookie"})
+WARN_EVERY = 600.0  # seconds: the same rejection reason is logged at warning level once per period
+
+
+async def async_resolve_sources(host: str) -> frozenset[str]:
+    """The addresses the gateway may push from: its host, resolved once."""
+    try:
+        return frozenset({str(ip_address(host))})
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, None)
+    except OSError:
+        LOGGER.warning("Cannot resolve %s; pushes are accepted only after it resolves", host)
+        return frozenset()
+    return frozenset(str(info[4][0]) for info in infos)
+
+
+class PushWebhook:
+    """Receives pushes for one config entry."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, dispatcher: EventDispatcher, sources: frozenset[str]
+    ) -> None:
+        """Bind to a loaded entry."""
+        self.hass = hass
+        self.entry = entry
+        self.dispatcher = dispatcher
+        self.sources = sources
+        self.allow_any_source = bool(entry.options.get(CONF_ALLOW_ANY_SOURCE, False))
+        self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        self.accepted = 0
+        self.rejected = 0
+        self._last_warned: dict[str, float] = {}
+
+    @callback
+    def async_register(self) -> None:
+        """Register the webhook; unregistered when the entry unloads."""
+        webhook.async_register(
+            self.hass,
+            DOMAIN,
+            self.entry.title,
+            self.webhook_id,
+            self.async_handle,
+            local_only=True,
+            allowed_methods=["POST"],
+        )
+        self.entry.async_on_unload(partial(webhook.async_unregister, self.hass, self.webhook_id))
+
+    def _reject(self, status: int, reason: str) -> web.Response:
+        """One log line per rejected push: a warning the first time a reason shows up, then debug for a while."""
+        self.rejected += 1
+        now = time.monotonic()
+        level = logging.DEBUG if now - self._last_warned.get(reason, -WARN_EVERY) < WARN_EVERY else logging.WARNING
+        if level == logging.WARNING:
+            self._last_warned[reason] = now
+        LOGGER.log(level, "Ignored a push to %s: %s", self.entry.title, reason)
+        return web.Response(status=status, text=reason)
+
+    async def async_handle(self, _hass: HomeAssistant, _webhook_id: str, request: web.Request) -> web.Response:
+        """Validate, parse, answer, then apply."""
+        try:
+            if not self.allow_any_source and request.remote not in self.sources:
+                return self._reject(403, "sender is not the gateway (see the 'Accept pushes from any address' option)")
+            if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
+                return self._reject(413, "body too large")
+            body = await request.content.read(MAX_PUSH_BYTES + 1)
+            if len(body) > MAX_PUSH_BYTES:
+                return self._reject(413, "body too large")
+            push = PushRequest(
+                body=body,
+                content_type=request.headers.get("Content-Type", ""),
+                query=dict(request.query),
+                headers={key: value for key, value in request.headers.items() if key.lower() not in _PRIVATE_HEADERS},
+            )
+            events = self.entry.runtime_data.gateway.parse_push(push)
+        except GatewayPushError as err:
+            return self._reject(400, f"malformed push ({err})")
+        except Exception as err:  # noqa: BLE001 - the handler must never raise; one line, no content
+            return self._reject(400, f"unreadable push ({type(err).__name__})")
+        self.accepted += 1
+        self.hass.loop.call_soon(self.dispatcher.async_handle, events)
+        return web.Response(status=200, text="OK")
