@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 import contextlib
 from dataclasses import asdict, dataclass, field
 import json
@@ -90,6 +90,7 @@ class PushRecord:
     content_type: str
     delivered: bool
     status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # extra HTTP headers (EJOIN MMS `Emms-*`)
 
 
 class GatewaySimulator:
@@ -286,24 +287,37 @@ class GatewaySimulator:
 
     # --- pushes -------------------------------------------------------------------------------------------
 
-    async def push(self, url: str, body: bytes, content_type: str = "application/json;charset=utf-8") -> bool:
-        """POST `body` to `url` like the device would, honouring push faults. True when HA answered 2xx."""
+    async def push(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str = "application/json;charset=utf-8",
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> bool:
+        """POST `body` to `url` like the device would, honouring push faults. True when HA answered 2xx.
+
+        `headers` are sent besides the content type (some pushes carry data in headers, e.g. EJOIN MMS).
+        """
         f = self.faults
+        extra = dict(headers or {})
         if f.pushes_paused or (f.drop_push_rate and self.rng.random() < f.drop_push_rate):
-            self.pushes.append(PushRecord(url, body, content_type, delivered=False))
+            self.pushes.append(PushRecord(url, body, content_type, delivered=False, headers=extra))
             return False
         if f.push_delay:
             await asyncio.sleep(f.push_delay)
         assert self._push_session is not None, "simulator not started"
         try:
-            async with self._push_session.post(url, data=body, headers={"Content-Type": content_type}) as resp:
+            async with self._push_session.post(url, data=body, headers={**extra, "Content-Type": content_type}) as resp:
                 await resp.read()
                 delivered = 200 <= resp.status < 300
-                self.pushes.append(PushRecord(url, body, content_type, delivered=delivered, status=resp.status))
+                self.pushes.append(
+                    PushRecord(url, body, content_type, delivered=delivered, status=resp.status, headers=extra)
+                )
                 return delivered
         except (OSError, TimeoutError) as err:  # the receiver is down; a real device just drops it
             _LOGGER.debug("push to receiver failed: %s", type(err).__name__)
-            self.pushes.append(PushRecord(url, body, content_type, delivered=False))
+            self.pushes.append(PushRecord(url, body, content_type, delivered=False, headers=extra))
             return False
 
     # --- control API ----------------------------------------------------------------------------------------
