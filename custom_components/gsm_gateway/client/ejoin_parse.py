@@ -222,6 +222,12 @@ def sim_state(code: int | None) -> SimState:
     return SIM_STATES.get(code, SimState.UNKNOWN)
 
 
+def _operator(value: object) -> str | None:
+    """Operator ID and name; `"0"` (often `"0 "`) is what firmware writes when there is none."""
+    text = as_text(value)
+    return None if text is None or set(text) <= {"0"} else text
+
+
 def _row_status(row: Mapping[str, Any]) -> tuple[int | None, str]:
     """Status from `st` (int, or "3 OK") or from `status` ("3 OK"); the device's text, else the table's."""
     raw = row.get("st") if "st" in row else row.get("status")
@@ -256,7 +262,7 @@ def parse_slot_row(row: object, *, active: bool | None = None) -> SlotStatus:
         status_text=text,
         active=True if is_active is None else is_active,
         balance=as_float(fields.get("bal")),
-        operator=as_text(fields.get("opr")),
+        operator=_operator(fields.get("opr")),
         sim_number=as_text(fields.get("sn")),
         imei=as_text(fields.get("imei")),
         imsi=as_text(fields.get("imsi")),
