@@ -26,7 +26,7 @@ from typing import Any
 
 from .dinstar_auth import Credentials, parse_challenge
 from .dinstar_parse import ERROR_REASONS, check_result, decode_object
-from .exceptions import GatewayAuthError, GatewayCommandError, GatewayUnsupportedError
+from .exceptions import GatewayAuthError, GatewayCommandError, GatewayResponseError, GatewayUnsupportedError
 from .transport import HttpResponse, HttpTransport
 
 type Params = Mapping[str, Any] | list[Any] | None
@@ -111,7 +111,8 @@ class DinstarHttp:
             msg = f"{endpoint.name}: this gateway's firmware does not offer it (HTTP 404)"
             raise GatewayUnsupportedError(msg)
         if response.status != 200:
-            raise GatewayCommandError(response.status, f"HTTP {response.status}", endpoint=endpoint.name)
+            msg = f"{endpoint.name}: unexpected answer (HTTP {response.status})"
+            raise GatewayResponseError(msg)
         if allow_empty and not response.body.strip():
             return {}
         obj = decode_object(response.body, endpoint.name)

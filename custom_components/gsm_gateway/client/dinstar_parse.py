@@ -163,7 +163,7 @@ def text_of(value: object) -> str | None:
 def identifier(value: object) -> str | None:
     """Like `text_of`, but empty strings and `<NULL>` markers mean "none"."""
     text = text_of(value)
-    if text is None or text.lower() in _NULL_WORDS:
+    if text is None or text.lower() in _NULL_WORDS or "<null>" in text.lower():
         return None
     return text
 
