@@ -188,7 +188,7 @@ class SynwayGateway(Gateway):
 
     def _auth_header(self) -> str:
         try:
-            return aiohttp.BasicAuth(self.settings.username, self.settings.password, encoding="utf-8").encode()
+            return aiohttp.encode_basic_auth(self.settings.username, self.settings.password)
         except ValueError:
             msg = "Synway usernames cannot contain ':'"
             raise GatewayAuthError(msg) from None

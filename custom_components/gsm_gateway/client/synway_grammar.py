@@ -44,7 +44,6 @@ import re
 
 from .exceptions import GatewayResponseError
 
-_WS = re.compile(r"\s*")
 _INT = re.compile(r"-?\d{1,18}(?!\d)")
 _KEY = re.compile(r"[A-Za-z][A-Za-z_ ]*?(?=\s*:)")
 _TOKEN = re.compile(r"[^:;,\[\]\s]+")
@@ -193,9 +192,8 @@ class _Scanner:
         return SynwayGrammarError(f"synway {self.production}: expected {expected} at offset {self.pos}")
 
     def skip_ws(self) -> None:
-        match = _WS.match(self.text, self.pos)
-        if match:
-            self.pos = match.end()
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
 
     def at_end(self) -> bool:
         self.skip_ws()
@@ -476,14 +474,16 @@ def _listing[RecordT](
 ) -> Listing[RecordT]:
     scanner = _Scanner(content, production)
     records: list[RecordT] = []
-    if total_optional and not scanner.peek("total") and not scanner.at_end():
-        total = None  # records without the `total:N;` head
+    if total_optional and not scanner.peek("total"):
+        total = None  # records without the `total:N;` head (or an empty answer)
     else:
         total = _total(scanner)
         if not scanner.accept(";"):
             scanner.accept(".")
             scanner.finish()
     while not scanner.at_end():
+        if scanner.accept(";"):
+            continue  # an empty record: `total:0;;`
         records.append(record(scanner))
         scanner.accept(";")
     return Listing(total=len(records) if total is None else total, records=tuple(records))
