@@ -308,7 +308,8 @@ class SynwayGateway(Gateway):
         self._device = DeviceInfo(vendor=Vendor.SYNWAY, port_count=port_count, slot_count=1)
         self._port_types = self._by_port(await self._wireless_or_empty(SynwayInfoType.PORT_TYPE))
         self._identity = None
-        self._new_inbox = None
+        self._new_inbox = None  # firmware may have changed: detect newqueryrxsms and the aliases again
+        self._aliased_paths = {}
         self._device = replace(self._device, serial=self._serial(port_count))
         return self._device
 

@@ -351,3 +351,26 @@ def test_capabilities_have_polling_and_no_push(session: aiohttp.ClientSession) -
     }
     assert Capability.SMS_PUSH not in gateway.capabilities
     assert Capability.STATUS_PUSH not in gateway.capabilities
+
+
+# --- vendor detection (the EJOIN and Dinstar probes run first) -----------------------------------------------
+
+
+async def test_detection_finds_synway_after_the_other_probes(sim: SynwaySimulator, session: aiohttp.ClientSession) -> None:
+    from custom_components.gsm_gateway.client.detect import detect_gateway
+
+    gateway = await detect_gateway(session, settings_for(sim.url))
+    assert isinstance(gateway, SynwayGateway)
+    assert gateway.device.port_count == 4
+    foreign = [request for request in sim.requests if not request.path.startswith("/API/")]
+    assert foreign  # the other dialects asked first ...
+    assert all(request.fault is None for request in foreign)  # ... and got plain 404s, not faults
+    assert len([r for r in sim.requests if r.path == "/API/QueryInfo" and r.json() == {"event": "getportinfo"}]) == 2
+
+
+async def test_detection_reports_a_refused_login(sim: SynwaySimulator, session: aiohttp.ClientSession) -> None:
+    from custom_components.gsm_gateway.client.detect import detect_gateway
+
+    with pytest.raises(GatewayAuthError, match="refused the username or password"):
+        await detect_gateway(session, settings_for(sim.url, password="wrong"))
+    assert len(sim.requests_to("/API/QueryInfo")) == 1  # one refused login in total

@@ -200,6 +200,9 @@ async def test_alias_fallback_for_sending_and_inbox(synway_factory: SynwayFactor
     await gateway.send_sms(SmsRequest(recipients=("10086",), text="two"))
     assert sim.requests[-1].path == "/API/SendSMS"
     assert sim.requests[-2].path == "/API/SendSMS"  # remembered: no second try on the documented path
+    await gateway.connect()
+    await gateway.send_sms(SmsRequest(recipients=("10086",), text="three"))
+    assert [r.path for r in sim.requests[-2:]] == ["/API/TaskHandle", "/API/SendSMS"]  # reconnect: asked again
     await sim.control("deliver_sms", {"port": 1, "sender": "10086", "text": "reply"})
     page = await gateway.fetch_inbox(None)
     assert [m.text for m in page.messages] == ["reply"]
