@@ -356,7 +356,9 @@ def test_capabilities_have_polling_and_no_push(session: aiohttp.ClientSession) -
 # --- vendor detection (the EJOIN and Dinstar probes run first) -----------------------------------------------
 
 
-async def test_detection_finds_synway_after_the_other_probes(sim: SynwaySimulator, session: aiohttp.ClientSession) -> None:
+async def test_detection_finds_synway_after_the_other_probes(
+    sim: SynwaySimulator, session: aiohttp.ClientSession
+) -> None:
     from custom_components.gsm_gateway.client.detect import detect_gateway
 
     gateway = await detect_gateway(session, settings_for(sim.url))
