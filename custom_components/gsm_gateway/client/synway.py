@@ -555,6 +555,34 @@ class SynwayGateway(Gateway):
         )
         return InboxPage(messages=selection.messages, cursor=selection.cursor.to_json(), more=selection.more)
 
+    async def query_inbox(
+        self,
+        *,
+        begin: datetime | None = None,
+        end: datetime | None = None,
+        ports: Sequence[int] = (),
+        numbers: Sequence[str] = (),
+    ) -> list[IncomingSms]:
+        """Received messages in a time window, optionally only some 1-based ports or senders (no cursor).
+
+        The filters are sent to the device and applied again here, for firmware that ignores them.
+        """
+        params = self._window_params(begin, end)
+        if ports:
+            params["port"] = self.port_numbering.wire_list(ports)
+        if numbers:
+            params["num"] = ",".join(numbers)
+        first = None if begin is None else self._device_time(begin)
+        last = None if end is None else self._device_time(end)
+        return [
+            candidate.sms
+            for candidate in self._candidates(await self._read_inbox(params))
+            if (first is None or format_stamp(candidate.stamp) >= first)
+            and (last is None or format_stamp(candidate.stamp) <= last)
+            and (not ports or (candidate.sms.ref is not None and candidate.sms.ref.port in ports))
+            and (not numbers or candidate.sms.sender in numbers)
+        ]
+
     async def _read_inbox(self, params: Mapping[str, str]) -> tuple[RxRecord, ...]:
         """`newqueryrxsms` when the firmware has it (tried once: 404 or an error answer means no), else `queryrxsms`."""
         if self._new_inbox is not False:
