@@ -13,20 +13,13 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import hashlib
 import itertools
 import logging
-import re
 import time
 from typing import Any, ClassVar
 
 import aiohttp
 
 from .events import PushEvent, PushRequest, SendReportEvent
-from .exceptions import (
-    GatewayAuthError,
-    GatewayCommandError,
-    GatewayPushError,
-    GatewayRequestError,
-    GatewayResponseError,
-)
+from .exceptions import GatewayCommandError, GatewayPushError, GatewayRequestError, GatewayResponseError
 from .gateway import Gateway, ProbeOutcome
 from .models import (
     Capability,
@@ -86,22 +79,13 @@ from .synway_models import (
     SynwayUssdRecord,
 )
 from .synway_ports import PortNumbering, detect_base, raw_label
-from .transport import HttpResponse, scrub_text
+from .synway_wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire, safe_reason
 
 _LOGGER = logging.getLogger(__name__)
 
-TASK_PATH = "/API/TaskHandle"
-QUERY_PATH = "/API/QueryInfo"
-# Undocumented short aliases on some firmware; only used when the documented path answers 404.
-SEND_ALIAS = "/API/SendSMS"
-INBOX_ALIAS = "/API/QueryRxSMS"
-
 MAX_RECIPIENTS = 50
 MAX_USSD_LENGTH = 255
-MAX_REASON_LENGTH = 120
 IDENTITY_MAX_AGE = 3600.0  # seconds before ICCID/IMSI/number are read again without a state change
-
-_DIGIT_RUN = re.compile(r"\+?\d{5,}")
 
 CAPABILITIES = frozenset(
     {
@@ -114,10 +98,6 @@ CAPABILITIES = frozenset(
 )
 
 
-class _EndpointMissingError(GatewayResponseError):
-    """HTTP 404: the firmware does not have this path (or this event on it)."""
-
-
 @dataclass(frozen=True, slots=True)
 class _Identity:
     """SIM identities per 1-based port, and when and under which connection states they were read."""
@@ -127,14 +107,6 @@ class _Identity:
     number: Mapping[int, str | None]
     connect_states: tuple[int, ...]
     read_at: float
-
-
-def _safe_reason(content: object, password: str) -> str:
-    """The device's error text, short, without the password or anything that looks like a number or IMEI."""
-    text = content if isinstance(content, str) else type(content).__name__
-    text = scrub_text(" ".join(text.split()), password)
-    text = _DIGIT_RUN.sub("***", text)
-    return text[:MAX_REASON_LENGTH] or "no reason given"
 
 
 class SynwayGateway(Gateway):
@@ -163,7 +135,7 @@ class SynwayGateway(Gateway):
         self._port_types: dict[int, str | None] = {}
         self._identity: _Identity | None = None
         self._new_inbox: bool | None = None  # newqueryrxsms: None until tried
-        self._aliased_paths: dict[str, str] = {}
+        self._wire = SynwayWire(self.transport)
         self._user_ids = itertools.count(int(time.time()) % 100_000)
 
     @property
@@ -183,67 +155,6 @@ class SynwayGateway(Gateway):
     def uses_new_inbox_query(self) -> bool | None:
         """True when `newqueryrxsms` works, False when the firmware lacks it, None before the first poll."""
         return self._new_inbox
-
-    # --- wire ---------------------------------------------------------------------------------------------
-
-    def _auth_header(self) -> str:
-        try:
-            return aiohttp.encode_basic_auth(self.settings.username, self.settings.password)
-        except ValueError:
-            msg = "Synway usernames cannot contain ':'"
-            raise GatewayAuthError(msg) from None
-
-    async def _post(self, path: str, body: Mapping[str, str]) -> HttpResponse:
-        return await self.transport.request(
-            "POST", path, json_body=dict(body), headers={"Authorization": self._auth_header()}
-        )
-
-    def _content(self, response: HttpResponse, event: str) -> str:
-        """The `content` of an `ok` answer; every other answer becomes the matching error."""
-        if response.status == 401:
-            msg = f"{event}: the gateway refused the API username or password"
-            raise GatewayAuthError(msg)
-        if response.status == 404:
-            msg = f"{event}: HTTP 404 (not offered by this firmware)"
-            raise _EndpointMissingError(msg)
-        if response.status != 200:
-            msg = f"{event}: HTTP {response.status}"
-            raise GatewayResponseError(msg)
-        answer = response.json_object()
-        result = answer.get("result")
-        content = answer.get("content", "")
-        if not isinstance(result, str):
-            msg = f"{event}: answer has no result"
-            raise GatewayResponseError(msg)
-        outcome = result.strip().lower()
-        if outcome == "error":
-            raise GatewayCommandError(None, _safe_reason(content, self.settings.password), endpoint=event)
-        if outcome != "ok":
-            msg = f"{event}: unknown result in the answer"
-            raise GatewayResponseError(msg)
-        if isinstance(content, bool) or not isinstance(content, str | int | float):
-            msg = f"{event}: content is {type(content).__name__}, not text"
-            raise GatewayResponseError(msg)
-        return str(content)
-
-    async def _call(self, path: str, event: str, alias: str | None = None, **params: str) -> str:
-        """Send one event and return the content of the `ok` answer."""
-        body = {"event": event, **params}
-        target = self._aliased_paths.get(event, path)
-        response = await self._post(target, body)
-        if response.status == 404 and alias is not None and target == path:
-            _LOGGER.debug("Synway %s: %s answers 404, trying %s", event, path, alias)
-            aliased = await self._post(alias, body)
-            if aliased.status != 404:
-                self._aliased_paths[event] = alias
-                response = aliased
-        return self._content(response, event)
-
-    async def _query(self, event: str, alias: str | None = None, **params: str) -> str:
-        return await self._call(QUERY_PATH, event, alias, **params)
-
-    async def _task(self, event: str, alias: str | None = None, **params: str) -> str:
-        return await self._call(TASK_PATH, event, alias, **params)
 
     def _device_time(self, moment: datetime) -> str:
         """A request timestamp in the device's local time (naive datetimes are taken as device time)."""
@@ -265,7 +176,7 @@ class SynwayGateway(Gateway):
 
     async def probe(self) -> ProbeOutcome:
         """One `getportinfo` with Basic auth: a `result`/`content` JSON is Synway, 401 is a refused login."""
-        response = await self._post(QUERY_PATH, {"event": "getportinfo"})
+        response = await self._wire.post(QUERY_PATH, {"event": "getportinfo"})
         if response.status == 401:
             return ProbeOutcome.AUTH_FAILED
         if response.status != 200:
@@ -281,7 +192,7 @@ class SynwayGateway(Gateway):
     async def _wireless_raw(self, kind: SynwayInfoType, ports: str | None = None) -> tuple[PortValue, ...]:
         """Per-port wire records of one `getwirelessinfo` type; a device-wide answer applies to every port."""
         params = {"type": kind.value} if ports is None else {"type": kind.value, "port": ports}
-        answer = parse_wireless(await self._query("getwirelessinfo", **params))
+        answer = parse_wireless(await self._wire.query("getwirelessinfo", **params))
         if answer.shared_key is not None:
             numbering = self._numbering or PortNumbering(1)
             count = self._device.port_count if self._device else 0
@@ -297,7 +208,7 @@ class SynwayGateway(Gateway):
 
     async def connect(self) -> DeviceInfo:
         """Read the port count, detect the port numbering, and derive a stable id from the modules' IMEIs."""
-        port_list = parse_counted_list(await self._query("getportinfo"), "getportinfo")
+        port_list = parse_counted_list(await self._wire.query("getportinfo"), "getportinfo")
         port_count = port_list.total
         if port_count < 1:
             msg = "getportinfo: the gateway reports no ports"
@@ -309,7 +220,7 @@ class SynwayGateway(Gateway):
         self._port_types = self._by_port(await self._wireless_or_empty(SynwayInfoType.PORT_TYPE))
         self._identity = None
         self._new_inbox = None  # firmware may have changed: detect newqueryrxsms and the aliases again
-        self._aliased_paths = {}
+        self._wire.forget_aliases()
         self._device = replace(self._device, serial=self._serial(port_count))
         return self._device
 
@@ -345,8 +256,8 @@ class SynwayGateway(Gateway):
 
     async def get_status(self) -> GatewayStatus:
         """Port and connection states every time; SIM identities when a state changed or they are old."""
-        port_list = parse_counted_list(await self._query("getportinfo"), "getportinfo")
-        connect_list = parse_counted_list(await self._query("getportconnectstate"), "getportconnectstate")
+        port_list = parse_counted_list(await self._wire.query("getportinfo"), "getportinfo")
+        connect_list = parse_counted_list(await self._wire.query("getportconnectstate"), "getportconnectstate")
         if port_list.total >= 1 and port_list.total != self.device.port_count:
             self._device = replace(self.device, port_count=port_list.total)
         identity = await self._current_identity(connect_list.values)
@@ -415,7 +326,7 @@ class SynwayGateway(Gateway):
         chunks = [recipients[i : i + MAX_RECIPIENTS] for i in range(0, len(recipients), MAX_RECIPIENTS)]
         for chunk in chunks:
             try:
-                content = await self._task(
+                content = await self._wire.task(
                     "txsms",
                     SEND_ALIAS,
                     userid=user_id,
@@ -446,7 +357,7 @@ class SynwayGateway(Gateway):
             params["num"] = ",".join(numbers)
         if ports:
             params["port"] = self.port_numbering.wire_list(ports)
-        tasks = parse_tx_tasks(await self._query("querytxsms", **params))
+        tasks = parse_tx_tasks(await self._wire.query("querytxsms", **params))
         return [
             SynwaySendTask(
                 task_id=task.task_id,
@@ -494,12 +405,12 @@ class SynwayGateway(Gateway):
         params = {"port": str(self.port_numbering.to_wire(port)), "num": number}
         if count is not None:
             params["rptnum"] = str(count)
-        text = (await self._query("querytxsmsrpt", **params)).strip()
+        text = (await self._wire.query("querytxsmsrpt", **params)).strip()
         if text.upper() == "OK":
             return SynwayReceipt(delivered=True, text=text)
         if text.upper() in {"", "NULL"}:
             return SynwayReceipt(delivered=None, text=text)
-        return SynwayReceipt(delivered=False, text=_safe_reason(text, self.settings.password))
+        return SynwayReceipt(delivered=False, text=safe_reason(text, self.settings.password))
 
     async def query_outbox(
         self,
@@ -515,7 +426,7 @@ class SynwayGateway(Gateway):
             params["port"] = self.port_numbering.wire_list(ports)
         if numbers:
             params["num"] = ",".join(numbers)
-        listing = parse_outbox(await self._query("querysxsms", **params))
+        listing = parse_outbox(await self._wire.query("querysxsms", **params))
         sent: list[SynwaySentSms] = []
         for record in listing.records:
             ref, label = self._ref_and_label(record.header.port, record.header.slot)
@@ -587,8 +498,8 @@ class SynwayGateway(Gateway):
         """`newqueryrxsms` when the firmware has it (tried once: 404 or an error answer means no), else `queryrxsms`."""
         if self._new_inbox is not False:
             try:
-                listing = parse_inbox(await self._query("newqueryrxsms", **params))
-            except _EndpointMissingError, GatewayCommandError, SynwayGrammarError:
+                listing = parse_inbox(await self._wire.query("newqueryrxsms", **params))
+            except EndpointMissingError, GatewayCommandError, SynwayGrammarError:
                 if self._new_inbox:
                     raise
                 _LOGGER.debug("Synway newqueryrxsms is not usable here; using queryrxsms")
@@ -596,7 +507,7 @@ class SynwayGateway(Gateway):
             else:
                 self._new_inbox = True
                 return listing.records
-        return parse_inbox(await self._query("queryrxsms", INBOX_ALIAS, **params)).records
+        return parse_inbox(await self._wire.query("queryrxsms", INBOX_ALIAS, **params)).records
 
     def _candidates(self, records: Sequence[RxRecord]) -> list[Candidate]:
         placed = [(record, *self._ref_and_label(record.header.port, record.header.slot)) for record in records]
@@ -631,7 +542,7 @@ class SynwayGateway(Gateway):
             groups[key] = groups.get(key, 0) + 1
         for (wire_port, sender, stamp), expected in groups.items():
             deleted = parse_total(
-                await self._task(
+                await self._wire.task(
                     "deletesms",
                     port=str(wire_port),
                     phonenum=sender,
@@ -667,7 +578,7 @@ class SynwayGateway(Gateway):
         if numbers:
             params["phonenum"] = ",".join(numbers)
         params |= {"smsbox": boxes, "clear": "2" if everything else "1"}
-        return parse_total(await self._task("deletesms", **params), "deletesms")
+        return parse_total(await self._wire.task("deletesms", **params), "deletesms")
 
     def parse_push(self, request: PushRequest) -> list[PushEvent]:  # noqa: ARG002 - no push to read
         """Synway gateways have no push; every body is refused."""
@@ -683,7 +594,7 @@ class SynwayGateway(Gateway):
             msg = f"a USSD code must have 1 to {MAX_USSD_LENGTH} characters"
             raise GatewayRequestError(msg)
         wire = self.port_numbering.to_wire(ref.port)
-        flags = parse_port_flags(await self._task("txussd", port=str(wire), ussd=code))
+        flags = parse_port_flags(await self._wire.task("txussd", port=str(wire), ussd=code))
         label = self._port_label(ref.port)
         for flag in flags:
             if flag.port == wire:
@@ -699,7 +610,7 @@ class SynwayGateway(Gateway):
         """USSD exchanges (`rxussd`) of 1-based ports (empty: every port) in an optional time window."""
         chosen = list(ports) or list(range(1, self.device.port_count + 1))
         params = {"port": self.port_numbering.wire_list(chosen), **self._window_params(begin, end)}
-        listing = parse_ussd(await self._query("rxussd", **params))
+        listing = parse_ussd(await self._wire.query("rxussd", **params))
         records: list[SynwayUssdRecord] = []
         for record in listing.records:
             ref, label = self._ref_and_label(record.port, None)
@@ -731,4 +642,4 @@ class SynwayGateway(Gateway):
             "port": self.port_numbering.wire_list(ports) if ports else "-1",
             "num": ",".join(str(order) for order in orders) if orders else "-1",
         }
-        return parse_total(await self._task("deleteussd", **params), "deleteussd")
+        return parse_total(await self._wire.task("deleteussd", **params), "deleteussd")
