@@ -383,6 +383,9 @@ class EjoinGateway(Gateway):
             check_task(task)
         if not tasks:
             raise GatewayRequestError("nothing to send")
+        chosen = [task.task_id for task in tasks if task.task_id is not None]
+        if len(set(chosen)) < len(chosen):
+            raise GatewayRequestError("task ids must be unique within one request")
         ids = [task.task_id or 0 for task in tasks]
         missing = [index for index, tid in enumerate(ids) if not tid]
         for index, tid in zip(missing, self.task_ids.allocate(len(missing)), strict=True):
@@ -394,7 +397,8 @@ class EjoinGateway(Gateway):
             for index in range(len(tasks))
             if tasks[index].task_id is None and results[index].code == DUPLICATED_TASK_ID
         ]
-        if retry:  # an id of a previous life is still queued: take fresh ones, once
+        if retry:  # ids of a previous life are still queued: jump past them and retry those tasks, once
+            self.task_ids.skip_past(max(ids[index] for index in retry))
             for index, tid in zip(retry, self.task_ids.allocate(len(retry)), strict=True):
                 ids[index] = tid
             results.update(await self._post_tasks(tasks, ids, retry, options))

@@ -169,15 +169,21 @@ def _legacy_sms(request: PushRequest, time_zone: tzinfo, now: datetime) -> list[
 
 
 def _mms_field(value: str | None) -> str:
-    """`<base64>; type=PLMN; charset=UTF-8` → decoded text (plain text is taken as it is)."""
+    """`<base64>; type=PLMN; charset=UTF-8` → decoded text.
+
+    A value that is not base64 of readable text (e.g. `Shop`, which happens to be valid base64) is taken as
+    it is.
+    """
     if not value:
         return ""
     encoded, _, attributes = value.partition(";")
+    text = encoded.strip()
     try:
-        raw = base64.b64decode(encoded.strip(), validate=True)
-        text = _decode(raw, _charset(attributes)) if raw else encoded.strip()
-    except binascii.Error, ValueError:
-        text = encoded.strip()
+        decoded = base64.b64decode(text, validate=True).decode(_charset(attributes))
+    except binascii.Error, ValueError, LookupError:
+        decoded = ""
+    if decoded and all(char.isprintable() or char.isspace() for char in decoded):
+        text = decoded
     return _MMS_TYPE_SUFFIX.sub("", text.strip())
 
 

@@ -16,6 +16,7 @@ from .models import Encoding
 TID_MAX = 2**31 - 1  # the device's tid is an Int; assume 32-bit signed
 TID_EPOCH = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
 TIDS_PER_SECOND = 4
+DUPLICATE_SKIP = 4096  # after "13 Duplicated TaskId": jump this far past the duplicate (about 17 min of ids)
 
 MMS_MAX_ATTACHMENTS = 5
 MMS_MAX_BYTES = 100 * 1024
@@ -39,7 +40,8 @@ class TaskIdAllocator:
     or the previous id + 1 when more than 4 ids per second are taken. A restarted client starts again from the
     clock, so it can only meet an id of its previous life when that one ran ahead of the clock (a burst of
     more than 4 tasks per second) and the restart came within the burst's run-ahead. `last_used` can be
-    persisted and passed back to remove even that case; the client also retries once on "13 Duplicated TaskId".
+    persisted and passed back to remove even that case; on "13 Duplicated TaskId" the client jumps 4096 ids past
+    the duplicate and retries those tasks once.
     """
 
     def __init__(self, *, last_used: int = 0, clock: Callable[[], float] = time.time) -> None:
@@ -50,6 +52,10 @@ class TaskIdAllocator:
     def _clock_id(self) -> int:
         ticks = int((self._clock() - TID_EPOCH) * TIDS_PER_SECOND)
         return ticks % TID_MAX + 1
+
+    def skip_past(self, task_id: int) -> None:
+        """The device still knows `task_id` (a previous life ran ahead of the clock): continue well past it."""
+        self.last_used = max(self.last_used, min(task_id + DUPLICATE_SKIP, TID_MAX))
 
     def allocate(self, count: int = 1) -> list[int]:
         """`count` fresh ids in increasing order (except across the wrap)."""

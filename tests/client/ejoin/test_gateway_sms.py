@@ -1,0 +1,455 @@
+"""Sending, send tasks, the inbox, the push target and what the device pushes, against the simulator."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import pytest
+
+from custom_components.gsm_gateway.client.ejoin import EjoinGateway, PushBuffering
+from custom_components.gsm_gateway.client.ejoin_send import (
+    EjoinSendOptions,
+    EjoinSmsTask,
+    MmsAttachment,
+    SmsType,
+    TaskIdAllocator,
+)
+from custom_components.gsm_gateway.client.events import (
+    DeliveryReportEvent,
+    DeviceStatusEvent,
+    MmsReceivedEvent,
+    PortStatusEvent,
+    PushRequest,
+    SendReportEvent,
+    SmsReceivedEvent,
+)
+from custom_components.gsm_gateway.client.exceptions import (
+    GatewayCommandError,
+    GatewayRequestError,
+    GatewayResponseError,
+)
+from custom_components.gsm_gateway.client.models import Encoding, IncomingSms, SimState, SmsRequest
+from custom_components.gsm_gateway.client.ports import SlotRef
+from simulator.ejoin import EjoinSimulator
+
+from .conftest import PushReceiver, push_type, settings_for, wait_until
+
+RECIPIENTS = ("+4915111111111", "+4915122222222", "+4915133333333")
+
+
+# --- sending ------------------------------------------------------------------------------------------------
+
+
+async def test_send_to_three_recipients_is_one_request_with_one_task_each(
+    gateway: EjoinGateway, sim: EjoinSimulator
+) -> None:
+    result = await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="Grüße 👋", encoding=Encoding.UCS2))
+    assert result.all_accepted
+    assert result.requests_made == 1
+    assert [r.recipient for r in result.recipients] == list(RECIPIENTS)
+    assert [r.code for r in result.recipients] == [0, 0, 0]
+    assert [r.reason for r in result.recipients] == ["OK", "OK", "OK"]
+    (request,) = sim.requests_to("/goip_post_sms.html")
+    assert request.content_type == "application/json;charset=utf-8"
+    body = request.json()
+    assert (body["type"], body["task_num"]) == ("send-sms", 3)
+    assert [task["to"] for task in body["tasks"]] == list(RECIPIENTS)
+    assert [str(task["tid"]) for task in body["tasks"]] == list(result.task_ids)
+    assert {task["coding"] for task in body["tasks"]} == {1}
+    assert all(task["sms"] == "Grüße 👋" for task in body["tasks"])
+    assert "sr_url" not in body  # no push target: nothing about reports
+    await wait_until(lambda: not sim.queue)
+    assert sum(slot.counters.count("sent_ok", None, 1e12) for port in sim.ports for slot in port.slots) == 3
+
+
+async def test_send_from_chosen_ports_with_delivery_report(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    request = SmsRequest(recipients=("+49151",), text="x", ports=(SlotRef(2, 1), SlotRef(3)), delivery_report=True)
+    await gateway.send_sms(request)
+    (task,) = sim.requests_to("/goip_post_sms.html")[0].json()["tasks"]
+    assert (task["from"], task["dr"], task["coding"]) == ("2A,3", 1, 0)
+    await wait_until(lambda: any(entry.flag == 1 for entry in sim.inbox))
+    page = await gateway.read_inbox(None)
+    (report,) = page.delivery_reports
+    assert (report.port_label, report.recipient, report.delivered) == ("2A", "+49151", True)
+
+
+async def test_refused_tasks_keep_the_device_text(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.set_sim_status(1, None, 6)
+    sim.failing_recipients = {"+49100"}
+    result = await gateway.send_sms(SmsRequest(recipients=("+49100",), text="x", ports=(SlotRef(9),)))
+    (recipient,) = result.recipients
+    assert (recipient.accepted, recipient.code, recipient.reason) == (False, 2, "Invalid Port")
+    assert not result.all_accepted
+
+
+async def test_duplicated_task_ids_are_retried_once_with_fresh_ids(
+    sim: EjoinSimulator, session: aiohttp.ClientSession
+) -> None:
+    sim.send_interval = 5  # keep the first tasks queued
+    clock = [1_800_000_000.0]
+    first = EjoinGateway(session, settings_for(sim), task_ids=TaskIdAllocator(clock=lambda: clock[0]))
+    await first.connect()
+    before = await first.send_sms(SmsRequest(recipients=RECIPIENTS, text="x"))
+    restarted = EjoinGateway(session, settings_for(sim), task_ids=TaskIdAllocator(clock=lambda: clock[0]))
+    await restarted.connect()
+    after = await restarted.send_sms(SmsRequest(recipients=RECIPIENTS[:2], text="y"))
+    assert after.all_accepted
+    assert after.requests_made == 2
+    assert not set(after.task_ids) & set(before.task_ids)
+    first_answer = sim.requests_to("/goip_post_sms.html")[1]
+    assert [task["tid"] for task in first_answer.json()["tasks"]] == [int(tid) for tid in before.task_ids[:2]]
+
+
+async def test_send_tasks_with_every_attribute(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    await gateway.send_tasks([EjoinSmsTask(recipients=("+4910",), text="first", task_id=4343)])
+    tasks = [
+        EjoinSmsTask(recipients=("+4911", "+4912"), text="both", task_id=4242, interval_ms=100, timeout=20),
+        EjoinSmsTask(
+            recipients=("+4913",),
+            text="pic",
+            sms_type=SmsType.MMS,
+            mms_title="Hi",
+            attachments=(MmsAttachment(kind="jpg", data=b"\xff\xd8\xff"),),
+        ),
+        EjoinSmsTask(recipients=("+4914",), text="hi", charset="base64", task_id=4343),
+    ]
+    options = EjoinSendOptions(report_url="http://r", sms_url="http://s", sms_count=5, sms_period=2)
+    results = await gateway.send_tasks(tasks, options)
+    assert (results[0].task_id, results[0].code) == ("4242", 0)
+    assert results[1].ok
+    assert (results[2].code, results[2].text) == (13, "Duplicated TaskId")  # the caller's own id: not retried
+    assert len(sim.requests_to("/goip_post_sms.html")) == 2
+    assert (sim.sr_url, sim.sms_url, sim.sms_cnt, sim.sms_prd) == ("http://r", "http://s", 5, 2)
+    body = sim.requests_to("/goip_post_sms.html")[1].json()
+    assert body["tasks"][0]["intvl"] == "100"
+    assert body["tasks"][1]["attachments"] == "jpg|/9j/"
+    assert body["tasks"][2]["sms"] == "aGk="
+    assert next(task.text for task in sim.queue if task.tid == 4242) == "both"
+    with pytest.raises(GatewayRequestError, match="unique"):
+        await gateway.send_tasks([tasks[0], tasks[0]])
+
+
+async def test_send_without_recipients_or_tasks(gateway: EjoinGateway) -> None:
+    with pytest.raises(GatewayRequestError):
+        await gateway.send_sms(SmsRequest(recipients=(), text="x"))
+    with pytest.raises(GatewayRequestError):
+        await gateway.send_tasks([])
+
+
+async def test_a_task_the_device_does_not_report(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
+        return {"code": 200, "reason": "OK", "type": "task-status", "status": []}
+
+    monkeypatch.setattr(gateway, "_call", fake_call)
+    result = await gateway.send_sms(SmsRequest(recipients=("+49",), text="x"))
+    assert (result.recipients[0].accepted, result.recipients[0].reason) == (False, "not reported by the gateway")
+
+
+async def test_device_accepts_untidy_requests(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
+    body = {"type": "send-sms", "task_num": "1", "tasks": [{"tid": 7, "port": "2", "to": "+4915", "sms": "hi"}]}
+    async with session.post(
+        f"{sim.url}/goip_post_sms.html",
+        params={"username": "root", "password": sim.password},
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json,charset=utf-8"},
+    ) as response:
+        answer = await response.json(content_type=None)
+    assert answer == {"code": 200, "reason": "OK", "type": "task-status", "status": [{"tid": 7, "status": "0 OK"}]}
+    assert sim.queue[0].ports == [(2, 1)]
+
+
+# --- send tasks ---------------------------------------------------------------------------------------------
+
+
+async def test_list_pause_resume_and_delete_tasks(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    many = tuple(f"+49150000{n:04d}" for n in range(12))
+    sent = await gateway.send_sms(SmsRequest(recipients=many, text="queued", ports=(SlotRef(1),)))
+    tasks = await gateway.list_sms_tasks(1)
+    assert [task.task_id for task in tasks] == list(sent.task_ids)  # 12 tasks over two pages of 10
+    assert [request.query["pos"] for request in sim.requests_to("/goip_get_tasks.html")] == ["0", "10"]
+    assert tasks[0].text == "queued"
+    assert tasks[0].recipients == (many[0],)
+    paused = await gateway.pause_sms_tasks(sent.task_ids[:2])
+    assert [(r.task_id, r.ok) for r in paused] == [(sent.task_ids[0], True), (sent.task_ids[1], True)]
+    assert [task.paused for task in await gateway.list_sms_tasks(1)][:3] == [True, True, False]
+    assert await gateway.resume_sms_tasks(None) == []  # all tasks: the device returns no per-task results
+    assert not any(task.paused for task in sim.queue)
+    deleted = await gateway.delete_sms_tasks([sent.task_ids[0], "99"])
+    assert [(r.code, r.text) for r in deleted] == [(0, "OK"), (404, "Task Not Found")]
+    await gateway.delete_sms_tasks(None)
+    assert await gateway.list_sms_tasks(1) == []  # "404 Tasks Not Found" is an empty queue
+
+
+async def test_task_calls_with_unknown_ids(gateway: EjoinGateway) -> None:
+    with pytest.raises(GatewayCommandError) as caught:
+        await gateway.pause_sms_tasks(["123"])
+    assert (caught.value.code, caught.value.reason) == (404, "Tasks Not Found")
+    with pytest.raises(GatewayRequestError, match="integers"):
+        await gateway.pause_sms_tasks(["abc"])
+
+
+async def test_listing_tasks_of_an_invalid_port(gateway: EjoinGateway) -> None:
+    with pytest.raises(GatewayCommandError) as caught:
+        await gateway.list_sms_tasks(99)
+    assert caught.value.code == 2
+
+
+# --- inbox --------------------------------------------------------------------------------------------------
+
+
+async def test_inbox_by_cursor(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    for n in range(3):
+        sim.deliver_sms(1 + n, None, "Google", f"code {n}")
+    first = await gateway.fetch_inbox(None, limit=2)
+    assert [m.text for m in first.messages] == ["code 0", "code 1"]
+    assert first.more
+    assert first.cursor == {"ssrc": sim.ssrc, "next_sms": 3}
+    assert [m.device_sms_id for m in first.messages] == [1, 2]
+    second = await gateway.fetch_inbox(first.cursor, limit=2)
+    assert [m.text for m in second.messages] == ["code 2"]
+    assert not second.more
+    assert not second.restarted
+    third = await gateway.fetch_inbox(json.loads(json.dumps(second.cursor)))
+    assert third.messages == ()
+    assert third.cursor == second.cursor
+    assert all("sms_del" not in request.query for request in sim.requests_to("/goip_get_sms.html"))
+
+
+async def test_inbox_after_a_reboot_starts_again_and_says_so(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.deliver_sms(1, None, "+4915", "before")
+    page = await gateway.fetch_inbox(None)
+    await gateway.reboot()
+    sim.deliver_sms(2, None, "+4916", "after")
+    again = await gateway.fetch_inbox(page.cursor)
+    assert again.restarted
+    assert [m.text for m in again.messages] == ["before", "after"]
+    assert again.messages[0].message_id == page.messages[0].message_id  # callers de-duplicate by id
+    assert again.cursor["ssrc"] == sim.ssrc != page.cursor["ssrc"]
+    starts = [request.query["sms_id"] for request in sim.requests_to("/goip_get_sms.html")]
+    assert starts == ["1", "2", "1"]
+
+
+async def test_inbox_with_a_foreign_cursor(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.deliver_sms(1, None, "+4915", "x")
+    page = await gateway.fetch_inbox({"ssrc": sim.ssrc, "next_sms": "junk"})
+    assert [m.text for m in page.messages] == ["x"]
+    with pytest.raises(GatewayRequestError):
+        await gateway.fetch_inbox(None, limit=0)
+
+
+@pytest.mark.parametrize("variants", [{"sms_headers"}, {"sms_headers", "scts_hex_tz", "inbox_extra"}, {"label_dotted"}])
+async def test_inbox_variants_give_the_same_messages(
+    gateway: EjoinGateway, sim: EjoinSimulator, variants: set[str]
+) -> None:
+    sim.deliver_sms(2, None, "Google", "G-123456 is your code")
+    plain = (await gateway.fetch_inbox(None)).messages[0]
+    sim.variants |= variants
+    varied = (await gateway.fetch_inbox(None)).messages[0]
+    assert (varied.text, varied.sender, varied.port_label) == ("G-123456 is your code", "Google", "2A")
+    assert varied.message_id == plain.message_id
+    if "sms_headers" in variants:
+        assert varied.smsc == "+491770610000"
+        assert varied.sent_at is not None
+        assert abs((varied.sent_at - varied.received_at).total_seconds()) < 2
+    if "inbox_extra" in variants:
+        sim_card = sim.ports[1].slots[0].sim
+        assert sim_card is not None
+        assert (varied.iccid, varied.imsi) == (sim_card.iccid, sim_card.imsi)
+
+
+async def test_delete_inbox_removes_exactly_the_given_messages(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    for n in range(5):
+        sim.deliver_sms(1, None, "+4915", f"m{n}")
+    page = await gateway.fetch_inbox(None)
+    await gateway.delete_inbox([page.messages[1], page.messages[2], page.messages[4]])
+    assert [entry.text for entry in sim.inbox] == ["m0", "m3"]
+    deletions = [r.query for r in sim.requests_to("/goip_get_sms.html") if r.query.get("sms_del") == "1"]
+    assert [(q["sms_id"], q["sms_num"]) for q in deletions] == [("2", "2"), ("5", "1")]
+    later = await gateway.fetch_inbox(None)
+    assert [m.device_sms_id for m in later.messages] == [None, None]  # a gap: ids are no longer known
+
+
+async def test_delete_inbox_refuses_when_the_numbering_changed(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.deliver_sms(1, None, "+4915", "a")
+    sim.deliver_sms(1, None, "+4915", "b")
+    page = await gateway.fetch_inbox(None)
+    sim.inbox.pop(0)
+    sim.reboot()
+    with pytest.raises(GatewayResponseError, match="nothing was deleted"):
+        await gateway.delete_inbox(list(page.messages))
+    assert [entry.text for entry in sim.inbox] == ["b"]
+
+
+async def test_delete_inbox_skips_pushed_messages_without_device_ids(
+    gateway: EjoinGateway, sim: EjoinSimulator
+) -> None:
+    sim.deliver_sms(1, None, "+4915", "a")
+    (message,) = (await gateway.fetch_inbox(None)).messages
+    pushed = IncomingSms(message_id="x", port_label="1A", ref=None, sender="", text="", received_at=message.received_at)
+    await gateway.delete_inbox([pushed])
+    assert len(sim.inbox) == 1
+
+
+# --- push target and pushes ---------------------------------------------------------------------------------
+
+
+async def test_push_target_points_every_push_at_the_url(
+    gateway: EjoinGateway, sim: EjoinSimulator, receiver: PushReceiver
+) -> None:
+    await gateway.set_push_target(receiver.url)
+    assert (sim.status_url, sim.sms_url) == (receiver.url, receiver.url)
+    status_call = sim.requests_to("/goip_get_status.html")[-1]
+    assert (status_call.query["url"], status_call.query["period"]) == (receiver.url, "60")
+    set_call = sim.requests_to("/goip_send_cmd.html")[-1]
+    assert (set_call.query["op"], set_call.body.decode()) == ("set", f"sms_url={receiver.url}")
+    assert await gateway.get_push_target() == receiver.url
+
+    # a send carries the report URL and switches the device to buffered JSON SMS pushes
+    gateway.push_buffering = PushBuffering(report_count=1)  # one report per push: no waiting in the test
+    sim.failing_recipients = {"+4900"}
+    await gateway.send_sms(SmsRequest(recipients=("+4911", "+4900"), text="hi"))
+    body = sim.requests_to("/goip_post_sms.html")[0].json()
+    assert (body["sr_url"], body["sms_url"], body["sms_cnt"], body["sms_prd"]) == (receiver.url, receiver.url, 10, 3)
+    assert (body["sr_cnt"], body["sr_prd"]) == (1, 10)
+    assert all(task["sdr"] == 1 for task in body["tasks"])
+    await wait_until(lambda: len(collected_reports(gateway, receiver)) == 2)
+    reports = collected_reports(gateway, receiver)
+    assert {(r.recipient, r.sent) for r in reports} == {("+4911", True), ("+4900", False)}
+    assert next(r.reason for r in reports if not r.sent) == "6 Timeout"
+    assert all(r.task_id in {str(t["tid"]) for t in body["tasks"]} for r in reports)
+
+    sim.sms_prd = 0.05  # type: ignore[assignment]  # the buffer timer starts with the first SMS
+    entry = sim.deliver_sms(3, None, "+4915", "pushed")
+    sms_push = await receiver.wait_for(push_type("recv-sms"))
+    (event,) = gateway.parse_push(sms_push)
+    assert isinstance(event, SmsReceivedEvent)
+    assert (event.sms.text, event.sms.port_label) == ("pushed", "3A")
+    polled = (await gateway.fetch_inbox({"ssrc": sim.ssrc, "next_sms": entry.sms_id})).messages[0]
+    assert polled.message_id == event.sms.message_id
+
+    sim.set_sim_status(2, None, 5)
+    port_push = await receiver.wait_for(push_type("port-status"))
+    (port_event,) = gateway.parse_push(port_push)
+    assert isinstance(port_event, PortStatusEvent)
+    assert (port_event.slot.label, port_event.slot.state) == ("2A", SimState.NO_BALANCE)
+
+
+def collected_reports(gateway: EjoinGateway, receiver: PushReceiver) -> list[SendReportEvent]:
+    """Report events of every status-report push so far (the device may split them across pushes)."""
+    return [
+        event
+        for request in receiver.requests
+        if push_type("status-report")(request)
+        for event in gateway.parse_push(request)
+        if isinstance(event, SendReportEvent)
+    ]
+
+
+async def test_clearing_the_push_target(gateway: EjoinGateway, sim: EjoinSimulator, receiver: PushReceiver) -> None:
+    await gateway.set_push_target(receiver.url, period=120)
+    assert sim.status_period == 120
+    await gateway.set_push_target(None)
+    assert (sim.status_url, sim.status_period, sim.sms_url) == (receiver.url, 0, None)
+    last = sim.requests_to("/goip_get_status.html")[-1]
+    assert last.query["period"] == "0"
+    assert "url" not in last.query
+    assert await gateway.get_push_target() is None
+    await gateway.send_sms(SmsRequest(recipients=("+49",), text="x"))
+    assert "sr_url" not in sim.requests_to("/goip_post_sms.html")[-1].json()
+
+
+async def test_periodic_dev_status_push(gateway: EjoinGateway, sim: EjoinSimulator, receiver: PushReceiver) -> None:
+    await gateway.set_push_target(receiver.url)
+    assert sim.status_period == 60  # the device's minimum
+    sim.status_period = 0.05  # type: ignore[assignment]  # the simulator lets tests go faster than 60 s
+    sim._restart_status_loop()
+    push = await receiver.wait_for(push_type("dev-status"))
+    (event,) = gateway.parse_push(push)
+    assert isinstance(event, DeviceStatusEvent)
+    assert event.status.device.port_count == 4
+    assert event.sequence == 1
+    assert all(len(port.slots) == 1 for port in event.status.ports.values())  # the push lists active slots only
+
+
+async def test_legacy_plain_text_forward_before_any_send(
+    gateway: EjoinGateway, sim: EjoinSimulator, receiver: PushReceiver
+) -> None:
+    await gateway.set_push_target(receiver.url)
+    sim.variants.add("legacy_octet")
+    sim.deliver_sms(4, 2, "+4915", "old style")
+    push = await receiver.wait_for(lambda request: "port" in request.query)
+    assert push.content_type == "application/octet-stream"
+    (event,) = gateway.parse_push(push)
+    assert isinstance(event, SmsReceivedEvent)
+    sim_card = sim.ports[3].slots[1].sim
+    assert sim_card is not None
+    assert (event.sms.port_label, event.sms.sender, event.sms.text, event.sms.iccid) == (
+        "4B",
+        "+4915",
+        "old style",
+        sim_card.iccid,
+    )
+
+
+async def test_delivery_reports_and_mms_are_pushed(
+    gateway: EjoinGateway, sim: EjoinSimulator, receiver: PushReceiver, session: aiohttp.ClientSession
+) -> None:
+    await gateway.set_push_target(receiver.url)
+    sim.sms_cnt, sim.sms_prd = 2, 0.05  # type: ignore[assignment]
+    for recipient, code in (("+4917", 0), ("+4918", 70)):
+        async with session.post(
+            f"{sim.url}/_sim/deliver_sms",
+            json={"kind": "delivery_report", "port": "2A", "recipient": recipient, "code": code},
+        ) as response:
+            assert response.status == 200
+    push = await receiver.wait_for(push_type("recv-sms"))
+    reports = gateway.parse_push(push)
+    assert [(r.recipient, r.delivered, r.status_code) for r in reports if isinstance(r, DeliveryReportEvent)] == [
+        ("+4917", True, 0),
+        ("+4918", False, 70),
+    ]
+    sim.variants.add("dr_number")
+    number_form = (await gateway.read_inbox(None)).delivery_reports
+    assert [(r.recipient, r.delivered, r.status_code) for r in number_form] == [
+        ("+4917", True, None),
+        ("+4918", True, None),
+    ]
+    async with session.post(
+        f"{sim.url}/_sim/deliver_sms",
+        json={
+            "kind": "mms",
+            "port": 1,
+            "sender": "+4915",
+            "subject": "Foto",
+            "text": "Look",
+            "attachments": [["image/jpeg", 2048]],
+        },
+    ) as response:
+        assert (await response.json()) == {"delivered": True}
+    mms_push = await receiver.wait_for(lambda request: request.content_type.startswith("multipart/related"))
+    (mms,) = gateway.parse_push(mms_push)
+    assert isinstance(mms, MmsReceivedEvent)
+    assert (mms.port_label, mms.sender, mms.subject, mms.text) == ("1A", "+4915", "Foto", "Look")
+    assert mms.attachments == (("image/jpeg", 2048),)
+
+
+async def test_push_buffering_is_configurable(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
+    client = EjoinGateway(
+        session, settings_for(sim), push_buffering=PushBuffering(sms_count=2, sms_period=1, success_reports=False)
+    )
+    await client.connect()
+    await client.set_push_target("http://127.0.0.1:9/push")
+    await client.send_sms(SmsRequest(recipients=("+49",), text="x"))
+    body = sim.requests_to("/goip_post_sms.html")[-1].json()
+    assert (body["sms_cnt"], body["sms_prd"]) == (2, 1)
+    assert "sdr" not in body["tasks"][0]
+
+
+async def test_parse_push_uses_the_device_time_zone(gateway: EjoinGateway) -> None:
+    request = PushRequest(body=b"hi", content_type="text/plain", query={"port": "1A", "time": "2025-01-01 10:00:00"})
+    (event,) = gateway.parse_push(request)
+    assert isinstance(event, SmsReceivedEvent)
+    assert event.sms.received_at.isoformat() == "2025-01-01T10:00:00+00:00"
