@@ -11,10 +11,12 @@ Ports: users see 1-based `SlotRef`s (`1A`); the wire counts from 0 (see `dinstar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 import logging
 import re
 from typing import Any, Literal
+
+import aiohttp
 
 from .dinstar_auth import parse_challenge
 from .dinstar_http import DinstarHttp, Endpoint, Method, Params
@@ -75,6 +77,7 @@ from .exceptions import (
 from .gateway import Gateway, ProbeOutcome
 from .models import (
     Capability,
+    ConnectionSettings,
     DeviceInfo,
     Encoding,
     GatewayStatus,
@@ -128,9 +131,15 @@ class DinstarGateway(Gateway):
 
     vendor = Vendor.DINSTAR
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: ConnectionSettings,
+        *,
+        time_zone: tzinfo = UTC,
+    ) -> None:
         """Create the client; no I/O happens until `probe()` or `connect()`."""
-        super().__init__(*args, **kwargs)
+        super().__init__(session, settings, time_zone=time_zone)
         self._http = DinstarHttp(self.transport)
         self._user_ids = UserIdAllocator()
         self._serial: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -326,3 +327,37 @@ async def test_spec_send_response_fixture(canned: CannedServer, make_gateway: Ga
     assert result.all_accepted
     sent = json.loads(canned.requests[0][4])
     assert sent["param"][0]["number"] == "10086"
+
+
+async def test_spec_query_payloads_through_the_client(canned: CannedServer, make_gateway: GatewayFactory) -> None:
+    from .conftest import fixture_bytes
+
+    canned.answer("/api/query_sms_result", json_response(fixture_bytes("query_sms_result_response.json")))
+    canned.answer(
+        "/api/query_sms_deliver_status", json_response(fixture_bytes("query_sms_deliver_status_response.json"))
+    )
+    canned.answer("/api/query_sms_in_queue", json_response(fixture_bytes("query_sms_in_queue_response.json")))
+    canned.answer("/api/query_incoming_sms", json_response(fixture_bytes("query_incoming_sms_response.json")))
+    canned.answer("/api/stop_sms", json_response(fixture_bytes("stop_sms_response.json")))
+    client = make_gateway(canned.url)
+    [record] = await client.query_sms_results(user_ids=[1, 2])
+    assert json.loads(canned.requests[-1][4]) == {"user_id": [1, 2]}  # the spec's example request
+    assert (record.user_id, record.status, record.segments, record.ref_id) == (1, SmsSendStatus.SENT_OK, 3, 12)
+    [status] = await client.query_delivery_statuses(
+        numbers=["12341234"],
+        ports=[SlotRef(2), SlotRef(3), SlotRef(4)],
+        time_after=datetime(2014, 12, 12, 19, 29, 19, tzinfo=UTC),
+        time_before=datetime(2014, 12, 12, 19, 29, 19, tzinfo=UTC),
+    )
+    assert json.loads(canned.requests[-1][4]) == json.loads(
+        (
+            Path(__file__).parent.parent.parent / "fixtures" / "dinstar" / "query_sms_deliver_status_request.json"
+        ).read_text()
+    )
+    assert (status.ref_id, status.delivered) == (12, True)
+    assert await client.get_queue_count() == 0
+    page = await client.fetch_inbox(None)
+    assert [(sms.text, sms.port_label) for sms in page.messages] == [("This is a test", "3A")]
+    assert page.messages[0].message_id == "dinstar:xxxx-xxxx-xxxx-xxxx:1:20141209171118"
+    assert await client.stop_sms_task(1) is True
+    assert canned.requests[-1][2] == {"task_id": "1"}
