@@ -275,25 +275,21 @@ def parse_slot_row(row: object, *, active: bool | None = None) -> SlotStatus:
     )
 
 
-def _choose_active_slot(rows: Sequence[tuple[SlotStatus, bool]]) -> int | None:
+def _choose_active_slot(rows: Sequence[tuple[int, SlotStatus, bool]]) -> int | None:
     """The active slot of one port; see docs/protocol-ejoin.md ("Active slot").
 
-    `rows` pairs each slot with whether the device flagged it explicitly (v2.4 `active` field).
+    `rows` are (slot number, slot, whether the device flagged it explicitly with the v2.4 `active` field).
     """
-    flagged = [slot for slot, explicit in rows if explicit]
+    flagged = [(number, slot) for number, slot, explicit in rows if explicit]
     if flagged:
-        chosen = [slot for slot in flagged if slot.active]
-        return _slot_number(chosen[0]) if chosen else None
+        return next((number for number, slot in flagged if slot.active), None)
     if len(rows) == 1:
-        return _slot_number(rows[0][0])
-    in_use = [slot for slot, _ in rows if slot.status_code in IN_USE_CODES]
-    return _slot_number(in_use[0]) if in_use else None
+        return rows[0][0]
+    return next((number for number, slot, _ in rows if slot.status_code in IN_USE_CODES), None)
 
 
-def _slot_number(slot: SlotStatus) -> int:
-    if slot.ref is None:  # rows without a ref never reach a port; kept total for the type checker
-        return 1
-    return slot.ref.slot or 1
+def _first(row: tuple[int, SlotStatus, bool]) -> int:
+    return row[0]
 
 
 def _with_active(slot: SlotStatus, active: bool) -> SlotStatus:
@@ -351,20 +347,20 @@ def parse_gateway_status(body: object) -> GatewayStatus:
     fields = mapping(body, "dev-status")
     rows = sequence(fields.get("status"), "dev-status status")
     unparsed: list[str] = []
-    by_port: dict[int, list[tuple[SlotStatus, bool]]] = {}
+    by_port: dict[int, list[tuple[int, SlotStatus, bool]]] = {}
     for row in rows:
         parsed = parse_slot_row(row)
         if parsed.ref is None:  # kept for display; never a crash
             unparsed.append(parsed.label)
             continue
         explicit = isinstance(row, Mapping) and as_flag(row.get("active")) is not None
-        by_port.setdefault(parsed.ref.port, []).append((parsed, explicit))
+        by_port.setdefault(parsed.ref.port, []).append((parsed.ref.slot or 1, parsed, explicit))
     device = parse_device_info(fields, fallback_ports=max(by_port, default=0))
     ports: dict[int, PortStatus] = {}
     for port, slot_rows in sorted(by_port.items()):
         active_slot = _choose_active_slot(slot_rows)
-        slots = {_slot_number(slot): _with_active(slot, _slot_number(slot) == active_slot) for slot, _ in slot_rows}
-        ports[port] = PortStatus(port=port, slots=dict(sorted(slots.items())), active_slot=active_slot)
+        slots = {number: _with_active(slot, number == active_slot) for number, slot, _ in sorted(slot_rows, key=_first)}
+        ports[port] = PortStatus(port=port, slots=slots, active_slot=active_slot)
     return GatewayStatus(device=device, ports=ports, unparsed_labels=tuple(unparsed))
 
 

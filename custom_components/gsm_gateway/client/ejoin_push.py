@@ -13,10 +13,11 @@ import binascii
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from email import policy
-from email.message import Message
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 import hashlib
+from itertools import islice
 import json
 import re
 from typing import Any
@@ -187,14 +188,11 @@ def _mms_field(value: str | None) -> str:
     return _MMS_TYPE_SUFFIX.sub("", text.strip())
 
 
-def _mms_headers(request: PushRequest, root: Message) -> dict[str, str]:
+def _mms_headers(request: PushRequest, root: EmailMessage) -> dict[str, str]:
     """`Emms-*` and `Date` from the HTTP headers, then from the body's own headers, then from its first part."""
     found: dict[str, str] = {}
     sources: list[Mapping[str, str]] = [request.headers, {key: str(value) for key, value in root.items()}]
-    if root.is_multipart():
-        parts = root.get_payload()
-        if isinstance(parts, list) and parts and isinstance(parts[0], Message):
-            sources.append({key: str(value) for key, value in parts[0].items()})
+    sources.extend({key: str(value) for key, value in part.items()} for part in islice(root.iter_parts(), 1))
     for source in sources:
         for key, value in source.items():
             lowered = key.lower()
@@ -269,9 +267,7 @@ def parse_push(request: PushRequest, *, time_zone: tzinfo = UTC, now: datetime |
             else:
                 return _json_push(mapping(body, "push body"), time_zone)
         return _legacy_sms(request, time_zone, received)
-    except GatewayPushError:
-        raise
-    except GatewayResponseError as err:
+    except GatewayResponseError as err:  # GatewayPushError included: rebuilt with the same message
         raise GatewayPushError(str(err)) from None
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, LookupError) as err:
         raise GatewayPushError(f"malformed push ({type(err).__name__})") from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
+from aiohttp import web
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
@@ -17,10 +19,17 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayError,
     GatewayRequestError,
+    GatewayResponseError,
     GatewayUnsupportedError,
 )
 from custom_components.gsm_gateway.client.gateway import ProbeOutcome
-from custom_components.gsm_gateway.client.models import RedialMode, SimState, SmsRequest, StatisticsPeriod
+from custom_components.gsm_gateway.client.models import (
+    ConnectionSettings,
+    RedialMode,
+    SimState,
+    SmsRequest,
+    StatisticsPeriod,
+)
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.ejoin import EjoinSimulator
 
@@ -431,3 +440,24 @@ async def test_secrets_never_reach_errors_or_logs(
     for secret in (password, number, "secret text", "49015420323751X"):
         assert secret not in text
     assert password not in repr(client.settings)
+
+
+async def test_encrypted_session_answer_without_session(session: aiohttp.ClientSession, aiohttp_server: Any) -> None:
+    async def answer(_request: web.Request) -> web.Response:
+        return web.json_response({"code": 0, "desc": "OK"})
+
+    app = web.Application()
+    app.router.add_get("/crypt_sess.json", answer)
+    server = await aiohttp_server(app)
+    settings = ConnectionSettings(host="127.0.0.1", port=server.port, username="u", password="p")
+    with pytest.raises(GatewayResponseError, match="answer has no session"):
+        await EjoinGateway(session, settings, encryption=CryptMode.RC4).connect()
+
+
+async def test_encrypted_session_with_an_unreadable_answer(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
+    client = EjoinGateway(session, settings_for(sim), encryption=CryptMode.AES)
+    await client.connect()
+    sim.inject("html")
+    with pytest.raises(GatewayResponseError, match="not JSON"):
+        await client.get_status()
+    assert len(sim.requests_to("/crypt_sess.json")) == 1  # an unreadable answer is not a refused session

@@ -25,6 +25,7 @@ from custom_components.gsm_gateway.client.events import (
     SmsReceivedEvent,
 )
 from custom_components.gsm_gateway.client.exceptions import (
+    GatewayAuthError,
     GatewayCommandError,
     GatewayRequestError,
     GatewayResponseError,
@@ -453,3 +454,36 @@ async def test_parse_push_uses_the_device_time_zone(gateway: EjoinGateway) -> No
     (event,) = gateway.parse_push(request)
     assert isinstance(event, SmsReceivedEvent)
     assert event.sms.received_at.isoformat() == "2025-01-01T10:00:00+00:00"
+
+
+async def test_an_unreadable_inbox_answer(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
+        return {"code": 0, "ssrc": "a", "data": "rows"}
+
+    monkeypatch.setattr(gateway, "_call", fake_call)
+    with pytest.raises(GatewayResponseError, match=r"goip_get_sms\.html: goip_get_sms data is not a JSON array"):
+        await gateway.fetch_inbox(None)
+
+
+async def test_task_paging_stops_at_a_limit(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    import custom_components.gsm_gateway.client.ejoin as module
+
+    calls: list[str] = []
+
+    async def endless(*_args: object, **kwargs: object) -> dict[str, object]:
+        params = kwargs["params"]
+        assert isinstance(params, dict)
+        calls.append(params["pos"])
+        return {"code": 200, "tasks": [{"tid": len(calls), "state": 0}]}  # no total_num, never empty
+
+    monkeypatch.setattr(module, "MAX_TASK_PAGES", 3)
+    monkeypatch.setattr(gateway, "_call", endless)
+    assert [task.task_id for task in await gateway.list_sms_tasks(1)] == ["1", "2", "3"]
+    assert calls == ["0", "1", "2"]
+
+
+async def test_task_listing_errors_other_than_not_found(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.variants.add("login_code1")
+    sim.password = "changed"
+    with pytest.raises(GatewayAuthError):
+        await gateway.list_sms_tasks(1)

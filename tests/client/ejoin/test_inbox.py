@@ -286,3 +286,16 @@ def test_unreadable_rows_are_skipped_and_logged_without_content(caplog: pytest.L
     assert "skipped 1 of 2 received SMS rows" in caplog.text
     assert secret not in caplog.text
     assert "secret text" not in caplog.text
+
+
+def test_header_block_edge_cases() -> None:
+    assert split_header_block("\r\nHello") == ("\r\nHello", None)  # a leading blank line is body
+    text, headers = split_header_block("Sender: A\r\nSMSC: B")  # headers only, no body at all
+    assert text == ""
+    assert headers is not None
+    assert (headers.sender, headers.smsc) == ("A", "B")
+
+
+def test_trailing_numbers_that_are_neither_iccid_nor_imsi_are_ignored() -> None:
+    message = sms([0, "1A", 1719000000, "x", "", b64("t"), "12345", "-1"])
+    assert (message.iccid, message.imsi) == (None, None)

@@ -381,3 +381,9 @@ def test_call_statistics_from_the_spec_shape() -> None:
     assert (stat.calls, stat.alerted, stat.connected, stat.failed) == (100, 90, 80, 20)
     assert (stat.no_carrier, stat.pdd, stat.acd, stat.asr) == ("15/20", 5.0, 120.0, 80.0)
     assert (stat.total_minutes, stat.actual_seconds) == (160, 9600)
+
+
+def test_statistics_rows_with_impossible_slots_are_skipped() -> None:
+    assert parse_sms_statistics({"stats": [{"port": 1, "slot": 99}, {"port": 1, "slot": 0}]}) == [
+        parse_sms_statistics({"stats": [{"port": 1}]})[0]
+    ]
