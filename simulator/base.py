@@ -181,18 +181,19 @@ class GatewaySimulator:
         return self._site_url
 
     async def stop(self) -> None:
-        """Stop serving and cancel background work."""
+        """Stop serving first (so no request can start new work), then cancel background work."""
         self._stopping.set()
-        for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
-        if self._push_session is not None:
-            await self._push_session.close()
-            self._push_session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        while self._background:
+            tasks = list(self._background)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._push_session is not None:
+            await self._push_session.close()
+            self._push_session = None
 
     def spawn(self, coro: Awaitable[Any], name: str = "simulator") -> asyncio.Task[Any]:
         """Run background work that `stop()` cancels."""

@@ -13,8 +13,11 @@ type SimulatorFactory = Callable[..., Awaitable[GatewaySimulator]]
 
 
 @pytest.fixture
-async def simulator_factory() -> AsyncIterator[SimulatorFactory]:
-    """Start simulators on loopback: `await simulator_factory("ejoin", ports=4, slots=2)`. Stopped after the test."""
+async def simulator_factory(socket_enabled: None) -> AsyncIterator[SimulatorFactory]:
+    """Start simulators on loopback: `await simulator_factory("ejoin", ports=4, slots=2)`. Stopped after the test.
+
+    pytest-homeassistant-custom-component blocks sockets; loopback servers need them (`socket_enabled`).
+    """
     started: list[GatewaySimulator] = []
 
     async def start(vendor: str, **kwargs: Any) -> GatewaySimulator:

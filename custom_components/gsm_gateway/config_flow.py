@@ -95,7 +95,7 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
         {
             **_connection_schema(defaults),
             **_credentials_schema(defaults),
-            vol.Required(CONF_ADVANCED): section(
+            vol.Optional(CONF_ADVANCED): section(
                 vol.Schema(
                     {
                         vol.Required(CONF_VENDOR, default=VENDOR_AUTO): SelectSelector(
@@ -143,9 +143,9 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
     def __init__(self) -> None:
-        """Start with nothing detected."""
+        """Start with nothing detected; the user step sets `_gateway` before showing the confirm step."""
         self._data: dict[str, Any] = {}
-        self._gateway: Gateway | None = None
+        self._gateway: Gateway
 
     @staticmethod
     @callback
@@ -181,8 +181,6 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show what was found; ask whether HA may point the gateway's pushes at itself."""
         gateway = self._gateway
-        if gateway is None:  # only reachable by a crafted flow request
-            return self.async_abort(reason="unknown")
         device = gateway.device
         can_set_push = Capability.PUSH_TARGET_API in gateway.capabilities
         if user_input is not None:

@@ -1,10 +1,88 @@
-"""Shared fixtures."""
+"""Fixtures for Home Assistant tests: a simulated gateway and a config entry pointing at it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
+
+from custom_components.gsm_gateway.client.detect import detect_gateway
+from custom_components.gsm_gateway.client.models import ConnectionSettings
+from custom_components.gsm_gateway.const import CONF_USE_HTTPS, CONF_VENDOR, CONF_WEBHOOK_ID, DOMAIN
+from simulator import GatewaySimulator
+from tests.conftest import SimulatorFactory
+
+WEBHOOK_ID = "a" * 64
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/gsm_gateway in every test."""
+
+
+def entry_data(sim: GatewaySimulator, vendor: str) -> dict[str, Any]:
+    """Config entry data for a simulator."""
+    url = URL(sim.url)
+    return {
+        CONF_HOST: url.host,
+        CONF_PORT: url.port,
+        CONF_USE_HTTPS: False,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: sim.username,
+        CONF_PASSWORD: sim.password,
+        CONF_VENDOR: vendor,
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+    }
+
+
+async def unique_id_of(hass: HomeAssistant, sim: GatewaySimulator) -> str:
+    """The unique id the config flow would give this simulator (learned through the real client)."""
+    url = URL(sim.url)
+    settings = ConnectionSettings(
+        host=str(url.host), port=int(url.port or 80), username=sim.username, password=sim.password
+    )
+    gateway = await detect_gateway(async_get_clientsession(hass), settings)
+    sim.requests.clear()
+    return gateway.device.unique_id
+
+
+type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def vendor() -> str:
+    """The dialect under test; parametrize with `@pytest.mark.parametrize("vendor", [...])`."""
+    return "ejoin"
+
+
+@pytest.fixture
+async def sim(simulator_factory: SimulatorFactory, vendor: str) -> GatewaySimulator:
+    """A 4-port x 2-slot simulated gateway."""
+    return await simulator_factory(vendor, ports=4, slots=2)
+
+
+@pytest.fixture
+async def config_entry(hass: HomeAssistant, sim: GatewaySimulator, vendor: str) -> MockConfigEntry:
+    """A config entry for `sim`, added to hass but not set up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"{vendor} gateway",
+        data=entry_data(sim, vendor),
+        unique_id=await unique_id_of(hass, sim),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The integration set up against the simulator."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

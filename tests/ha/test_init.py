@@ -1,22 +1,130 @@
-"""Loading and unloading the integration."""
+"""Setting up, unloading and removing a gateway; setup errors; ports that come and go."""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.components import webhook
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
 
-from custom_components.gsm_gateway.const import DOMAIN
+from custom_components.gsm_gateway import async_remove_config_entry_device
+from custom_components.gsm_gateway.const import CONF_WEBHOOK_ID, DOMAIN
+from simulator import GatewaySimulator
+from simulator.ejoin import EjoinSimulator
+from simulator.ejoin_state import make_ports
+
+from .conftest import WEBHOOK_ID
 
 
-async def test_load_and_unload(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, title="Gateway", data={})
-    entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+async def test_load_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
+    entry = init_integration
     assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.ejoin_gateway_port_1_status").state == "registered"
+    assert hass.states.get("sensor.ejoin_gateway_ports_registered").state == "4"
+
+    registry = dr.async_get(hass)
+    gateway = registry.async_get_device_by_identifier((DOMAIN, str(entry.unique_id)), entry.entry_id)
+    assert gateway is not None
+    assert gateway.manufacturer == "Skyline/EJOIN"
+    assert gateway.sw_version == sim.firmware
+    assert gateway.connections == {(dr.CONNECTION_NETWORK_MAC, sim.mac.replace("-", ":"))}
+    assert gateway.configuration_url == sim.url
+    ports = dr.async_entries_for_parent_device(registry, gateway.id)
+    assert sorted(port.name for port in ports) == ["Port 1", "Port 2", "Port 3", "Port 4"]
+    assert WEBHOOK_ID in hass.data[webhook.DOMAIN]
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
+    assert WEBHOOK_ID not in hass.data[webhook.DOMAIN]
+    assert hass.states.get("sensor.ejoin_gateway_port_1_status").state == "unavailable"
+
+
+async def test_setup_retries_while_unreachable(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: GatewaySimulator
+) -> None:
+    await sim.stop()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert config_entry.error_reason_translation_key == "communication_error"
+
+
+async def test_setup_auth_failure_starts_reauth(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: GatewaySimulator
+) -> None:
+    sim.faults.wrong_credentials = True
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flows[0]["context"]["entry_id"] == config_entry.entry_id
+
+
+async def test_setup_refuses_another_device(hass: HomeAssistant, sim: GatewaySimulator) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="00:11:22:33:44:55",
+        data={
+            "host": "127.0.0.1",
+            "port": URL(sim.url).port,
+            "username": sim.username,
+            "password": sim.password,
+            "vendor": "ejoin",
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+        },
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "wrong_device"
+
+
+async def test_ports_appear_and_go(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
+    entry = init_integration
+    registry = dr.async_get(hass)
+    gateway = registry.async_get_device_by_identifier((DOMAIN, str(entry.unique_id)), entry.entry_id)
+    assert gateway is not None
+
+    (new_port,) = make_ports(sim.rng, 1, sim.slot_count)
+    new_port.port = 5
+    sim.ports.append(new_port)
+    await entry.runtime_data.status.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.ejoin_gateway_port_5_status").state == "registered"
+    assert len(dr.async_entries_for_parent_device(registry, gateway.id)) == 5
+
+    sim.ports.pop()
+    await entry.runtime_data.status.async_refresh()
+    await hass.async_block_till_done()
+    assert len(dr.async_entries_for_parent_device(registry, gateway.id)) == 4
+    assert hass.states.get("sensor.ejoin_gateway_port_5_status") is None
+
+
+async def test_user_may_remove_only_ports_the_gateway_lost(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    entry = init_integration
+    registry = dr.async_get(hass)
+    gateway = registry.async_get_device_by_identifier((DOMAIN, str(entry.unique_id)), entry.entry_id)
+    assert gateway is not None
+    present = registry.async_get_child_device_by_identifier((DOMAIN, f"{entry.unique_id}_port_1"), entry.entry_id)
+    gone = registry.async_get_or_create_child(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, f"{entry.unique_id}_port_3x")},
+        parent_device_id=gateway.id,
+    )
+    lost = registry.async_get_or_create_child(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, f"{entry.unique_id}_port_9")},
+        parent_device_id=gateway.id,
+    )
+    assert present is not None
+    assert not await async_remove_config_entry_device(hass, entry, present)
+    assert not await async_remove_config_entry_device(hass, entry, gateway)
+    assert not await async_remove_config_entry_device(hass, entry, gone)
+    assert await async_remove_config_entry_device(hass, entry, lost)
