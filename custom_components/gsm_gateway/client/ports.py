@@ -147,6 +147,7 @@ def parse_selector(text: str, *, port_count: int, slot_count: int = 1) -> list[S
 
 def format_selector(refs: Iterable[SlotRef]) -> str:
     """Write references for a command's `ports` field, folding runs of whole ports into ranges: `1A,2B,4-32`."""
+    refs = list(refs)  # read twice below; a generator would be empty the second time
     labels: list[str] = []
     whole_ports = sorted({ref.port for ref in refs if ref.slot is None})
     labels.extend(ref.label for ref in refs if ref.slot is not None)
