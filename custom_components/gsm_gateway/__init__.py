@@ -98,7 +98,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
     capabilities = gateway.capabilities
     wants_statistics = bool({Capability.SMS_STATISTICS, Capability.CALL_STATISTICS} & capabilities)
     status = GatewayStatusCoordinator(hass, entry, gateway)
-    statistics = GatewayStatisticsCoordinator(hass, entry, gateway) if wants_statistics else None
+    statistics = GatewayStatisticsCoordinator(hass, entry, gateway, status) if wants_statistics else None
     entry.runtime_data = GsmGatewayRuntimeData(
         gateway=gateway, status=status, statistics=statistics, gateway_device_id=gateway_device.id
     )

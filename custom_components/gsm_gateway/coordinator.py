@@ -131,11 +131,17 @@ class GatewayStatistics:
 
 
 class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
-    """SMS and call statistics, polled slowly."""
+    """SMS and call statistics, polled slowly.
+
+    Reaching the gateway is the status coordinator's business: on a connection error this one keeps its data and
+    asks for a status poll, so an outage is logged once; its entities follow the status coordinator's availability.
+    """
 
     config_entry: GsmGatewayConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway, status: GatewayStatusCoordinator
+    ) -> None:
         """Poll at the configured statistics interval."""
         super().__init__(
             hass,
@@ -146,8 +152,17 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
             always_update=False,
         )
         self.gateway = gateway
+        self.status = status
 
     async def _async_update_data(self) -> GatewayStatistics:
+        if self.data is not None:
+            if not self.status.last_update_success:
+                return self.data
+            try:
+                return await self._fetch()
+            except GatewayConnectionError:
+                await self.status.async_request_refresh()
+                return self.data
         return await _call_gateway(self.config_entry, self._fetch)
 
     async def _fetch(self) -> GatewayStatistics:

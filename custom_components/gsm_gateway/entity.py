@@ -60,6 +60,19 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
         """The status coordinator (also for entities driven by another coordinator)."""
         return self.entry.runtime_data.status
 
+    @property
+    @override
+    def available(self) -> bool:
+        # Every entity is unavailable while the gateway cannot be reached, whichever coordinator feeds it.
+        return super().available and self.gateway_status.last_update_success
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if self.coordinator is not self.gateway_status:
+            # Statistics entities also follow the status poll: availability and the port's active slot.
+            self.async_on_remove(self.gateway_status.async_add_listener(self._handle_coordinator_update))
+
     def written_state_key(self) -> object:
         """What this entity's state depends on; unchanged means no state write."""
         return self.coordinator.data
