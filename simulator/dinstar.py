@@ -40,10 +40,13 @@ Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
 - `concatenated-push`: a batched push is several JSON objects back to back (needs `batch-push`).
 - `volatile-inbox`: `reboot` empties the inbox and restarts its numbering.
 
-Control actions (POST /_sim/<action> with a JSON body; ports and slots are wire numbers, 0-based):
-`set_push_url {url}`, `deliver_sms {port, number, text, smsc?, timestamp?: "YYYY-MM-DD HH:MM:SS"}`,
-`set_reg {port, reg}`, `remove_sim {port, slot?}`, `insert_sim {port, slot?}`, `set_signal {port, signal}`,
-`set_busy {port, busy}`, `add_call {port, direction?, duration?, answered?, source?, destination?}`,
+Control actions (POST /_sim/<action> with a JSON body; ports and slots are 1-based as users see them, like the
+other simulators: port 1 is wire port 0, slot 1 is wire slot 0):
+`set_push_url {url}`,
+`deliver_sms {port, sender (or number), text, slot? (ignored: SMS arrive on the active SIM), smsc?,
+timestamp?: "YYYY-MM-DD HH:MM:SS"}`, `set_reg {port, reg}`, `remove_sim {port, slot?}`, `insert_sim {port, slot?}`,
+`set_signal {port, signal}`, `set_busy {port, busy}`,
+`add_call {port, direction?, duration?, answered?, source?, destination?}`,
 `raise_exception {port, type, action?}`, `reboot {}`, `expire_nonces {}`, `unlock_login {}`,
 `fail_number {number, undeliverable?}`, `set_ussd_reply {code, text}`, `flush {}` (send everything queued now),
 `configure {send_interval?, send_duration?, delivery_delay?, ussd_delay?, lockout_after?, lockout_window?,
@@ -819,10 +822,17 @@ class DinstarSimulator(GatewaySimulator):
         }
 
     def _control_port(self, params: dict[str, Any]) -> Port:
-        index = _int(params.get("port"))
-        if index is None or not 0 <= index < self.port_count:
-            raise web.HTTPBadRequest(text="port must be a wire port number (0-based)")
-        return self.state.ports[index]
+        number = _int(params.get("port"))
+        if number is None or not 1 <= number <= self.port_count:
+            raise web.HTTPBadRequest(text=f"port must be 1-{self.port_count}")
+        return self.state.ports[number - 1]
+
+    @staticmethod
+    def _control_slot(params: dict[str, Any], port: Port) -> int:
+        number = _int(params.get("slot", port.active + 1))
+        if number is None or not 1 <= number <= len(port.slots):
+            raise web.HTTPBadRequest(text="no such slot")
+        return number - 1
 
     async def control(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         """Control actions listed in the module doc."""
@@ -865,7 +875,7 @@ class DinstarSimulator(GatewaySimulator):
             received = datetime.strptime(str(params["timestamp"]), TIME_FORMAT).replace(tzinfo=self.time_zone)
         message = self.state.receive(
             port.index,
-            str(params.get("number", "+4915112345678")),
+            str(params.get("sender", params.get("number", "+4915112345678"))),
             str(params.get("text", "")),
             smsc=str(params.get("smsc", "+491770610000")),
             received=received,
@@ -886,9 +896,7 @@ class DinstarSimulator(GatewaySimulator):
 
     def _control_remove_sim(self, params: dict[str, Any]) -> dict[str, Any]:
         port = self._control_port(params)
-        slot = _int(params.get("slot", port.active))
-        if slot is None or not 0 <= slot < len(port.slots):
-            raise web.HTTPBadRequest(text="no such slot")
+        slot = self._control_slot(params, port)
         if slot == port.active:
             self._register_down(port)
         port.slots[slot].card = None
@@ -897,9 +905,7 @@ class DinstarSimulator(GatewaySimulator):
 
     def _control_insert_sim(self, params: dict[str, Any]) -> dict[str, Any]:
         port = self._control_port(params)
-        slot = _int(params.get("slot", port.active))
-        if slot is None or not 0 <= slot < len(port.slots):
-            raise web.HTTPBadRequest(text="no such slot")
+        slot = self._control_slot(params, port)
         port.slots[slot].card = make_sim(self.rng)
         if slot == port.active:
             self._register_up(port)
@@ -1021,17 +1027,17 @@ class DinstarSimulator(GatewaySimulator):
             port = self.rng.choice(registered)
             self._control_deliver_sms(
                 {
-                    "port": port.index,
-                    "number": self.rng.choice(DEMO_SENDERS),
+                    "port": port.index + 1,
+                    "sender": self.rng.choice(DEMO_SENDERS),
                     "text": self.rng.choice(DEMO_TEXTS),
                 }
             )
             if tick % 3 == 2:
-                self._control_add_call({"port": port.index, "duration": self.rng.randrange(5, 300)})
+                self._control_add_call({"port": port.index + 1, "duration": self.rng.randrange(5, 300)})
             if tick % 5 == 4:
                 flapping = self.rng.choice(self.state.ports)
-                self._control_set_reg({"port": flapping.index, "reg": "SEARCHING_NETWORK"})
-                self._control_set_reg({"port": flapping.index, "reg": REGISTER_OK})
+                self._control_set_reg({"port": flapping.index + 1, "reg": "SEARCHING_NETWORK"})
+                self._control_set_reg({"port": flapping.index + 1, "reg": REGISTER_OK})
 
 
 def _int(value: Any) -> int | None:

@@ -212,7 +212,7 @@ async def test_credentials_and_numbers_never_leak(
         await client.pin_lock(SlotRef(1), "9999")
     errors.append(command_error.value)
     for ref in (SlotRef(1), SlotRef(2)):
-        await sim.control("set_reg", {"port": ref.port - 1, "reg": "NO_SIM"})
+        await sim.control("set_reg", {"port": ref.port, "reg": "NO_SIM"})
     result = await client.send_sms(SmsRequest(recipients=(PLANTED_NUMBER,), text="x", ports=(SlotRef(1), SlotRef(2))))
     assert not result.all_accepted
     texts = [str(error) for error in errors] + [repr(error) for error in errors]

@@ -64,7 +64,7 @@ async def test_fallback_to_the_other_method_once_and_remember(
     before = len(sim.requests)
     await client.get_status()
     assert [(request.method, request.path) for request in sim.requests[before:]] == [("POST", "/api/get_port_info")]
-    await sim.control("deliver_sms", {"port": 0, "text": "x"})
+    await sim.control("deliver_sms", {"port": 1, "text": "x"})
     await client.query_sms_results(user_ids=[1, 2], ports=[SlotRef(1)])
     assert sim.requests_to("/api/query_sms_result")[-1].method == "GET"
     assert sim.requests_to("/api/query_sms_result")[-1].query == {"user_id": "1,2", "port": "0"}

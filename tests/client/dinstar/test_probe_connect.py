@@ -212,8 +212,8 @@ async def test_status_in_one_request(gateway: DinstarGateway, sim: DinstarSimula
 
 
 async def test_status_states(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    await sim.control("remove_sim", {"port": 1})
-    await sim.control("set_reg", {"port": 2, "reg": "SEARCHING_NETWORK"})
+    await sim.control("remove_sim", {"port": 2})
+    await sim.control("set_reg", {"port": 3, "reg": "SEARCHING_NETWORK"})
     await gateway.set_module_power(4, on=False)
     sim.state.ports[0].call_state = "Active"
     status = await gateway.get_status()

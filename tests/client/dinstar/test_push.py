@@ -243,12 +243,12 @@ async def _pushed_events(client: DinstarGateway, receiver: PushReceiver, count: 
 
 async def test_every_kind_of_push(gateway: DinstarGateway, sim: DinstarSimulator, push_receiver: PushReceiver) -> None:
     await sim.control("set_push_url", {"url": push_receiver.url})
-    await sim.control("deliver_sms", {"port": 0, "text": "in"})
-    await sim.control("set_reg", {"port": 1, "reg": "NO_SIM"})
-    await sim.control("set_reg", {"port": 1, "reg": "REGISTER_OK"})
-    await sim.control("add_call", {"port": 2, "duration": 42})
-    await sim.control("add_call", {"port": 2, "answered": False})  # not pushed
-    await sim.control("raise_exception", {"port": 3, "type": "sim_fail", "action": "block"})
+    await sim.control("deliver_sms", {"port": 1, "text": "in"})
+    await sim.control("set_reg", {"port": 2, "reg": "NO_SIM"})
+    await sim.control("set_reg", {"port": 2, "reg": "REGISTER_OK"})
+    await sim.control("add_call", {"port": 3, "duration": 42})
+    await sim.control("add_call", {"port": 3, "answered": False})  # not pushed
+    await sim.control("raise_exception", {"port": 4, "type": "sim_fail", "action": "block"})
     await gateway.send_ussd(SlotRef(1), "*100#")
     events = await _pushed_events(gateway, push_receiver, 6)
     kinds = [type(event) for event in events]
@@ -296,8 +296,8 @@ async def test_batched_pushes(
     client = make_gateway(sim.url)
     await sim.control("set_push_url", {"url": push_receiver.url})
     for index in range(3):
-        await sim.control("deliver_sms", {"port": index, "text": f"batched {index} äöü"})
-    await sim.control("raise_exception", {"port": 0, "type": "call_fail"})
+        await sim.control("deliver_sms", {"port": index + 1, "text": f"batched {index} äöü"})
+    await sim.control("raise_exception", {"port": 1, "type": "call_fail"})
     events = await _pushed_events(client, push_receiver, 1)
     assert len(push_receiver.bodies) == 1
     texts = [event.sms.text for event in events if isinstance(event, SmsReceivedEvent)]
@@ -323,6 +323,6 @@ async def test_delivery_report_push(
 async def test_push_url_cleared(sim: DinstarSimulator, push_receiver: PushReceiver) -> None:
     await sim.control("set_push_url", {"url": push_receiver.url})
     await sim.control("set_push_url", {"url": None})
-    await sim.control("deliver_sms", {"port": 0, "text": "quiet"})
+    await sim.control("deliver_sms", {"port": 1, "text": "quiet"})
     assert sim.pushes == []
     assert push_receiver.bodies == []

@@ -115,7 +115,7 @@ async def test_limits_checked_before_sending(gateway: DinstarGateway, sim: Dinst
 
 async def test_no_port_available(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     for port in range(2):
-        await sim.control("set_reg", {"port": port, "reg": "NO_SIM"})
+        await sim.control("set_reg", {"port": port + 1, "reg": "NO_SIM"})
     result = await gateway.send_sms(SmsRequest(recipients=_numbers(2), text="x", ports=(SlotRef(1), SlotRef(2))))
     assert not result.all_accepted
     assert result.task_ids == ()

@@ -124,12 +124,12 @@ async def test_bad_bodies(open_sim: DinstarSimulator, session: ClientSession) ->
 
 
 async def test_number_and_checks_without_sim(open_sim: DinstarSimulator, session: ClientSession) -> None:
-    await open_sim.control("remove_sim", {"port": 0})
+    await open_sim.control("remove_sim", {"port": 1})
     number = await _api(session, open_sim, "GET", "/api/set_port_info?port=0&action=number&param=123")
     assert number["error_code"] == 500
     check = await _api(session, open_sim, "GET", "/api/set_port_info?port=0&action=CheckCallForward")
     assert check["error_code"] == 500
-    await open_sim.control("insert_sim", {"port": 0})
+    await open_sim.control("insert_sim", {"port": 1})
     assert open_sim.state.ports[0].registered
 
 
@@ -141,18 +141,18 @@ async def test_pin_locked_sim_needs_pin_after_reset(open_sim: DinstarSimulator, 
 
 async def test_control_api_over_http(open_sim: DinstarSimulator, session: ClientSession) -> None:
     async with session.post(
-        f"{open_sim.url}/_sim/deliver_sms", json={"port": 1, "text": "hi", "number": "123"}
+        f"{open_sim.url}/_sim/deliver_sms", json={"port": 2, "text": "hi", "number": "123"}
     ) as resp:
         assert await resp.json() == {"incoming_sms_id": 1}
     async with session.post(f"{open_sim.url}/_sim/nonsense", json={}) as resp:
         assert resp.status == 404
     async with session.post(f"{open_sim.url}/_sim/configure", json={"colour": "red"}) as resp:
         assert resp.status == 400
-    async with session.post(f"{open_sim.url}/_sim/set_signal", json={"port": 99, "signal": 3}) as resp:
+    async with session.post(f"{open_sim.url}/_sim/set_signal", json={"port": 100, "signal": 3}) as resp:
         assert resp.status == 400
-    async with session.post(f"{open_sim.url}/_sim/remove_sim", json={"port": 0, "slot": 7}) as resp:
+    async with session.post(f"{open_sim.url}/_sim/remove_sim", json={"port": 1, "slot": 7}) as resp:
         assert resp.status == 400
-    async with session.post(f"{open_sim.url}/_sim/insert_sim", json={"port": 0, "slot": 7}) as resp:
+    async with session.post(f"{open_sim.url}/_sim/insert_sim", json={"port": 1, "slot": 7}) as resp:
         assert resp.status == 400
     async with session.get(f"{open_sim.url}/_sim/state") as resp:
         state = await resp.json()
@@ -168,9 +168,9 @@ async def test_configure_and_snapshot(open_sim: DinstarSimulator) -> None:
     )
     assert (settings["send_interval"], settings["nonce_ttl"], settings["lockout_after"]) == (0.5, 10, 2)
     assert open_sim.auth.nonce_ttl == 10
-    await open_sim.control("set_signal", {"port": 0, "signal": 7})
-    await open_sim.control("set_busy", {"port": 0, "busy": True})
-    await open_sim.control("raise_exception", {"port": 0})
+    await open_sim.control("set_signal", {"port": 1, "signal": 7})
+    await open_sim.control("set_busy", {"port": 1, "busy": True})
+    await open_sim.control("raise_exception", {"port": 1})
     snapshot = open_sim.snapshot()
     assert (snapshot["ports"][0]["signal"], snapshot["ports"][0]["busy"]) == (7, True)
     assert snapshot["serial"] == open_sim.serial
@@ -189,7 +189,7 @@ async def test_strict_method_rejection_status(dinstar_sim: SimFactory, session: 
 async def test_send_fails_when_ports_drop_while_queued(open_sim: DinstarSimulator, session: ClientSession) -> None:
     open_sim.send_interval = 10.0
     await _api(session, open_sim, "POST", "/api/send_sms", json={"text": "x", "param": [{"number": "1"}], "port": [0]})
-    await open_sim.control("set_reg", {"port": 0, "reg": "NO_SIM"})
+    await open_sim.control("set_reg", {"port": 1, "reg": "NO_SIM"})
     await open_sim.control("flush", {})
     assert [record.status for record in open_sim.state.sent] == ["FAILED"]
 
@@ -206,12 +206,12 @@ async def test_multi_sim_register_push_has_slot(dinstar_sim: SimFactory) -> None
     sim = await dinstar_sim(ports=1, slots=2, variants={"no-auth"})
     row = sim._register_row(sim.state.ports[0], sim.state.ports[0].card, up=True)
     assert row["slot"] == 0
-    await sim.control("remove_sim", {"port": 0, "slot": 1})
+    await sim.control("remove_sim", {"port": 1, "slot": 2})
     assert sim.state.ports[0].registered  # the inactive slot was emptied
 
 
 async def test_time_filters(open_sim: DinstarSimulator, session: ClientSession) -> None:
-    await open_sim.control("add_call", {"port": 0})
+    await open_sim.control("add_call", {"port": 1})
     window = {"time_after": "2000-01-01 00:00:00", "time_before": "2100-01-01 00:00:00"}
     assert len((await _api(session, open_sim, "POST", "/api/get_cdr", json=window))["cdr"]) == 1
     late = {"time_after": "2100-01-01 00:00:00"}
@@ -229,7 +229,7 @@ async def test_demo_activity(open_sim: DinstarSimulator) -> None:
 
 async def test_demo_skips_without_registered_ports(open_sim: DinstarSimulator) -> None:
     for port in range(4):
-        await open_sim.control("set_reg", {"port": port, "reg": "NO_SIM"})
+        await open_sim.control("set_reg", {"port": port + 1, "reg": "NO_SIM"})
     open_sim.spawn(open_sim._demo_loop(period=0.01))
     await asyncio.sleep(0.1)
     assert open_sim.state.inbox == []

@@ -32,8 +32,8 @@ async def test_ussd_round_trip(gateway: DinstarGateway, sim: DinstarSimulator) -
 
 
 async def test_ussd_refusals(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    await sim.control("set_reg", {"port": 0, "reg": "UNREGISTER"})
-    await sim.control("set_busy", {"port": 1, "busy": True})
+    await sim.control("set_reg", {"port": 1, "reg": "UNREGISTER"})
+    await sim.control("set_busy", {"port": 2, "busy": True})
     results = await gateway.send_ussd_to([SlotRef(1), SlotRef(2), SlotRef(3)], "*101#")
     assert [(item.port_label, item.status, item.accepted, item.reason) for item in results] == [
         ("1A", 503, False, "port not registered"),
@@ -97,8 +97,8 @@ async def test_cdr(dinstar_sim: SimFactory, make_gateway: GatewayFactory, varian
     sim = await dinstar_sim(variants=variants)
     client = make_gateway(sim.url)
     await client.connect()
-    await sim.control("add_call", {"port": 1, "duration": 61, "source": "+4930123", "destination": "+4930456"})
-    await sim.control("add_call", {"port": 2, "answered": False, "direction": "gsm->ip"})
+    await sim.control("add_call", {"port": 2, "duration": 61, "source": "+4930123", "destination": "+4930456"})
+    await sim.control("add_call", {"port": 3, "answered": False, "direction": "gsm->ip"})
     records = await client.get_cdr()
     assert sim.requests_to("/api/get_cdr")[-1].json() == {}
     assert [(record.port_label, record.duration, record.direction) for record in records] == [
@@ -176,7 +176,7 @@ async def test_stk_yes_no_and_locked(gateway: DinstarGateway, sim: DinstarSimula
     await gateway.stk_ok(ref)
     assert sim.requests_to("/STKGo")[-1].json() == {"port": 1, "action": "ok"}
     assert (await gateway.stk_view(ref)).text == "Activated"
-    await sim.control("set_reg", {"port": 2, "reg": "NO_SIM"})
+    await sim.control("set_reg", {"port": 3, "reg": "NO_SIM"})
     locked = await gateway.stk_view(SlotRef(3))
     assert locked.kind is StkInputType.LOCKED
     with pytest.raises(GatewayCommandError, match="503"):
