@@ -231,29 +231,31 @@ class EjoinGateway(Gateway):
         timeout: float | None,
     ) -> HttpResponse:
         """One request with credentials (or a signed session); a refused session is renewed once."""
-        for attempt in (1, 2):
-            query = dict(params or {})
-            headers: dict[str, str] = {}
-            data = body
-            if self.encryption is None:
-                query = {"username": self.settings.username, "password": self.settings.password, **query}
-            else:
-                crypt = await self._open_session(self.encryption)
-                signature, key = crypt.sign(path)
-                query.update(signature)
-                if data is not None:
-                    data = encrypt(self.encryption, key, data)
-                    content_type = "application/octet-stream"
-            if content_type is not None and data is not None:
-                headers["Content-Type"] = content_type
-            response = await self.transport.request(
-                method, path, params=query, data=data, headers=headers, timeout=timeout
-            )
-            if self.encryption is not None and attempt == 1 and _login_refused(response):
-                self._crypt = None  # expired or forgotten on the device (reboot): open a new one
-                continue
-            return response
-        return response  # pragma: no cover - the loop always returns
+        if self.encryption is None:
+            query = {"username": self.settings.username, "password": self.settings.password, **(params or {})}
+            headers = {"Content-Type": content_type} if content_type is not None and body is not None else {}
+            return await self.transport.request(method, path, params=query, data=body, headers=headers, timeout=timeout)
+        response = await self._send_signed(self.encryption, method, path, params, body, timeout)
+        if _login_refused(response):  # expired, or forgotten on the device (reboot): open a new session once
+            self._crypt = None
+            response = await self._send_signed(self.encryption, method, path, params, body, timeout)
+        return response
+
+    async def _send_signed(  # noqa: PLR0917 - the request's parts, passed straight through
+        self,
+        mode: CryptMode,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout: float | None,
+    ) -> HttpResponse:
+        crypt = await self._open_session(mode)
+        signature, key = crypt.sign(path)
+        query = {**(params or {}), **signature}
+        data = None if body is None else encrypt(mode, key, body)
+        headers = {} if data is None else {"Content-Type": "application/octet-stream"}
+        return await self.transport.request(method, path, params=query, data=data, headers=headers, timeout=timeout)
 
     def _read(self, response: HttpResponse, *, ok_codes: Collection[int] = OK_CODES) -> dict[str, Any]:
         """The JSON object of an answer, or the right exception for its HTTP status or result code."""
