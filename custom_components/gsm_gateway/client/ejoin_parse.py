@@ -8,6 +8,7 @@ no KeyError/IndexError/TypeError/ValueError escapes. Messages name fields, never
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 import math
 import re
 from typing import Any
@@ -288,37 +289,6 @@ def _choose_active_slot(rows: Sequence[tuple[int, SlotStatus, bool]]) -> int | N
     return next((number for number, slot, _ in rows if slot.status_code in IN_USE_CODES), None)
 
 
-def _first(row: tuple[int, SlotStatus, bool]) -> int:
-    return row[0]
-
-
-def _with_active(slot: SlotStatus, active: bool) -> SlotStatus:
-    if slot.active == active:
-        return slot
-    return SlotStatus(
-        ref=slot.ref,
-        label=slot.label,
-        raw_label=slot.raw_label,
-        state=slot.state,
-        status_code=slot.status_code,
-        status_text=slot.status_text,
-        active=active,
-        balance=slot.balance,
-        operator=slot.operator,
-        sim_number=slot.sim_number,
-        imei=slot.imei,
-        imsi=slot.imsi,
-        iccid=slot.iccid,
-        signal=slot.signal,
-        signal_dbm=slot.signal_dbm,
-        locked=slot.locked,
-        led=slot.led,
-        network_type=slot.network_type,
-        call_state=slot.call_state,
-        extra=slot.extra,
-    )
-
-
 def parse_device_info(body: Mapping[str, Any], *, fallback_ports: int = 0) -> DeviceInfo:
     """Device facts of a `dev-status` object (the answer of `goip_get_status.html` has the same shape)."""
     port_count = as_int(body.get("max-ports")) or as_int(body.get("max_ports")) or fallback_ports
@@ -353,14 +323,14 @@ def parse_gateway_status(body: object) -> GatewayStatus:
         if parsed.ref is None:  # kept for display; never a crash
             unparsed.append(parsed.label)
             continue
-        explicit = isinstance(row, Mapping) and as_flag(row.get("active")) is not None
+        explicit = as_flag(row.get("active")) is not None
         by_port.setdefault(parsed.ref.port, []).append((parsed.ref.slot or 1, parsed, explicit))
     device = parse_device_info(fields, fallback_ports=max(by_port, default=0))
     ports: dict[int, PortStatus] = {}
     for port, slot_rows in sorted(by_port.items()):
         active_slot = _choose_active_slot(slot_rows)
-        slots = {number: _with_active(slot, number == active_slot) for number, slot, _ in sorted(slot_rows, key=_first)}
-        ports[port] = PortStatus(port=port, slots=slots, active_slot=active_slot)
+        slots = {number: replace(slot, active=number == active_slot) for number, slot, _ in slot_rows}
+        ports[port] = PortStatus(port=port, slots=dict(sorted(slots.items())), active_slot=active_slot)
     return GatewayStatus(device=device, ports=ports, unparsed_labels=tuple(unparsed))
 
 
