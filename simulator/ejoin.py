@@ -541,7 +541,6 @@ class EjoinSimulator(GatewaySimulator):
                 success_report=_int(task.get("sdr"), 0) == 1,
                 failure_report=_int(task.get("fdr"), 1) == 1,
                 delivery_report=_int(task.get("dr"), 0) == 1,
-                report_url=None,
             )
         )
         seen.add(tid)

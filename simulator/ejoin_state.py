@@ -117,7 +117,6 @@ class QueuedTask:
     success_report: bool
     failure_report: bool
     delivery_report: bool
-    report_url: str | None
     paused: bool = False
     next_index: int = 0
     sent: int = 0

@@ -201,6 +201,7 @@ async def test_ussd_reply_comes_back_synchronously(gateway: EjoinGateway, sim: E
     sim.variants |= {"ussd_no_resp", "cmd_code_200"}
     quiet = await gateway.send_ussd(SlotRef(2), "*102#")
     assert (quiet.reply, quiet.code) == (None, 200)
+    assert sim.ussd_requests == [("1A", "*100#"), ("2A", "*102#")]
 
 
 async def test_ussd_refusals(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
