@@ -430,11 +430,10 @@ async def test_sends_without_from_rotate_over_registered_ports(
 
 
 async def test_removing_a_task_while_it_waits_to_send(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
-    sim.send_interval = 0.2
+    sim.send_interval = 0.5  # the worker picked the task and waits this long before sending it
     await call(session, sim, "POST", "/goip_post_sms.html", body={"tasks": [{"tid": 9, "to": "+49", "sms": "x"}]})
-    await asyncio.sleep(0.05)
     await call(session, sim, "POST", "/goip_remove_sms.html", body={"tids": [9]})
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.7)
     assert sum(len(slot.counters.sms) for port in sim.ports for slot in port.slots) == 0
 
 
