@@ -50,6 +50,7 @@ from .data import make_sim
 from .ejoin_crypt import SessionStore
 from .ejoin_proxy import ProxyService
 from .ejoin_state import (
+    IDLE,
     REGISTERED,
     REGISTERING,
     STAT_WINDOWS,
@@ -521,9 +522,14 @@ class EjoinSimulator(GatewaySimulator):
             return tid, "8 SMS expected"
         if len(self.queue) >= MAX_QUEUE:
             return tid, "16 Too Many Task"
-        ports = self._task_ports(str(task.get("from", task.get("port", "")) or ""))
+        from_text = str(task.get("from", task.get("port", "")) or "")
+        ports = self._task_ports(from_text)
         if ports is None:
             return tid, "2 Invalid Port"
+        if from_text.strip() and not any(self.ports[port - 1].code(slot) in {REGISTERED, IDLE} for port, slot in ports):
+            # The named SIMs cannot send (an idle SIM in another slot can: the module switches to it). Tasks the
+            # device places itself are accepted and fail later, with a failure report.
+            return tid, "5 SIM Unregistered"
         charset = str(task.get("chs") or "utf8")
         body = str(text or "")
         if charset == "base64":

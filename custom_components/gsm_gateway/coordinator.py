@@ -155,15 +155,16 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
         self.status = status
 
     async def _async_update_data(self) -> GatewayStatistics:
-        if self.data is not None:
-            if not self.status.last_update_success:
-                return self.data
-            try:
-                return await self._fetch()
-            except GatewayConnectionError:
-                await self.status.async_request_refresh()
-                return self.data
-        return await _call_gateway(self.config_entry, self._fetch)
+        previous: GatewayStatistics | None = self.data  # None until the first successful poll
+        if previous is None:
+            return await _call_gateway(self.config_entry, self._fetch)
+        if not self.status.last_update_success:
+            return previous
+        try:
+            return await self._fetch()
+        except GatewayConnectionError:
+            await self.status.async_request_refresh()
+            return previous
 
     async def _fetch(self) -> GatewayStatistics:
         capabilities = self.gateway.capabilities

@@ -75,6 +75,7 @@ def gateway_command[EntityT: GsmGatewayEntity[Any], **P](
     async def wrapper(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
         with translate_gateway_errors(self.entry):
             await func(self, *args, **kwargs)
-        await self.gateway_status.async_request_refresh()
+        # Read the confirmed state now, not after the request debouncer's cool-down: a user is watching.
+        await self.gateway_status.async_refresh()
 
     return wrapper

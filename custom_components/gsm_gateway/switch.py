@@ -104,8 +104,13 @@ class PortSwitch(PortEntity, SwitchEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        slot = self.slot_status
-        return None if slot is None else self.entity_description.is_on_fn(slot)
+        if (slot := self.slot_status) is not None:
+            return self.entity_description.is_on_fn(slot)
+        if self.slot is None and (port := self.port_status) is not None and port.slots:
+            # No slot in use (e.g. its SIM was just locked): the switch stands for the whole port.
+            states = [self.entity_description.is_on_fn(slot) for slot in port.slots.values()]
+            return any(states) if None not in states else None
+        return None
 
     def _target(self) -> SlotRef:
         if self.slot is not None:

@@ -44,9 +44,11 @@ async def test_lock_active_sim(hass: HomeAssistant, init_integration: MockConfig
     assert hass.states.get(entity).state == "on"
     assert hass.states.get("sensor.ejoin_gateway_port_2_status").state == "user_locked"
 
+    # With its SIM locked, the port has no slot in use: the switch now stands for the whole port.
     await call(hass, "switch", "turn_off", entity)
-    assert commands(sim)[-1] == {"type": "command", "op": "unlock", "ports": "2A"}
+    assert commands(sim)[-1] == {"type": "command", "op": "unlock", "ports": "2"}
     assert hass.states.get(entity).state == "off"
+    assert hass.states.get("sensor.ejoin_gateway_port_2_status").state == "registered"
 
 
 async def test_lock_inactive_slot(hass: HomeAssistant, all_entities: MockConfigEntry, sim: EjoinSimulator) -> None:

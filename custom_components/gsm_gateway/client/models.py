@@ -204,10 +204,16 @@ class PortStatus:
 
     @property
     def state(self) -> SimState:
-        """State of the port: its active SIM's, else idle (SIMs present, none active) or no SIM."""
+        """State of the port: its active SIM's; with none active, user-locked, idle (SIMs present) or no SIM.
+
+        Locking the SIM in use leaves a port with no active slot on some firmware; it then reads user-locked.
+        """
         if (active := self.active) is not None:
             return active.state
-        if any(slot.state is not SimState.NO_SIM for slot in self.slots.values()):
+        states = {slot.state for slot in self.slots.values()}
+        if SimState.USER_LOCKED in states:
+            return SimState.USER_LOCKED
+        if states - {SimState.NO_SIM}:
             return SimState.IDLE
         return SimState.NO_SIM
 

@@ -404,13 +404,24 @@ async def test_status_target_only_moves_with_url(sim: EjoinSimulator, session: a
     assert sim.status_url is None
 
 
-async def test_a_task_for_an_unregistered_port_fails_and_is_reported(
+async def test_a_task_from_a_port_without_a_usable_sim_is_refused(
+    sim: EjoinSimulator, session: aiohttp.ClientSession
+) -> None:
+    sim.set_sim_present(3, 1, present=False)
+    body = {"tasks": [{"tid": 5, "to": "+49", "sms": "x", "from": "3A"}]}
+    _, answer = await call(session, sim, "POST", "/goip_post_sms.html", body=body)
+    assert answer["status"] == [{"tid": 5, "status": "5 SIM Unregistered"}]
+    assert sim.queue == []
+
+
+async def test_a_task_whose_sim_drops_out_fails_and_is_reported(
     sim: EjoinSimulator, session: aiohttp.ClientSession, receiver: PushReceiver
 ) -> None:
     sim.sr_prd = 0.05  # type: ignore[assignment]
-    sim.set_sim_present(3, 1, present=False)
+    sim.send_interval = 0.2
     body = {"sr_url": receiver.url, "sr_cnt": 10, "tasks": [{"tid": 5, "to": "+49", "sms": "x", "from": "3A"}]}
     await call(session, sim, "POST", "/goip_post_sms.html", body=body)
+    sim.set_sim_present(3, 1, present=False)  # accepted, then the SIM is gone before the module sends
     push = await receiver.wait_for(push_type("status-report"))
     (report,) = json.loads(push.body)["rpts"]
     assert report["fdr"] == [[0, "+49", "3.01", report["fdr"][0][3], "5 SIM Unregistered", ""]]

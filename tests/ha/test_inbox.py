@@ -1,0 +1,128 @@
+"""Exactly once: every SMS the gateway received fires one event, across dropped pushes, reloads and reboots."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.gsm_gateway.client.ejoin import PushBuffering
+from custom_components.gsm_gateway.const import CONF_DELETE_AFTER_DELIVERY, CONF_MANAGE_PUSH_TARGET, EVENT_SMS_RECEIVED
+from simulator.ejoin import EjoinSimulator
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let pushes travel over loopback and the events fire."""
+    for _ in range(5):
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+class Clock:
+    """Fires Home Assistant's timers as if time moved on (real time keeps running for the loopback I/O)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    async def catch_up_timer(self, hass: HomeAssistant) -> None:
+        self.offset += timedelta(minutes=2, seconds=1)
+        async_fire_time_changed(hass, dt_util.utcnow() + self.offset)
+        await settle(hass)
+
+
+@pytest.fixture
+async def pushing(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, hass_client_no_auth: ClientSessionGenerator
+) -> MockConfigEntry:
+    hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    client = await hass_client_no_auth()
+    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    config_entry.runtime_data.gateway.push_buffering = PushBuffering(sms_count=2, sms_period=1)
+    sim.sms_cnt, sim.sms_prd = 2, 0
+    return config_entry
+
+
+def texts(events: list[Event]) -> list[str]:
+    return [event.data["text"] for event in events]
+
+
+async def test_exactly_once_across_drops_reloads_and_reboots(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    clock = Clock()
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    already_there = len(sim.inbox)
+
+    # Pushes work: each message fires at once; the next catch-up finds them again and fires nothing.
+    for n in range(3):
+        sim.deliver_sms(1 + n % 4, None, "+491711234567", f"push {n}")
+    await settle(hass)
+    assert texts(events) == ["push 0", "push 1", "push 2"]
+    await clock.catch_up_timer(hass)
+    assert len(events) == 3
+
+    # Pushes are lost on the way: the periodic catch-up delivers the messages.
+    sim.faults.pushes_paused = True
+    for n in range(3):
+        sim.deliver_sms(2, None, "+491711234567", f"dropped {n}")
+    await settle(hass)
+    assert len(events) == 3
+    await clock.catch_up_timer(hass)
+    assert texts(events)[3:] == ["dropped 0", "dropped 1", "dropped 2"]
+    sim.faults.pushes_paused = False
+
+    # Home Assistant is down (the entry unloaded): the catch-up at start-up delivers what arrived meanwhile.
+    assert await hass.config_entries.async_unload(pushing.entry_id)
+    for n in range(3):
+        sim.deliver_sms(3, None, "+491711234567", f"while down {n}")
+    await settle(hass)
+    assert await hass.config_entries.async_setup(pushing.entry_id)
+    await settle(hass)
+    assert texts(events)[6:] == ["while down 0", "while down 1", "while down 2"]
+
+    # The gateway reboots: new ssrc, its stored messages numbered again from 1. Only the new ones fire.
+    sim.reboot()
+    sim.faults.pushes_paused = True
+    for n in range(2):
+        sim.deliver_sms(4, None, "+491711234567", f"after reboot {n}")
+    await clock.catch_up_timer(hass)
+    assert texts(events)[9:] == ["after reboot 0", "after reboot 1"]
+
+    assert len(events) == 11 == len(sim.inbox) - already_there
+    ids = [event.data["message_id"] for event in events]
+    assert len(set(ids)) == 11
+
+
+async def test_messages_already_on_the_gateway_do_not_fire(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    sim.deliver_sms(1, None, "+491711234567", "old news")
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert events == []
+    assert config_entry.runtime_data.inbox is not None
+    assert config_entry.runtime_data.inbox.is_seen(
+        next(iter(config_entry.runtime_data.inbox._seen))  # the baseline marked it seen
+    )
+
+
+async def test_delete_after_delivery(hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator) -> None:
+    clock = Clock()
+    hass.config_entries.async_update_entry(config_entry, options={CONF_DELETE_AFTER_DELIVERY: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sim.deliver_sms(1, None, "+491711234567", "delete me later")
+    await clock.catch_up_timer(hass)
+    assert texts(events) == ["delete me later"]
+    assert "1" in [request.query.get("sms_del") for request in sim.requests_to("/goip_get_sms.html")]
+    assert [entry.text for entry in sim.inbox] == []
