@@ -763,6 +763,35 @@ class EjoinSimulator(GatewaySimulator):
         self._forward(entry)
         return entry
 
+    def deliver_sms_parts(
+        self,
+        port: int,
+        sender: str,
+        parts: list[str],
+        *,
+        reference: int = 7,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[InboxEntry]:
+        """A long SMS arrives in parts that this firmware does not join (each stored with a `Concat:` header).
+
+        `skip` holds 1-based part numbers that never arrive (lost on the network side).
+        """
+        state = self._port(port)
+        if state is None:
+            msg = f"no port {port}"
+            raise ValueError(msg)
+        sim = state.slot(state.active).sim
+        entries = []
+        for number, text in enumerate(parts, start=1):
+            if number in skip:
+                continue
+            entry = self._store(0, port, state.active, sender=sender, recipient=sim.number if sim else "", text=text)
+            entry.concat = (reference, number, len(parts))
+            state.slot(state.active).counters.sms.append((now(), "received"))
+            self._forward(entry)
+            entries.append(entry)
+        return entries
+
     def deliver_report(self, port: int, slot: int | None, recipient: str, code: int = 0) -> InboxEntry:
         """A delivery report (flag-1 row) arrives for `recipient`."""
         state = self._port(port)
@@ -1096,6 +1125,15 @@ class EjoinSimulator(GatewaySimulator):
                     attachments,
                 )
                 return {"delivered": delivered}
+            if kind == "parts":
+                entries = self.deliver_sms_parts(
+                    port or 1,
+                    str(params.get("sender", "")),
+                    [str(part) for part in params.get("parts", [])],
+                    reference=_int(params.get("reference"), 7) or 7,
+                    skip=frozenset(_int(n, 0) or 0 for n in params.get("skip", [])),
+                )
+                return {"sms_ids": [entry.sms_id for entry in entries], "ssrc": self.ssrc}
             if kind == "delivery_report":
                 entry = self.deliver_report(
                     port or 1, slot, str(params.get("recipient", "")), _int(params.get("code"), 0) or 0

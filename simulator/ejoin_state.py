@@ -142,6 +142,7 @@ class InboxEntry:
     text: str  # SMS body, or the delivery report's original content
     smsc: str = ""
     report_code: int = 0
+    concat: tuple[int, int, int] | None = None  # (reference, part, total) of a part the device did not join
 
 
 @dataclass

@@ -186,7 +186,7 @@ def scts(moment: float, variants: Collection[str]) -> str:
 def sms_content(entry: InboxEntry, variants: Collection[str]) -> str:
     """Base64 of the text, or of a header block plus the text (`sms_headers` variant)."""
     text = entry.text
-    if "sms_headers" in variants:
+    if "sms_headers" in variants or entry.concat is not None:  # a part always carries its concatenation header
         lines = [
             f"Sender: {entry.sender}",
             f"Receiver: {entry.recipient}",
@@ -194,6 +194,8 @@ def sms_content(entry: InboxEntry, variants: Collection[str]) -> str:
             f"SCTS: {scts(entry.received, variants)}",
             f"Slot: {entry.slot}",
         ]
+        if entry.concat is not None:
+            lines.append("Concat: {}/{}/{}".format(*entry.concat))
         text = "\r\n".join(lines) + "\r\n\r\n" + text
     return base64.b64encode(text.encode()).decode("ascii")
 

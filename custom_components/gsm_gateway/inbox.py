@@ -31,7 +31,6 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .client.exceptions import GatewayError
 from .client.gateway import Gateway
@@ -227,11 +226,13 @@ class Inbox:
         if len(parts) >= multipart.total:
             self._complete(key, incomplete=False)
         elif key not in self._pending_timers:
-            first = min(part.received_at for part in parts.values())
-            delay = max(0.0, (first + MULTIPART_TIMEOUT - dt_util.utcnow()).total_seconds())
-            self._pending_timers[key] = async_call_later(
-                self.hass, delay, lambda _now: self._complete(key, incomplete=True)
-            )
+            # Counted from arrival here (device clocks can be far off); parts restored after a restart start anew.
+
+            @callback  # without it Home Assistant would run the timer in a worker thread
+            def expired(_now: datetime) -> None:
+                self._complete(key, incomplete=True)
+
+            self._pending_timers[key] = async_call_later(self.hass, MULTIPART_TIMEOUT, expired)
 
     @callback
     def _complete(self, key: tuple[str, str, int], *, incomplete: bool) -> None:

@@ -23,7 +23,6 @@ from yarl import URL
 from .client.exceptions import GatewayError, GatewayUnsupportedError
 from .client.gateway import Gateway
 from .client.models import Capability
-from .client.transport import scrub_url
 from .const import CONF_MANAGE_PUSH_TARGET, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
 
@@ -36,6 +35,15 @@ ISSUE_CHANGED = "push_target_changed"
 def issue_id(kind: str, entry_id: str) -> str:
     """Repair issue id of one entry."""
     return f"{kind}_{entry_id}"
+
+
+def _displayable(url: str) -> str:
+    """Where a URL points, without user info or query (either may carry somebody's token)."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return "-"
+    return str(parsed.with_user(None).with_query(None).with_fragment(None)) or "-"
 
 
 def _is_loopback(host: str) -> bool:
@@ -139,7 +147,7 @@ class PushTargetManager:
             is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key=ISSUE_CHANGED,
-            translation_placeholders={"title": self.entry.title, "target": scrub_url(current) or "-"},
+            translation_placeholders={"title": self.entry.title, "target": _displayable(current)},
             data={"entry_id": self.entry.entry_id},
         )
 

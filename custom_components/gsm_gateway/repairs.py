@@ -21,7 +21,11 @@ class PushTargetRepairFlow(RepairsFlow):
         """Bind to the entry the issue is about."""
         self.entry = entry
 
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+    async def async_step_init(self, _user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Start: the repairs manager may pass the issue id as input here, so ask in a step of its own."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Ask, then point the gateway at Home Assistant again."""
         if user_input is not None:
             manager = self.entry.runtime_data.push_target
@@ -29,7 +33,7 @@ class PushTargetRepairFlow(RepairsFlow):
                 return self.async_create_entry(data={})
             return self.async_abort(reason="take_over_failed")
         return self.async_show_form(
-            step_id="init", data_schema=vol.Schema({}), description_placeholders={"title": self.entry.title}
+            step_id="confirm", data_schema=vol.Schema({}), description_placeholders={"title": self.entry.title}
         )
 
 

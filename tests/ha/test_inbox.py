@@ -126,3 +126,37 @@ async def test_delete_after_delivery(hass: HomeAssistant, config_entry: MockConf
     assert texts(events) == ["delete me later"]
     assert "1" in [request.query.get("sms_del") for request in sim.requests_to("/goip_get_sms.html")]
     assert [entry.text for entry in sim.inbox] == []
+
+
+async def test_parts_of_a_long_sms_fire_one_event(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    clock = Clock()
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    parts = ["This is a long message that ", "the gateway did not join, ", "so Home Assistant does."]
+    sim.deliver_sms_parts(2, "+491711234567", parts, reference=42)
+    await settle(hass)
+    assert texts(events) == ["".join(parts)]
+    assert events[0].data["parts"] == 3
+    assert events[0].data["incomplete"] is False
+    # The catch-up reads the three parts again: nothing fires twice.
+    await clock.catch_up_timer(hass)
+    assert len(events) == 1
+
+
+async def test_missing_part_fires_what_arrived_after_the_timeout(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sim.deliver_sms_parts(3, "+491711234567", ["first ", "lost ", "third"], reference=9, skip=frozenset({2}))
+    await settle(hass)
+    assert events == []
+    # Waiting parts survive a reload (they are stored), then time out.
+    await hass.config_entries.async_reload(pushing.entry_id)
+    await settle(hass)
+    assert events == []
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
+    await settle(hass)
+    assert texts(events) == ["first third"]
+    assert events[0].data["incomplete"] is True
+    assert events[0].data["parts"] == 2

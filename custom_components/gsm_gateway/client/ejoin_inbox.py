@@ -22,7 +22,7 @@ from typing import Any
 from .ejoin_parse import as_int, as_text, mapping, sequence
 from .events import DeliveryReportEvent
 from .exceptions import GatewayResponseError
-from .models import InboxPage, IncomingSms
+from .models import InboxPage, IncomingSms, MultipartInfo
 from .ports import SlotRef, canonical_label, parse_label
 
 _LOGGER = logging.getLogger(__name__)
@@ -267,7 +267,27 @@ def parse_row(
         imsi=imsi,
         device_sms_id=device_sms_id,
         sent_at=headers.sent_at if headers else None,
+        multipart=multipart_info(headers),
     )
+
+
+_CONCAT_KEYS = ("concat", "udh-concat", "concatenation")
+_CONCAT_VALUE = re.compile(r"^\s*(\d{1,5})\s*[/,:]\s*(\d{1,3})\s*[/,:]\s*(\d{1,3})\s*$")
+
+
+def multipart_info(headers: SmsHeaders | None) -> MultipartInfo | None:
+    """The concatenation header (`Concat: ref/part/total`) of firmware that passes long SMS on in parts.
+
+    See docs/protocol-ejoin.md ("Concatenated SMS"). Anything unreadable or inconsistent means "not a part".
+    """
+    if headers is None:
+        return None
+    for key in _CONCAT_KEYS:
+        if (value := headers.other.get(key)) is not None and (match := _CONCAT_VALUE.match(value)):
+            reference, part, total = (int(group) for group in match.groups())
+            if 1 <= part <= total and total > 1:
+                return MultipartInfo(reference=reference, part=part, total=total)
+    return None
 
 
 def _delivery_report(

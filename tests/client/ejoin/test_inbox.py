@@ -20,7 +20,7 @@ from custom_components.gsm_gateway.client.ejoin_inbox import (
 )
 from custom_components.gsm_gateway.client.events import DeliveryReportEvent
 from custom_components.gsm_gateway.client.exceptions import GatewayResponseError
-from custom_components.gsm_gateway.client.models import IncomingSms
+from custom_components.gsm_gateway.client.models import IncomingSms, MultipartInfo
 from custom_components.gsm_gateway.client.ports import SlotRef
 
 from .conftest import load
@@ -299,3 +299,26 @@ def test_header_block_edge_cases() -> None:
 def test_trailing_numbers_that_are_neither_iccid_nor_imsi_are_ignored() -> None:
     message = sms([0, "1A", 1719000000, "x", "", b64("t"), "12345", "-1"])
     assert (message.iccid, message.imsi) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Concat: 42/2/3", (42, 2, 3)),
+        ("UDH-Concat: 7,1,2", (7, 1, 2)),
+        ("Concatenation: 9:3:3", (9, 3, 3)),
+        ("Concat: 42/4/3", None),  # part beyond the total
+        ("Concat: 42/1/1", None),  # a one-part message is not a part
+        ("Concat: soon", None),
+    ],
+)
+def test_concatenation_header(header: str, expected: tuple[int, int, int] | None) -> None:
+    text = f"Sender: +4917011\r\nSCTS: 26112312000004\r\n{header}\r\n\r\nbody"
+    row = [0, "2A", 1764000000, "+4917011", "", base64.b64encode(text.encode()).decode()]
+    sms = parse_row(row)
+    assert isinstance(sms, IncomingSms)
+    assert sms.text == "body"
+    if expected is None:
+        assert sms.multipart is None
+    else:
+        assert sms.multipart == MultipartInfo(reference=expected[0], part=expected[1], total=expected[2])

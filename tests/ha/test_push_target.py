@@ -1,0 +1,118 @@
+"""Pointing the gateway at Home Assistant: take-over, the repairs, and restoring the target on removal."""
+
+from __future__ import annotations
+
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, UnknownHandler
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET, DOMAIN
+from custom_components.gsm_gateway.push_target import CHECK_INTERVAL
+from simulator.ejoin import EjoinSimulator
+
+from .conftest import WEBHOOK_ID
+
+OLD_TARGET = "http://192.0.2.10:8000/sms-collector"
+
+
+@pytest.fixture
+async def managed(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, hass_client_no_auth: ClientSessionGenerator
+) -> MockConfigEntry:
+    """The gateway had another push target; the user let HA take it over."""
+    sim.sms_url = sim.status_url = OLD_TARGET
+    assert await async_setup_component(hass, "repairs", {})
+    hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    client = await hass_client_no_auth()
+    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return config_entry
+
+
+def our_url(hass: HomeAssistant) -> str:
+    return f"{hass.config.internal_url}/api/webhook/{WEBHOOK_ID}"
+
+
+async def test_take_over_and_restore_on_removal(
+    hass: HomeAssistant, managed: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    assert sim.sms_url == our_url(hass)
+    assert sim.status_url == our_url(hass)
+    assert sim.status_period >= 60
+
+    assert await hass.config_entries.async_remove(managed.entry_id)
+    await hass.async_block_till_done()
+    assert sim.sms_url == OLD_TARGET
+
+
+async def test_changed_target_raises_a_repair_that_fixes_it(
+    hass: HomeAssistant, managed: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    issue_id = f"push_target_changed_{managed.entry_id}"
+    sim.sms_url = "http://203.0.113.5/other-server?token=secret123"
+    async_fire_time_changed(hass, dt_util.utcnow() + CHECK_INTERVAL)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+    assert "secret123" not in str(issue.translation_placeholders)
+
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+    assert result["type"] is FlowResultType.FORM
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sim.sms_url == our_url(hass)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_no_reachable_url_raises_a_repair(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await async_setup_component(hass, "webhook", {})  # sets up http, which records its address
+    monkeypatch.setattr(hass.config, "api", None)  # no address known, and no internal URL configured
+    hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"no_push_url_{config_entry.entry_id}")
+    assert issue is not None
+    assert not issue.is_fixable
+    assert sim.sms_url is None  # nothing was changed on the device
+
+
+async def test_not_managed_leaves_the_device_alone(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    assert sim.sms_url is None
+    assert not [req for req in sim.requests_to("/goip_get_status.html") if "url" in req.query or "period" in req.query]
+
+
+async def test_repair_reports_a_failed_take_over(
+    hass: HomeAssistant, managed: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    issue_id = f"push_target_changed_{managed.entry_id}"
+    sim.sms_url = "http://203.0.113.5/other"
+    async_fire_time_changed(hass, dt_util.utcnow() + CHECK_INTERVAL)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+    sim.inject("500", "500")
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "take_over_failed"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_unload(managed.entry_id)
+    with pytest.raises(UnknownHandler):
+        await manager.async_init(DOMAIN, context={"issue_id": issue_id})
