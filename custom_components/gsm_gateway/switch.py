@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .client.ejoin import EjoinGateway
+from .client.ejoin_proxy import ProxyMode, ProxyResource
+from .client.exceptions import GatewayError
 from .client.gateway import Gateway
 from .client.models import Capability, PortStatus, SimState, SlotStatus
 from .client.ports import SlotRef
+from .const import DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
-from .entity import PortEntity, add_port_entities
-from .helpers import gateway_command
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities
+from .helpers import gateway_command, translate_gateway_errors
+from .services.proxy import proxy_signal
 
 PARALLEL_UPDATES = 1
 
@@ -57,7 +65,7 @@ SLOT_LOCK = PortSwitchDescription(
     translation_key="slot_lock",
     entity_category=EntityCategory.CONFIG,
     entity_registry_enabled_default=False,
-    capability=Capability.LOCK,
+    capability=Capability.LOCK_SLOT,
     is_on_fn=_is_locked,
     set_fn=_set_lock,
 )
@@ -87,6 +95,8 @@ async def async_setup_entry(
         return [entity for entity in entities if entity.entity_description.capability in capabilities]
 
     add_port_entities(entry, async_add_entities, port_entities)
+    if Capability.PROXY in capabilities:
+        await async_add_proxy_switches(entry, async_add_entities)
 
 
 class PortSwitch(PortEntity, SwitchEntity):
@@ -100,10 +110,10 @@ class PortSwitch(PortEntity, SwitchEntity):
         """Bind the description to a port (and slot)."""
         super().__init__(entry, port, description.key, slot)
         self.entity_description = description
+        self._optimistic: bool | None = None
 
-    @property
-    @override
-    def is_on(self) -> bool | None:
+    def _reported(self) -> bool | None:
+        """What the gateway says, or None when it does not say."""
         if (slot := self.slot_status) is not None:
             return self.entity_description.is_on_fn(slot)
         if self.slot is None and (port := self.port_status) is not None and port.slots:
@@ -111,6 +121,18 @@ class PortSwitch(PortEntity, SwitchEntity):
             states = [self.entity_description.is_on_fn(slot) for slot in port.slots.values()]
             return any(states) if None not in states else None
         return None
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        reported = self._reported()
+        return self._optimistic if reported is None else reported
+
+    @property
+    @override
+    def assumed_state(self) -> bool:
+        # Firmware that does not report the LED: show what was last asked for, marked as assumed.
+        return self._reported() is None
 
     def _target(self) -> SlotRef:
         if self.slot is not None:
@@ -122,11 +144,133 @@ class PortSwitch(PortEntity, SwitchEntity):
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         await self._async_set(on=True)
+        self.async_write_ha_state()
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self._async_set(on=False)
+        self.async_write_ha_state()
 
     @gateway_command
     async def _async_set(self, *, on: bool) -> None:
         await self.entity_description.set_fn(self.entry.runtime_data.gateway, self._target(), on)
+        self._optimistic = on
+
+
+# --- Proxy switches (EJOIN v2.2): the proxies' main on/off flags, next to the proxy actions (services/proxy.py) ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProxySwitchDescription(SwitchEntityDescription):
+    """An on/off flag of one proxy resource in one mode.
+
+    `name` is the English fallback until `entity.switch.<translation_key>` exists in translations/en.json.
+    """
+
+    resource: ProxyResource
+    mode: ProxyMode
+
+
+_PROXY_FEATURES: tuple[tuple[ProxyResource, str, str], ...] = (
+    (ProxyResource.PROXY, "proxy", "{mode} proxy"),
+    (ProxyResource.USERS, "proxy_users", "{mode} proxy authentication"),
+    (ProxyResource.URL_WHITE_LIST, "proxy_url_whitelist", "{mode} proxy URL whitelist"),
+    (ProxyResource.URL_BLACK_LIST, "proxy_url_blacklist", "{mode} proxy URL blacklist"),
+    (ProxyResource.ACCESS_LOG, "proxy_access_log", "{mode} proxy access log"),
+)
+_MODE_NAMES = {ProxyMode.HTTP: "HTTP", ProxyMode.SOCKS5: "SOCKS5"}
+
+PROXY_SWITCHES: tuple[ProxySwitchDescription, ...] = tuple(
+    ProxySwitchDescription(
+        key=f"{key}_{mode.value}",
+        translation_key=f"{key}_{mode.value}",
+        name=name.format(mode=_MODE_NAMES[mode]),
+        entity_category=EntityCategory.CONFIG,
+        # The proxies themselves are the main switches; the finer flags are there for those who look for them.
+        entity_registry_enabled_default=resource is ProxyResource.PROXY,
+        resource=resource,
+        mode=mode,
+    )
+    for mode in ProxyMode
+    for resource, key, name in _PROXY_FEATURES
+)
+PROXY_SCAN_INTERVAL = timedelta(minutes=5)
+
+
+class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
+    """The on/off flags of the proxy resources, polled slowly and read again after every change."""
+
+    config_entry: GsmGatewayConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: EjoinGateway) -> None:
+        """Poll every `PROXY_SCAN_INTERVAL`."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} proxy",
+            update_interval=PROXY_SCAN_INTERVAL,
+            always_update=False,
+        )
+        self.gateway = gateway
+
+    async def _async_update_data(self) -> dict[str, bool | None]:
+        try:
+            return {
+                description.key: (await self.gateway.proxy_state(description.resource, description.mode)).enabled
+                for description in PROXY_SWITCHES
+            }
+        except GatewayError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="communication_error",
+                translation_placeholders={"title": self.config_entry.title, "error": str(err)},
+            ) from err
+
+
+async def async_add_proxy_switches(
+    entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the proxy switches of an EJOIN v2.2 gateway; the proxy actions make them read the device again."""
+    gateway = entry.runtime_data.gateway
+    if not isinstance(gateway, EjoinGateway):
+        return
+    hass = entry.runtime_data.status.hass
+    coordinator = ProxyStateCoordinator(hass, entry, gateway)
+    await coordinator.async_refresh()  # optional data: a failure leaves the switches unavailable, not the entry
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, proxy_signal(entry.entry_id), coordinator.async_request_refresh)
+    )
+    async_add_entities(ProxySwitch(entry, coordinator, description) for description in PROXY_SWITCHES)
+
+
+class ProxySwitch(GsmGatewayEntity[ProxyStateCoordinator], SwitchEntity):
+    """Turns a proxy resource (proxy, authentication, URL lists, access log) of one mode on or off."""
+
+    entity_description: ProxySwitchDescription
+
+    def __init__(
+        self, entry: GsmGatewayConfigEntry, coordinator: ProxyStateCoordinator, description: ProxySwitchDescription
+    ) -> None:
+        """Bind the description to the gateway device."""
+        super().__init__(entry, coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        return self.coordinator.data.get(self.entity_description.key) if self.coordinator.data else None
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self._async_set(enabled=True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self._async_set(enabled=False)
+
+    async def _async_set(self, *, enabled: bool) -> None:
+        description = self.entity_description
+        with translate_gateway_errors(self.entry):
+            await self.coordinator.gateway.set_proxy_enabled(description.resource, description.mode, enabled=enabled)
+        await self.coordinator.async_refresh()

@@ -1,0 +1,107 @@
+"""Queued send tasks on the gateway: list, pause, resume and delete them (Skyline/EJOIN).
+
+A send returns its task ids (`send_sms` response `task_ids`); these actions take them, or `all: true`.
+The responses carry the device's own result per task (code and text), never a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import probatio as vol
+
+from custom_components.gsm_gateway.client.models import Capability, SmsTask, TaskResult
+from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.const import DOMAIN
+from custom_components.gsm_gateway.helpers import translate_gateway_errors
+
+from .common import (
+    ATTR_PORTS,
+    TARGET_SCHEMA,
+    ActionHandler,
+    port_numbers,
+    register,
+    require,
+    resolve_entry,
+    resolve_ports,
+)
+
+SERVICE_LIST_SMS_TASKS = "list_sms_tasks"
+SERVICE_PAUSE_SMS_TASKS = "pause_sms_tasks"
+SERVICE_RESUME_SMS_TASKS = "resume_sms_tasks"
+SERVICE_DELETE_SMS_TASKS = "delete_sms_tasks"
+
+ATTR_TASK_IDS = "task_ids"
+ATTR_ALL = "all"
+
+LIST_SCHEMA = vol.Schema({**TARGET_SCHEMA, vol.Optional(ATTR_PORTS): cv.string})
+CHANGE_SCHEMA = vol.Schema(
+    {
+        **TARGET_SCHEMA,
+        vol.Optional(ATTR_TASK_IDS): vol.All(cv.ensure_list, [vol.All(cv.string, vol.Match(r"^\s*\d{1,10}\s*$"))]),
+        vol.Optional(ATTR_ALL, default=False): cv.boolean,
+    }
+)
+
+
+def _task(port: SlotRef, task: SmsTask) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id,
+        "port": port.label,
+        "paused": task.paused,
+        "from": task.ports,
+        "recipients": list(task.recipients),
+        "text": task.text,
+    }
+
+
+def _result(result: TaskResult) -> dict[str, Any]:
+    return {"task_id": result.task_id, "ok": result.ok, "code": result.code, "text": result.text}
+
+
+async def _list_sms_tasks(call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(call)
+    gateway = require(entry, Capability.SMS_TASKS, SERVICE_LIST_SMS_TASKS)
+    tasks: dict[str, dict[str, Any]] = {}
+    with translate_gateway_errors(entry):
+        for port in port_numbers(resolve_ports(call, entry, default_all=True)):
+            for task in await gateway.list_sms_tasks(port):
+                # A task queued on several ports is listed under each: report it once, under the first.
+                tasks.setdefault(task.task_id, _task(SlotRef(port), task))
+    return {"tasks": list(tasks.values())}
+
+
+def _task_ids(call: ServiceCall) -> list[str] | None:
+    """The chosen task ids, or None for every task; exactly one of `task_ids` and `all` must be given."""
+    ids: list[str] = [tid.strip() for tid in call.data.get(ATTR_TASK_IDS, [])]
+    every: bool = call.data[ATTR_ALL]
+    if bool(ids) == every:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="task_ids_or_all")
+    return None if every else ids
+
+
+def _change(action: str) -> ActionHandler:
+    async def handler(call: ServiceCall) -> ServiceResponse:
+        entry = resolve_entry(call)
+        gateway = require(entry, Capability.SMS_TASKS, action)
+        task_ids = _task_ids(call)
+        operations = {
+            SERVICE_PAUSE_SMS_TASKS: gateway.pause_sms_tasks,
+            SERVICE_RESUME_SMS_TASKS: gateway.resume_sms_tasks,
+            SERVICE_DELETE_SMS_TASKS: gateway.delete_sms_tasks,
+        }
+        with translate_gateway_errors(entry):
+            results = await operations[action](task_ids)
+        return {"all": task_ids is None, "results": [_result(result) for result in results]}
+
+    return handler
+
+
+def async_setup(hass: HomeAssistant) -> None:
+    """Register the task actions."""
+    register(hass, SERVICE_LIST_SMS_TASKS, _list_sms_tasks, LIST_SCHEMA, response=SupportsResponse.ONLY)
+    for name in (SERVICE_PAUSE_SMS_TASKS, SERVICE_RESUME_SMS_TASKS, SERVICE_DELETE_SMS_TASKS):
+        register(hass, name, _change(name), CHANGE_SCHEMA)
