@@ -236,7 +236,9 @@ GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
         translation_key="sims_present",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: sum(
-            slot.state is not SimState.NO_SIM for port in data.ports.values() for slot in port.slots.values()
+            slot.state not in {SimState.NO_SIM, SimState.UNKNOWN}
+            for port in data.ports.values()
+            for slot in port.slots.values()
         ),
     ),
 )
@@ -269,16 +271,23 @@ async def async_setup_entry(
     runtime = entry.runtime_data
     statistics = runtime.statistics
     capabilities = runtime.gateway.capabilities
-    multi_slot = runtime.gateway.device.slot_count > 1 and Capability.SIM_SLOTS in capabilities
 
     gateway_entities: list[SensorEntity] = [GatewaySensor(entry, description) for description in GATEWAY_SENSORS]
     if statistics is not None and Capability.SMS_STATISTICS in capabilities:
         gateway_entities.extend(DailySmsSensor(entry, statistics, description) for description in DAILY_SENSORS)
     async_add_entities(gateway_entities)
 
+    # A value this gateway never reports (Synway has no signal or operator, Dinstar no operator) gets no sensor.
+    slots = [slot for port in runtime.status.data.ports.values() for slot in port.slots.values()]
+    reported = [d for d in SLOT_SENSORS if any(d.value_fn(slot) is not None for slot in slots)]
+    # Per-slot status only where the gateway reports inactive slots (Dinstar reports the active SIM only).
+    multi_slot = runtime.gateway.device.slot_count > 1 and any(
+        not slot.active and slot.state is not SimState.UNKNOWN for slot in slots
+    )
+
     def port_entities(port: PortStatus) -> list[SensorEntity]:
         entities: list[SensorEntity] = [SlotSensor(entry, port.port, PORT_STATUS)]
-        entities.extend(SlotSensor(entry, port.port, description) for description in SLOT_SENSORS)
+        entities.extend(SlotSensor(entry, port.port, description) for description in reported)
         if multi_slot:
             entities.extend(
                 SlotSensor(entry, port.port, SLOT_STATUS, slot=slot)

@@ -59,10 +59,31 @@ async def test_lock_inactive_slot(hass: HomeAssistant, all_entities: MockConfigE
         assert hass.states.get("sensor.ejoin_gateway_port_1_sim_b_status").state == "user_locked"
 
 
-async def test_led(hass: HomeAssistant, all_entities: MockConfigEntry, sim: EjoinSimulator) -> None:
-    await call(hass, "switch", "turn_off", "switch.ejoin_gateway_port_3_led")
+async def test_led_without_feedback_is_optimistic(
+    hass: HomeAssistant, all_entities: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    entity = "switch.ejoin_gateway_port_3_led"
+    assert hass.states.get(entity).state == "unknown"  # this firmware does not report LEDs
+    await call(hass, "switch", "turn_off", entity)
     assert commands(sim) == [{"type": "command", "op": "ledoff", "ports": "3"}]
     assert sim.ports[2].led is False
+    state = hass.states.get(entity)
+    assert state.state == "off"
+    assert state.attributes["assumed_state"] is True
+
+
+async def test_led_with_feedback_follows_the_device(
+    hass: HomeAssistant, all_entities: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    sim.variants.add("v24_fields")  # firmware that reports the LED in its status rows
+    await all_entities.runtime_data.status.async_refresh()
+    await hass.async_block_till_done()
+    entity = "switch.ejoin_gateway_port_3_led"
+    assert hass.states.get(entity).state == "on"
+    await call(hass, "switch", "turn_off", entity)
+    state = hass.states.get(entity)
+    assert state.state == "off"
+    assert "assumed_state" not in state.attributes
 
 
 async def test_switch_active_slot(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:

@@ -144,7 +144,7 @@ BASE_CAPABILITIES = frozenset(
         Capability.MMS,
     }
 )
-MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT})
+MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT, Capability.LOCK_SLOT})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -47,6 +47,7 @@ class Capability(StrEnum):
     SIM_SLOTS = "sim_slots"  # several SIM slots per port, one active
     SWITCH_SLOT = "switch_slot"
     LOCK = "lock"
+    LOCK_SLOT = "lock_slot"  # one SIM slot can be locked on its own (not only the whole port)
     LED = "led"
     RESET_MODULE = "reset_module"
     MODULE_POWER = "module_power"
