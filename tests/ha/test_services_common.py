@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
@@ -175,7 +175,9 @@ async def test_admin_only_actions_refuse_other_users(
 
 def test_every_action_is_described_translated_and_has_an_icon() -> None:
     """services.yaml, translations and icons name the same actions, and every field has text and a selector."""
-    described = {key: value for key, value in load_yaml_dict(str(INTEGRATION / "services.yaml")).items() if key[0] != "."}
+    described = {
+        key: value for key, value in load_yaml_dict(str(INTEGRATION / "services.yaml")).items() if key[0] != "."
+    }
     translations = json.loads((INTEGRATION / "translations" / "en.json").read_text())["services"]
     icons = json.loads((INTEGRATION / "icons.json").read_text())["services"]
     assert set(described) == set(translations) == set(icons)
@@ -184,7 +186,7 @@ def test_every_action_is_described_translated_and_has_an_icon() -> None:
         assert translations[name]["description"]
         for field, spec in action["fields"].items():
             assert "selector" in spec, f"{name}.{field}"
-            assert "example" in spec or field in {"config_entry_id", "device_id"} and name == "send_sms", (
+            assert "example" in spec or (field in {"config_entry_id", "device_id"} and name == "send_sms"), (
                 f"{name}.{field}"
             )
             assert translations[name]["fields"][field]["description"], f"{name}.{field}"

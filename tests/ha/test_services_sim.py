@@ -17,7 +17,9 @@ IMEI = "490154203237518"  # the textbook example, Luhn-valid
 
 
 def set_requests(sim: EjoinSimulator) -> list[str]:
-    return [request.body.decode() for request in sim.requests_to("/goip_send_cmd.html") if request.query.get("op") == "set"]
+    return [
+        request.body.decode() for request in sim.requests_to("/goip_send_cmd.html") if request.query.get("op") == "set"
+    ]
 
 
 def test_luhn() -> None:
@@ -152,7 +154,11 @@ async def test_switch_slot_labels(hass: HomeAssistant, init_integration: MockCon
 
 @pytest.mark.parametrize(
     ("data", "key"),
-    [({"ports": "1"}, "slot_required"), ({"ports": "1", "slot": "C"}, "invalid_slot"), ({"ports": "1", "slot": "?"}, "invalid_slot")],
+    [
+        ({"ports": "1"}, "slot_required"),
+        ({"ports": "1", "slot": "C"}, "invalid_slot"),
+        ({"ports": "1", "slot": "?"}, "invalid_slot"),
+    ],
 )
 async def test_switch_slot_needs_a_slot(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, data: dict[str, str], key: str
@@ -168,7 +174,9 @@ async def test_module_power(hass: HomeAssistant, init_integration: MockConfigEnt
     response = await call(hass, "set_module_power", ports="2-3", power_on=False)
     assert response == {"ports": ["2", "3"], "on": False}
     assert [port.powered for port in sim.state.ports] == [True, False, False, True]
-    params = [(request.query.get("port"), request.query.get("param")) for request in sim.requests_to("/api/set_port_info")]
+    params = [
+        (request.query.get("port"), request.query.get("param")) for request in sim.requests_to("/api/set_port_info")
+    ]
     assert params == [("1", "off"), ("2", "off")]
     assert hass.states.get("sensor.dinstar_gateway_port_2_status").state == "power_off"
     await call(hass, "set_module_power", ports="2-3", power_on=True)

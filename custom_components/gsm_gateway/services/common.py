@@ -9,6 +9,7 @@ Ports are written like everywhere in this product (`client/ports.py: parse_selec
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -25,6 +26,9 @@ from custom_components.gsm_gateway.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVIC
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 
 ATTR_PORTS = "ports"
+
+_PHONE_NUMBER = re.compile(r"^\+?\d{3,20}$")
+_SEPARATORS = re.compile(r"[\s\-().]")
 
 TARGET_SCHEMA: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -150,6 +154,14 @@ def active_slot(entry: GsmGatewayConfigEntry, ref: SlotRef) -> SlotRef:
         return ref
     port = entry.runtime_data.status.data.ports.get(ref.port)
     return ref.with_slot(port.active_slot if port is not None and port.active_slot else 1)
+
+
+def check_phone_number(raw: str, error_key: str) -> str:
+    """A phone number without the separators people type: 3-20 digits with an optional leading +."""
+    number = _SEPARATORS.sub("", raw)
+    if not _PHONE_NUMBER.match(number):
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=error_key)
+    return number
 
 
 def port_numbers(refs: Sequence[SlotRef]) -> list[int]:

@@ -25,7 +25,16 @@ from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
-from .common import ATTR_PORTS, TARGET_SCHEMA, register, require_type, resolve_entry, resolve_port, resolve_ports
+from .common import (
+    ATTR_PORTS,
+    TARGET_SCHEMA,
+    check_phone_number,
+    register,
+    require_type,
+    resolve_entry,
+    resolve_port,
+    resolve_ports,
+)
 
 SERVICE_SET_CALL_FORWARD = "set_call_forward"
 SERVICE_CHECK_CALL_FORWARD = "check_call_forward"
@@ -104,11 +113,13 @@ async def _set_call_forward(call: ServiceCall) -> ServiceResponse:
     gateway = _gateway(entry, Capability.CALL_FORWARD, SERVICE_SET_CALL_FORWARD)
     ref = resolve_port(call, entry)
     condition: str = call.data[ATTR_CONDITION]
-    number: str | None = call.data.get(ATTR_NUMBER)
-    if condition != "cancel_all" and not number:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="call_forward_number_required")
+    number: str | None = None
+    if condition != "cancel_all":
+        if not call.data.get(ATTR_NUMBER):
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="call_forward_number_required")
+        number = check_phone_number(call.data[ATTR_NUMBER], "invalid_forward_number")
     with translate_gateway_errors(entry):
-        await gateway.set_call_forward(ref, CONDITIONS[condition], number if condition != "cancel_all" else None)
+        await gateway.set_call_forward(ref, CONDITIONS[condition], number)
     return {"port": SlotRef(ref.port).label, "condition": condition}
 
 

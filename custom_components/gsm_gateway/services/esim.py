@@ -48,7 +48,7 @@ ESIM_JOB_LIMIT = 900.0  # seconds a job is followed at most (the action's timeou
 MAX_POLL_ERRORS = 5  # consecutive connection errors while following before giving up
 DEFAULT_TIMEOUT = 120
 
-_TIMEOUT = vol.All(vol.Coerce(int), vol.Range(min=5, max=600))
+_TIMEOUT = vol.All(vol.Coerce(int), vol.Range(min=1, max=600))
 LIST_SCHEMA = vol.Schema({**TARGET_SCHEMA, vol.Optional("ports"): cv.string})
 WRITE_SCHEMA = vol.Schema(
     {

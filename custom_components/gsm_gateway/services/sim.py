@@ -23,6 +23,7 @@ from .common import (
     ATTR_PORTS,
     TARGET_SCHEMA,
     active_slot,
+    check_phone_number,
     port_numbers,
     register,
     require,
@@ -45,7 +46,6 @@ ATTR_SLOT = "slot"
 ATTR_ON = "power_on"
 
 IMEI_LENGTH = 15
-_SIM_NUMBER = re.compile(r"^\+?\d{3,20}$")
 _SEPARATORS = re.compile(r"[\s\-().]")
 REDIAL_MODES = {"flight": RedialMode.FLIGHT, "fast": RedialMode.FAST}
 
@@ -92,14 +92,6 @@ def check_imei(raw: str) -> str:
     return imei
 
 
-def check_sim_number(raw: str) -> str:
-    """A phone number as the SIM's own number: 3-20 digits with an optional leading +."""
-    number = _SEPARATORS.sub("", raw)
-    if not _SIM_NUMBER.match(number):
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_sim_number")
-    return number
-
-
 def _set_response(ref: SlotRef, confirmed: int, requested: int) -> ServiceResponse:
     return {
         "port": ref.label,
@@ -128,7 +120,7 @@ async def _set_imei(call: ServiceCall) -> ServiceResponse:
 async def _set_sim_number(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
     gateway = require(entry, Capability.SET_SIM_NUMBER, SERVICE_SET_SIM_NUMBER)
-    number = check_sim_number(call.data[ATTR_NUMBER])
+    number = check_phone_number(call.data[ATTR_NUMBER], "invalid_sim_number")
     ref = active_slot(entry, resolve_port(call, entry))
     with translate_gateway_errors(entry):
         result = await gateway.set_sim_number(ref, number)
