@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 import demo_debs
-from demo_settings import CONFIG_DIR, DEMO_DIR, HA_HOST, HA_PORT, HA_URL, LOG_DIR
+from demo_settings import CONFIG_DIR, DEMO_DIR, HA_URL, LOG_DIR
 import homeassistant
 from homeassistant import bootstrap
 from packaging.requirements import InvalidRequirement, Requirement
@@ -69,9 +69,9 @@ homeassistant:
   unit_system: metric
   # latitude/longitude stay unset (0, 0): onboarding then does not add the weather integration (needs internet).
 
-http:
-  server_host: {ha_host}
-  server_port: {ha_port}
+# No `http:` section: Home Assistant 2026.10 moved the HTTP settings to the UI; YAML would be migrated as an
+# unconfirmed trial that asks for confirmation and reverts itself five minutes later. The defaults apply:
+# port 8123 on every interface.
 
 # An explicit list instead of default_config (see scripts/demo_config.py).
 {integrations}
@@ -110,7 +110,7 @@ def write_config() -> None:
     listed = "\n".join(f"{domain}:" for domain in DEMO_INTEGRATIONS if domain not in {"automation", "script"})
     (CONFIG_DIR / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(
-            ha_url=HA_URL, ha_host=HA_HOST, ha_port=HA_PORT, time_zone=host_time_zone(), integrations=listed
+            ha_url=HA_URL, time_zone=host_time_zone(), integrations=listed
         ),
         encoding="utf-8",
     )

@@ -1,7 +1,7 @@
 """What the demo is made of: where Home Assistant and the simulated gateways listen, and the demo login.
 
 Shared by `scripts/develop` (through `demo_config.py` and `demo_provision.py`) and `scripts/screenshots`.
-Everything is local: Home Assistant and the simulators listen on 127.0.0.1 only.
+The simulators listen on 127.0.0.1 only; Home Assistant on its default port 8123 (of every interface).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ CONFIG_DIR = DEMO_DIR / "config"
 LOG_DIR = DEMO_DIR / "logs"
 
 HA_HOST = "127.0.0.1"
-HA_PORT = int(os.environ.get("GSM_DEMO_HA_PORT", "8123"))
+HA_PORT = 8123  # Home Assistant's default; its HTTP settings are no longer set in YAML (see demo_config.py)
 HA_URL = f"http://{HA_HOST}:{HA_PORT}"
 # The frontend's own client id: tokens issued to it are the ones a browser login would get.
 CLIENT_ID = f"{HA_URL}/"
