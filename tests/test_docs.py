@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 import re
 
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
 import pytest
 import yaml
 
@@ -183,3 +185,19 @@ def test_options_section_parsing() -> None:
     assert "status_interval" in section
     assert "receive_mode" in section
     assert "other" not in section
+
+
+def test_versions_agree() -> None:
+    """manifest.json, CHANGELOG.md, hacs.json and the blueprints tell the same story."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text(encoding="utf-8"))
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE)
+    assert released, "CHANGELOG.md has no released version"
+    assert released[0] == manifest["version"], "the newest CHANGELOG.md entry is not manifest.json's version"
+
+    minimum = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))["homeassistant"]
+    assert AwesomeVersion(minimum) <= AwesomeVersion(ha_version), "hacs.json claims a Home Assistant never tested"
+    assert f"Requires Home Assistant {minimum} or newer" in changelog
+    for blueprint in (ROOT / "blueprints").rglob("*.yaml"):
+        text = blueprint.read_text(encoding="utf-8")
+        assert f'min_version: "{minimum}"' in text, f"{blueprint.name}: min_version differs from hacs.json"
