@@ -166,7 +166,11 @@ async def shot_send_sms_action(page: Page, form_path: Path, response_path: Path)
     log(f"took {form_path.name}")
     await page.get_by_role("button", name="Perform action").click()
     await settle(page, lambda: expect(page.get_by_text("Response", exact=True)).to_be_visible())
-    await scroll_to_top(page, "Delivery report")
+    await page.wait_for_timeout(2500)  # the button's success tick fades back into its label
+    # The page cannot scroll further than its end: the encoding row then starts right under the header.
+    row = page.locator("ha-settings-row").filter(has_text="Encoding").first
+    await row.evaluate("node => node.scrollIntoView({block: 'start'})")
+    await page.wait_for_timeout(500)
     await page.screenshot(path=response_path)
     log(f"took {response_path.name}")
 
