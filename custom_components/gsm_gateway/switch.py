@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, override
+from typing import Any, cast, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -16,7 +16,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from .client.ejoin import EjoinGateway
 from .client.ejoin_proxy import ProxyMode, ProxyResource
-from .client.exceptions import GatewayError
+from .client.exceptions import GatewayConnectionError, GatewayError
 from .client.gateway import Gateway
 from .client.models import Capability, PortStatus, SimState, SlotStatus
 from .client.ports import SlotRef
@@ -215,26 +215,38 @@ class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
         self.gateway = gateway
 
     async def _async_update_data(self) -> dict[str, bool | None]:
+        # Reaching the gateway is the status coordinator's business (one log line per outage): while it fails,
+        # or when only this read cannot connect, the last flags stay and the switches follow its availability.
+        status = self.config_entry.runtime_data.status
+        previous: dict[str, bool | None] | None = self.data
+        if previous is not None and not status.last_update_success:
+            return previous
         try:
             return {
                 description.key: (await self.gateway.proxy_state(description.resource, description.mode)).enabled
                 for description in PROXY_SWITCHES
             }
+        except GatewayConnectionError as err:
+            if previous is None:
+                raise self._failed(err) from err
+            await status.async_request_refresh()
+            return previous
         except GatewayError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={"title": self.config_entry.title, "error": str(err)},
-            ) from err
+            raise self._failed(err) from err
+
+    def _failed(self, err: GatewayError) -> UpdateFailed:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="communication_error",
+            translation_placeholders={"title": self.config_entry.title, "error": str(err)},
+        )
 
 
 async def async_add_proxy_switches(
     entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the proxy switches of an EJOIN v2.2 gateway; the proxy actions make them read the device again."""
-    gateway = entry.runtime_data.gateway
-    if not isinstance(gateway, EjoinGateway):
-        return
+    gateway = cast("EjoinGateway", entry.runtime_data.gateway)  # only EJOIN v2.2 firmware has Capability.PROXY
     hass = entry.runtime_data.status.hass
     coordinator = ProxyStateCoordinator(hass, entry, gateway)
     await coordinator.async_refresh()  # optional data: a failure leaves the switches unavailable, not the entry

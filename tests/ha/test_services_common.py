@@ -14,6 +14,7 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
+from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN
 from simulator.ejoin import EjoinSimulator
 
@@ -90,11 +91,28 @@ async def test_ports_the_gateway_lacks_are_refused(
     assert commands(sim) == []
 
 
+async def test_an_empty_port_list_is_no_port(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "redial", ports=" , ")
+    assert raised.value.translation_key == "port_required"
+
+
 async def test_single_port_actions_refuse_lists(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "send_ussd", port="1-2", code="*100#")
     assert raised.value.translation_key == "single_port"
     assert raised.value.translation_placeholders == {"port": "1, 2"}
+
+
+@pytest.mark.parametrize(
+    ("data", "key"), [({"device_id": "nope"}, "device_not_found"), ({"config_entry_id": "nope"}, "gateway_not_loaded")]
+)
+async def test_unknown_targets(
+    hass: HomeAssistant, init_integration: MockConfigEntry, data: dict[str, str], key: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "redial", ports="1", **data)
+    assert raised.value.translation_key == key
 
 
 async def test_no_gateway_loaded(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
@@ -135,9 +153,7 @@ async def test_unsupported_actions_are_refused(
 
 async def test_unsupported_dialect_method(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """A capability that a dialect has, but the action needs another dialect's own method (a Dinstar extra)."""
-    init_integration.runtime_data.gateway._features |= {  # type: ignore[attr-defined]
-        __import__("custom_components.gsm_gateway.client.models", fromlist=["Capability"]).Capability.STK
-    }
+    init_integration.runtime_data.gateway._features |= {Capability.STK}
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "sim_toolkit", port="1")
     assert raised.value.translation_key == "action_unsupported"
@@ -204,3 +220,19 @@ def test_exception_keys_used_in_code_exist() -> None:
     used = {key for source in sources for key in re.findall(r'translation_key="([a-z_]+)"', source.read_text())}
     assert used
     assert used <= set(exceptions)
+
+
+async def test_home_assistant_reads_the_descriptions(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The UI's view: services.yaml (with its shared anchors) passes Home Assistant's own schema."""
+    from homeassistant.helpers.service import async_get_all_descriptions
+
+    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+    timeout = descriptions["write_esim"]["fields"]["timeout"]
+    assert (timeout["selector"]["number"]["min"], timeout["selector"]["number"]["max"], timeout["default"]) == (
+        1,
+        600,
+        120,
+    )
+    assert descriptions["update_proxy_user"]["fields"]["interfaces"]["required"] is True
+    assert "list_proxies" in descriptions
+    assert not any(name.startswith(".") for name in descriptions)

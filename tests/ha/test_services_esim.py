@@ -165,3 +165,15 @@ async def test_other_vendors(hass: HomeAssistant, init_integration: MockConfigEn
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "write_esim", port="1A", activation_code=CODE)
     assert raised.value.translation_key == "action_unsupported"
+
+
+async def test_following_ends_after_the_limit(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(esim, "ESIM_JOB_LIMIT", 0.3)
+    sim.esim_delay = 5.0
+    events = async_capture_events(hass, EVENT_ESIM_PROGRESS)
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, "write_esim", port="3B", activation_code=CODE, timeout=5)
+    assert raised.value.translation_key == "esim_failed"
+    assert states(events) == ["submitted", "pending", "timed_out"]

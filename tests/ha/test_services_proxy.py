@@ -10,7 +10,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError
 from custom_components.gsm_gateway.services.proxy import proxy_signal
+from custom_components.gsm_gateway.switch import ProxyStateCoordinator
 from simulator.ejoin import EjoinSimulator
 
 from .test_services_common import call
@@ -166,3 +168,44 @@ async def test_firmware_without_proxy(hass: HomeAssistant, config_entry: MockCon
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "list_proxies")
     assert raised.value.translation_key == "action_unsupported"
+
+
+async def test_a_lost_read_keeps_the_switches(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One proxy read that cannot connect: the last flags stay, and the status poll decides availability."""
+    gateway = init_integration.runtime_data.gateway
+
+    async def cannot_connect(*_args: object) -> None:
+        raise GatewayConnectionError("proxy: cannot talk to 127.0.0.1")
+
+    monkeypatch.setattr(gateway, "proxy_state", cannot_connect)
+    sim.proxy.modes["http"].enabled = True
+    status_polls = len(sim.requests_to("/goip_get_status.html"))
+    async_dispatcher_send(hass, proxy_signal(init_integration.entry_id))
+    await hass.async_block_till_done()
+    assert hass.states.get(HTTP_SWITCH).state == STATE_OFF  # kept, not unavailable
+    assert len(sim.requests_to("/goip_get_status.html")) == status_polls + 1  # the status poll was asked
+
+
+async def test_gateway_outage_is_the_status_coordinator_s_business(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    runtime = init_integration.runtime_data
+    await sim.stop()
+    await runtime.status.async_refresh()
+    requests = len(sim.requests)
+    coordinator = ProxyStateCoordinator(hass, init_integration, runtime.gateway)
+    coordinator.data = {"proxy_http": True}
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.data == {"proxy_http": True}
+    assert len(sim.requests) == requests  # not even tried
+    assert hass.states.get(HTTP_SWITCH).state == STATE_UNAVAILABLE
+
+
+async def test_first_read_failing(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
+    await sim.stop()
+    coordinator = ProxyStateCoordinator(hass, init_integration, init_integration.runtime_data.gateway)
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success

@@ -172,7 +172,7 @@ async def test_switch_slot_needs_a_slot(
 @pytest.mark.parametrize("vendor", ["dinstar"])
 async def test_module_power(hass: HomeAssistant, init_integration: MockConfigEntry, sim: DinstarSimulator) -> None:
     response = await call(hass, "set_module_power", ports="2-3", power_on=False)
-    assert response == {"ports": ["2", "3"], "on": False}
+    assert response == {"ports": ["2", "3"], "power_on": False}
     assert [port.powered for port in sim.state.ports] == [True, False, False, True]
     params = [
         (request.query.get("port"), request.query.get("param")) for request in sim.requests_to("/api/set_port_info")

@@ -162,3 +162,60 @@ async def test_synway_refusal(hass: HomeAssistant, init_integration: MockConfigE
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, "send_ussd", port="4", code="*100#")
     assert raised.value.translation_key == "ussd_refused"
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_dinstar_pushed_reply_after_the_timeout(
+    hass: HomeAssistant, init_integration: MockConfigEntry, pushing_dinstar: DinstarSimulator
+) -> None:
+    events = async_capture_events(hass, EVENT_USSD_RECEIVED)
+    response = await call(hass, "send_ussd", port="1", code="*100#", timeout=0)
+    assert response["status"] == "pending"
+    await wait_for(events, 1)  # the push still fires the event
+    assert init_integration.runtime_data.dispatcher.ussd_waiters == {}
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_two_waiters_on_one_port(
+    hass: HomeAssistant, init_integration: MockConfigEntry, pushing_dinstar: DinstarSimulator
+) -> None:
+    """A second code while the first waits: the device refuses it (486 busy); the first still gets its reply."""
+    pushing_dinstar.ussd_delay = 0.5
+    first = hass.async_create_task(call(hass, "send_ussd", port="1", code="*100#"))
+    for _ in range(200):
+        if pushing_dinstar.requests_to("/api/send_ussd"):
+            break
+        await asyncio.sleep(0.01)
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, "send_ussd", port="1", code="*101#")
+    assert raised.value.translation_placeholders["code"] == "486"
+    assert (await first)["status"] == "replied"
+
+
+@pytest.mark.parametrize("vendor", ["synway"])
+async def test_polls_survive_a_failed_read(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: SynwaySimulator
+) -> None:
+    sim.state.ussd_delay = 0.3
+    task = hass.async_create_task(call(hass, "send_ussd", port="3", code="*100#", timeout=10))
+    for _ in range(200):
+        if any("txussd" in request.body.decode() for request in sim.requests):
+            break
+        await asyncio.sleep(0.01)
+    sim.inject("500")  # the next read fails; the one after gets the reply
+    assert (await task)["status"] == "replied"
+
+
+@pytest.mark.parametrize("vendor", ["synway"])
+async def test_no_reply_at_all(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: SynwaySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ussd, "USSD_FOLLOW_LIMIT", 0.3)
+    sim.state.ussd_delay = 60.0
+    response = await call(hass, "send_ussd", port="1", code="*100#", timeout=10)
+    assert response["status"] == "pending"
+
+
+def test_reply_of_another_port_is_not_ours() -> None:
+    assert ussd._reply_for({"1A": "one", "2A": "two", "odd label": "?"}, 2) == ("2A", "two")
+    assert ussd._reply_for({"1A": "one"}, 2) is None

@@ -8,13 +8,13 @@ from pathlib import Path
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import intent, llm
+from homeassistant.helpers import entity_registry as er, intent, llm
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gsm_gateway.const import CONF_RECIPIENT_NUMBER, CONF_RECIPIENT_PORT, SUBENTRY_RECIPIENT
+from custom_components.gsm_gateway.const import CONF_RECIPIENT_NUMBER, CONF_RECIPIENT_PORT, DOMAIN, SUBENTRY_RECIPIENT
 from custom_components.gsm_gateway.intent import INTENT_SEND_SMS
 from custom_components.gsm_gateway.llm import TOOL_NAME
 from simulator.ejoin import EjoinSimulator
@@ -101,6 +101,24 @@ async def test_unknown_and_ambiguous_recipients(
     ambiguous = await handle(hass, "Mum", "hello")
     assert ambiguous.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
     assert "Several" in ambiguous.speech["plain"]["speech"]
+    assert sent(sim) == []
+
+
+async def test_recipients_the_intent_cannot_use(
+    hass: HomeAssistant, voice: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """Recipients of a gateway that is not loaded, or whose notify entity is disabled, are not found."""
+    other = MockConfigEntry(domain=DOMAIN, title="other gateway", unique_id="other")
+    other.add_to_hass(hass)
+    add_recipient(hass, other, "Aunt", "+491706666666")
+    hass.config_entries.async_add_subentry(
+        voice, ConfigSubentry(data={}, subentry_type="something_else", title="Aunt", unique_id="x")
+    )
+    er.async_get(hass).async_update_entity("notify.dad", disabled_by=er.RegistryEntryDisabler.USER)
+    await hass.config_entries.async_reload(voice.entry_id)
+    await hass.async_block_till_done()
+    assert (await handle(hass, "Aunt", "hello")).error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
+    assert (await handle(hass, "Dad", "hello")).error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
     assert sent(sim) == []
 
 

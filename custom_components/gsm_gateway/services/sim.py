@@ -178,7 +178,7 @@ async def _set_module_power(call: ServiceCall) -> ServiceResponse:
         for port in ports:
             await gateway.set_module_power(port, on=on)
     await _refresh(entry)
-    return {"ports": [str(port) for port in ports], "on": on}
+    return {"ports": [str(port) for port in ports], "power_on": on}
 
 
 def async_setup(hass: HomeAssistant) -> None:
