@@ -109,9 +109,7 @@ def write_config() -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     listed = "\n".join(f"{domain}:" for domain in DEMO_INTEGRATIONS if domain not in {"automation", "script"})
     (CONFIG_DIR / "configuration.yaml").write_text(
-        CONFIGURATION_YAML.format(
-            ha_url=HA_URL, time_zone=host_time_zone(), integrations=listed
-        ),
+        CONFIGURATION_YAML.format(ha_url=HA_URL, time_zone=host_time_zone(), integrations=listed),
         encoding="utf-8",
     )
     for name, empty in (("automations.yaml", "[]\n"), ("scripts.yaml", "{}\n")):
