@@ -1,0 +1,114 @@
+"""1. Poll cycle of a 32-port x 4-slot gateway (128 SIMs, hundreds of entities).
+
+Unchanged poll: must write no state and cost at most 2x a bare aiohttp GET of the same status URL plus
+`json.loads`. Poll in which every port changed: at most 1.5x Home Assistant's own `hass.states.async_set` for the
+same number of states. Floors and polls are measured alternately, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from simulator.ejoin import EjoinSimulator
+
+from .context import BenchContext
+from .harness import count_state_writes
+from .report import Section
+from .stats import Samples, ms, ratio, timed
+
+UNCHANGED_TARGET = 2.0
+CHANGED_TARGET = 1.5
+
+
+async def run(ctx: BenchContext) -> Section:
+    """Measure both kinds of poll against their floors."""
+    sim, entry = await ctx.gateway("ejoin", seed=11)
+    assert isinstance(sim, EjoinSimulator)
+    hass = ctx.lab.hass
+    coordinator = entry.runtime_data.status
+    session = async_get_clientsession(hass)
+    status_url = f"{sim.url}/goip_get_status.html"
+    query = {"username": sim.username, "password": sim.password, "all_sims": "1"}
+    entities = len(hass.states.async_entity_ids())
+    iterations = ctx.scale(200, 30)
+
+    async def bare_get() -> None:
+        async with session.get(status_url, params=query) as response:
+            json.loads(await response.read())
+
+    get_floor, unchanged = Samples("bare GET + json.loads"), Samples("unchanged poll")
+    unchanged_writes = 0
+    for _ in range(10):  # warm up connections and caches
+        await bare_get()
+        await coordinator.async_refresh()
+    for _ in range(iterations):
+        with count_state_writes(hass) as writes:
+            get_floor.add(await timed(bare_get))
+            unchanged.add(await timed(coordinator.async_refresh))
+        unchanged_writes += writes.count
+    assert coordinator.last_update_success
+
+    set_floor, changed = Samples("hass.states.async_set"), Samples("poll, every port changed")
+    written: list[int] = []
+    for iteration in range(iterations):
+        for port in sim.ports:  # signal moves on every port: one reading per port changes
+            port.signal = 18 + iteration % 2
+        with count_state_writes(hass) as writes:
+            changed.add(await timed(coordinator.async_refresh))
+        written.append(writes.count)
+        values = [(f"sensor.floor_{index}", attributes) for index, (_, _, attributes) in enumerate(writes.written)]
+
+        async def async_set_all(values: list[tuple[str, dict[str, object]]] = values, flip: int = iteration) -> None:
+            for entity_id, attributes in values:
+                hass.states.async_set(entity_id, str(flip % 2), attributes)
+
+        with count_state_writes(hass):  # the same listeners as above, so both sides pay for them
+            set_floor.add(await timed(async_set_all))
+
+    unchanged_ratio = ratio(unchanged.median, get_floor.median)
+    changed_ratio = ratio(changed.median, set_floor.median)
+    section = Section(
+        "Poll cycle (32 ports x 4 slots)",
+        f"One status poll of a simulated Skyline/EJOIN gateway with 128 SIMs; {entities} entities in Home Assistant; "
+        f"{iterations} polls of each kind, each next to its floor.",
+    )
+    section.rows = [
+        {"measure": get_floor.name, "median": ms(get_floor.median), "p95": ms(get_floor.p95), "ratio": "floor"},
+        {
+            "measure": unchanged.name,
+            "median": ms(unchanged.median),
+            "p95": ms(unchanged.p95),
+            "ratio": f"{unchanged_ratio:.2f}x",
+        },
+        {
+            "measure": f"{set_floor.name} x {max(written)} states",
+            "median": ms(set_floor.median),
+            "p95": ms(set_floor.p95),
+            "ratio": "floor",
+        },
+        {
+            "measure": changed.name,
+            "median": ms(changed.median),
+            "p95": ms(changed.p95),
+            "ratio": f"{changed_ratio:.2f}x",
+        },
+    ]
+    section.check("unchanged poll, states written", "= 0", str(unchanged_writes), passed=unchanged_writes == 0)
+    section.check(
+        "unchanged poll vs bare GET",
+        f"≤ {UNCHANGED_TARGET}x",
+        f"{unchanged_ratio:.2f}x",
+        passed=unchanged_ratio <= UNCHANGED_TARGET,
+    )
+    section.check(
+        "changed poll vs async_set",
+        f"≤ {CHANGED_TARGET}x",
+        f"{changed_ratio:.2f}x",
+        passed=changed_ratio <= CHANGED_TARGET,
+    )
+    section.notes.append(
+        f"States written per changed poll: {min(written)} to {max(written)} (the signal reading of every port)."
+    )
+    return section
