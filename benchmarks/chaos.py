@@ -474,6 +474,37 @@ INTRO = (
 )
 
 
+METHOD = (
+    (
+        "Home Assistant runs in the script's own process with its storage on disk (`benchmarks/harness.py`); the "
+        "restart is a real stop (pending writes flushed) and a new instance reading the same storage. The gateway is "
+        "added through the config flow with the default choices (push target taken over where the API allows it)."
+    ),
+    (
+        "Each message has a unique text, so events are matched to messages by text: a text seen twice is a "
+        "duplicate, a text never seen is lost."
+    ),
+    (
+        "Faults are the simulator's own (`simulator/base.py`): each request draws a timeout (the simulator holds the "
+        "request longer than the client waits), an HTTP 500, or a body cut in half; pushes are dropped before they "
+        "leave the device. Rates apply to every request, including the set-up after a reload or restart."
+    ),
+    (
+        "Dinstar has no API to set its push URL; the run sets it on the simulator, as a user types it into the "
+        "device's web page. Synway cannot push: it is polled only, so dropped pushes do not apply to it."
+    ),
+    (
+        "`send_sms` is called without a gateway id, as with a single gateway: during a reload it fails with the "
+        'translated "no gateway loaded" error, which counts as raised. A send that takes longer than 30 s counts as '
+        "hung, and an exception that is not a Home Assistant error counts as failing otherwise."
+    ),
+    (
+        "After the last message, time runs on until every message fired or 2 minutes passed, then for six more "
+        "catch-up periods, so a late repeat would still be counted."
+    ),
+)
+
+
 def render_page(results: list[ChaosResult], command: str) -> str:
     """`docs/reliability.md`."""
     plan = results[0].plan
@@ -490,7 +521,7 @@ def render_page(results: list[ChaosResult], command: str) -> str:
         )
         for line in INTRO
     ]
-    return render("Reliability", intro, command, [section_of(result) for result in results])
+    return render("Reliability", intro, command, [section_of(result) for result in results], METHOD)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
