@@ -57,6 +57,13 @@ async def timed(operation: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - start
 
 
+def timed_sync(operation: Callable[[], object]) -> float:
+    """Seconds a synchronous `operation` took."""
+    start = time.perf_counter()
+    operation()
+    return time.perf_counter() - start
+
+
 def ratio(measured: float, floor: float) -> float:
     """How many floors `measured` costs."""
     return measured / floor if floor > 0 else math.inf
