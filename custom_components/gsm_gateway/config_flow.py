@@ -15,7 +15,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -65,6 +65,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
     ReceiveMode,
 )
+from .push_target import push_url
 from .sending import clean_number
 
 VENDOR_AUTO = "auto"
@@ -169,7 +170,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
             if gateway is not None:
                 await self.async_set_unique_id(gateway.device.unique_id)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]})
-                self._data = {**data, CONF_VENDOR: gateway.vendor.value}
+                self._data = {**data, CONF_VENDOR: gateway.vendor.value, CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 self._gateway = gateway
                 return await self.async_step_confirm()
         return self.async_show_form(
@@ -187,7 +188,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
             title = f"{VENDOR_NAMES[gateway.vendor]} {self._data[CONF_HOST]}"
             return self.async_create_entry(
                 title=title,
-                data={**self._data, CONF_WEBHOOK_ID: webhook.async_generate_id()},
+                data=self._data,
                 options={CONF_MANAGE_PUSH_TARGET: bool(user_input.get(CONF_MANAGE_PUSH_TARGET, False))},
             )
         schema: dict[vol.Marker, Any] = {}
@@ -202,6 +203,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
                 "firmware": device.firmware or "-",
                 "ports": str(device.port_count),
                 "slots": str(device.slot_count),
+                "push_setup": push_instructions(self.hass, self._data, gateway),
             },
         )
 
@@ -280,6 +282,22 @@ def _options_schema(entry: ConfigEntry) -> vol.Schema:
     return vol.Schema(schema)
 
 
+def push_instructions(hass: HomeAssistant, data: Mapping[str, Any], gateway: Gateway) -> str:
+    """What the user must do so pushes reach Home Assistant (shown in the confirm step and the options)."""
+    capabilities = gateway.capabilities
+    if not {Capability.SMS_PUSH, Capability.STATUS_PUSH} & capabilities:
+        return "This gateway cannot push; Home Assistant polls it for new messages."
+    if Capability.PUSH_TARGET_API in capabilities:
+        return "Home Assistant can set the gateway's push URL itself (below)."
+    url = push_url(hass, data)
+    if url is None:
+        return (
+            "Home Assistant has no URL the gateway can reach: set an internal URL under Settings > System > "
+            "Network, then reconfigure. Until then messages arrive by polling."
+        )
+    return f"Enter this URL as the push (HTTP callback) URL in the gateway's web interface: {url}"
+
+
 class GsmGatewayOptionsFlow(OptionsFlowWithReload):
     """Change how the integration polls, sends and receives; the entry reloads afterwards."""
 
@@ -294,6 +312,11 @@ class GsmGatewayOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 _options_schema(self.config_entry), self.config_entry.options
             ),
+            description_placeholders={
+                "push_setup": push_instructions(
+                    self.hass, self.config_entry.data, self.config_entry.runtime_data.gateway
+                )
+            },
         )
 
 

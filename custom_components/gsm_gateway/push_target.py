@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from ipaddress import ip_address
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.components import webhook
 from homeassistant.const import CONF_HOST
@@ -53,12 +54,12 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def push_url(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> str | None:
-    """The webhook URL the gateway should push to, or None when Home Assistant has none it can reach."""
+def push_url(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+    """The webhook URL the gateway (entry data) should push to, or None when HA has none it can reach."""
     try:
         url = webhook.async_generate_url(
             hass,
-            entry.data[CONF_WEBHOOK_ID],
+            data[CONF_WEBHOOK_ID],
             allow_internal=True,
             allow_external=False,
             allow_ip=True,
@@ -67,7 +68,7 @@ def push_url(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> str | None:
     except NoURLAvailableError:
         return None
     # A loopback URL only works when the gateway runs on this machine (the simulator does).
-    if _is_loopback(URL(url).host or "") and not _is_loopback(entry.data[CONF_HOST]):
+    if _is_loopback(URL(url).host or "") and not _is_loopback(data[CONF_HOST]):
         return None
     return url
 
@@ -94,7 +95,7 @@ class PushTargetManager:
         if not self.enabled:
             self._clear_issues()
             return
-        self.url = push_url(self.hass, self.entry)
+        self.url = push_url(self.hass, self.entry.data)
         if self.url is None:
             ir.async_create_issue(
                 self.hass,

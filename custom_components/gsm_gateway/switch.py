@@ -162,29 +162,24 @@ class PortSwitch(PortEntity, SwitchEntity):
 
 @dataclass(frozen=True, kw_only=True)
 class ProxySwitchDescription(SwitchEntityDescription):
-    """An on/off flag of one proxy resource in one mode.
-
-    `name` is the English fallback until `entity.switch.<translation_key>` exists in translations/en.json.
-    """
+    """An on/off flag of one proxy resource in one mode."""
 
     resource: ProxyResource
     mode: ProxyMode
 
 
-_PROXY_FEATURES: tuple[tuple[ProxyResource, str, str], ...] = (
-    (ProxyResource.PROXY, "proxy", "{mode} proxy"),
-    (ProxyResource.USERS, "proxy_users", "{mode} proxy authentication"),
-    (ProxyResource.URL_WHITE_LIST, "proxy_url_whitelist", "{mode} proxy URL whitelist"),
-    (ProxyResource.URL_BLACK_LIST, "proxy_url_blacklist", "{mode} proxy URL blacklist"),
-    (ProxyResource.ACCESS_LOG, "proxy_access_log", "{mode} proxy access log"),
+_PROXY_FEATURES: tuple[tuple[ProxyResource, str], ...] = (
+    (ProxyResource.PROXY, "proxy"),
+    (ProxyResource.USERS, "proxy_users"),
+    (ProxyResource.URL_WHITE_LIST, "proxy_url_whitelist"),
+    (ProxyResource.URL_BLACK_LIST, "proxy_url_blacklist"),
+    (ProxyResource.ACCESS_LOG, "proxy_access_log"),
 )
-_MODE_NAMES = {ProxyMode.HTTP: "HTTP", ProxyMode.SOCKS5: "SOCKS5"}
 
 PROXY_SWITCHES: tuple[ProxySwitchDescription, ...] = tuple(
     ProxySwitchDescription(
         key=f"{key}_{mode.value}",
         translation_key=f"{key}_{mode.value}",
-        name=name.format(mode=_MODE_NAMES[mode]),
         entity_category=EntityCategory.CONFIG,
         # The proxies themselves are the main switches; the finer flags are there for those who look for them.
         entity_registry_enabled_default=resource is ProxyResource.PROXY,
@@ -192,7 +187,7 @@ PROXY_SWITCHES: tuple[ProxySwitchDescription, ...] = tuple(
         mode=mode,
     )
     for mode in ProxyMode
-    for resource, key, name in _PROXY_FEATURES
+    for resource, key in _PROXY_FEATURES
 )
 PROXY_SCAN_INTERVAL = timedelta(minutes=5)
 

@@ -63,6 +63,7 @@ async def test_user_flow_detects_each_vendor(hass: HomeAssistant, sim: GatewaySi
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "confirm"
     assert result["description_placeholders"]["ports"] == "4"
+    push_setup = result["description_placeholders"]["push_setup"]
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -72,6 +73,13 @@ async def test_user_flow_detects_each_vendor(hass: HomeAssistant, sim: GatewaySi
     assert len(entry.data[CONF_WEBHOOK_ID]) == 64
     assert entry.data[CONF_PASSWORD] == sim.password
     assert entry.state is ConfigEntryState.LOADED
+    # How pushes reach Home Assistant, per vendor: set by HA, typed in by the user, or none (polling).
+    expected = {
+        "ejoin": "can set the gateway's push URL itself",
+        "dinstar": f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}",
+        "synway": "cannot push",
+    }[vendor]
+    assert expected in push_setup
 
 
 async def test_confirm_offers_push_takeover_for_ejoin(hass: HomeAssistant, sim: GatewaySimulator) -> None:
@@ -234,6 +242,7 @@ async def test_options_flow_reloads(
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["push_setup"]
     offered = {str(key) for key in result["data_schema"].schema}
     assert set(vendor_options) <= offered
     assert (CONF_MANAGE_PUSH_TARGET in offered) == (CONF_MANAGE_PUSH_TARGET in vendor_options)
@@ -292,3 +301,13 @@ async def test_recipient_subentry(hass: HomeAssistant, init_integration: MockCon
     subentry = next(iter(entry.subentries.values()))
     assert subentry.title == "Mother"
     assert dict(subentry.data) == {CONF_RECIPIENT_NUMBER: "+491700000000"}
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_push_instructions_without_a_reachable_url(
+    hass: HomeAssistant, sim: GatewaySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = await start_flow(hass)  # sets up http, which records its address
+    monkeypatch.setattr(hass.config, "api", None)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
+    assert "no URL the gateway can reach" in result["description_placeholders"]["push_setup"]

@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 from datetime import UTC, tzinfo
-import importlib
-from typing import cast
 
 import aiohttp
 
+from .dinstar import DinstarGateway
+from .ejoin import EjoinGateway
 from .exceptions import GatewayAuthError, GatewayNotRecognizedError
 from .gateway import Gateway, ProbeOutcome
 from .models import ConnectionSettings, Vendor
+from .synway import SynwayGateway
 
 # Probe order: EJOIN first, because its probe carries credentials in the query string, which an HTTP-auth
 # device (Dinstar, Synway) does not count as a login attempt. Dinstar before Synway: its probe starts with
 # an unauthenticated request that tells the auth scheme.
 DETECTION_ORDER = (Vendor.EJOIN, Vendor.DINSTAR, Vendor.SYNWAY)
 
-_DIALECTS = {
-    Vendor.EJOIN: ("ejoin", "EjoinGateway"),
-    Vendor.DINSTAR: ("dinstar", "DinstarGateway"),
-    Vendor.SYNWAY: ("synway", "SynwayGateway"),
+# Imported up front: a lazy import inside Home Assistant's event loop is a blocking call.
+_DIALECTS: dict[Vendor, type[Gateway]] = {
+    Vendor.EJOIN: EjoinGateway,
+    Vendor.DINSTAR: DinstarGateway,
+    Vendor.SYNWAY: SynwayGateway,
 }
 
 
 def gateway_class(vendor: Vendor) -> type[Gateway]:
     """The client class of a vendor."""
-    module_name, class_name = _DIALECTS[vendor]
-    module = importlib.import_module(f"{__package__}.{module_name}")
-    return cast("type[Gateway]", getattr(module, class_name))
+    return _DIALECTS[vendor]
 
 
 def create_gateway(
