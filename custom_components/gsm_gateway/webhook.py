@@ -42,6 +42,18 @@ async def async_resolve_sources(host: str) -> frozenset[str]:
     return frozenset(str(info[4][0]) for info in infos)
 
 
+async def _read_capped(request: web.Request) -> bytes | None:
+    """The whole body (it may arrive in several pieces), or None once it exceeds the cap."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > MAX_PUSH_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class PushWebhook:
     """Receives pushes for one config entry."""
 
@@ -90,8 +102,8 @@ class PushWebhook:
                 return self._reject(403, "sender is not the gateway (see the 'Accept pushes from any address' option)")
             if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
                 return self._reject(413, "body too large")
-            body = await request.content.read(MAX_PUSH_BYTES + 1)
-            if len(body) > MAX_PUSH_BYTES:
+            body = await _read_capped(request)
+            if body is None:
                 return self._reject(413, "body too large")
             push = PushRequest(
                 body=body,

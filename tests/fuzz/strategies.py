@@ -29,12 +29,28 @@ WIRE_TEXT = st.text(
     max_size=40,
 )
 # Strings that look like numbers to one check and not to the next.
-TRICKY_NUMBERS = st.sampled_from(
-    ["١٢", "  12  ", "1e3", "0x1F", "∞", "NaN", "-0", "1_000", "+5", "5.", ".5", "٣", "", " ", "\x00"]
-)
-# `str.isdigit()` accepts these, `int()` does not. They crash `dinstar_ports.wire_int` and `synway_ports.slot_to_number`
-# today (test_known_bugs.py, strict xfail); add them to TRICKY_NUMBERS once those are fixed.
+# `str.isdigit()` accepts these, `int()` does not (they once crashed two parsers: test_digit_lookalikes.py).
 DIGIT_LOOKALIKES = ["²", "--5", "-²"]
+TRICKY_NUMBERS = st.sampled_from(
+    [
+        "١٢",
+        "  12  ",
+        "1e3",
+        "0x1F",
+        "∞",
+        "NaN",
+        "-0",
+        "1_000",
+        "+5",
+        "5.",
+        ".5",
+        "٣",
+        "",
+        " ",
+        "\x00",
+        *DIGIT_LOOKALIKES,
+    ]
+)
 WIRE_TEXT = WIRE_TEXT | TRICKY_NUMBERS
 SCALARS = (
     st.none()

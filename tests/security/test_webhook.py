@@ -147,12 +147,9 @@ async def test_sources_come_from_the_configured_host() -> None:
     assert "127.0.0.1" in await async_resolve_sources("localhost")
 
 
-# webhook.py reads the body with one `request.content.read(MAX_PUSH_BYTES + 1)`, which returns what has arrived so
-# far, not the whole body: a push that arrives in more than one piece is cut short and refused as malformed.
-PARTIAL_READ = "webhook.py: one StreamReader.read(n) returns only the bytes buffered so far (bug reported)"
+# A push may arrive in several pieces (TCP segments, chunked encoding): it is read to its end, within the cap.
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=PARTIAL_READ)
 async def test_a_streamed_body_over_the_cap_is_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
 ) -> None:
@@ -173,7 +170,6 @@ async def test_a_streamed_body_over_the_cap_is_refused(
     assert response.status == 413
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=PARTIAL_READ)
 async def test_a_push_arriving_in_pieces_is_read_whole(
     hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
 ) -> None:
@@ -191,7 +187,6 @@ async def test_a_push_arriving_in_pieces_is_read_whole(
     assert [event.data["text"] for event in watch.events] == ["hello"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=PARTIAL_READ)
 async def test_a_large_push_below_the_cap_is_read_whole(
     hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
 ) -> None:
@@ -207,7 +202,7 @@ async def test_a_large_push_below_the_cap_is_read_whole(
 async def test_a_small_push_in_one_piece_is_read(
     hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
 ) -> None:
-    """The counterpart of the three above, which passes today: the checks refuse pieces, not pushes."""
+    """The counterpart of the three above: one piece."""
     watch = Watch(hass, init_integration)
     response = await client.post(path_of(init_integration), data=PUSH)
     assert response.status == 200

@@ -367,7 +367,7 @@ def message_id(serial: str, incoming_sms_id: int | None, item: Mapping[str, Any]
 
 def timestamp_digits(item: Mapping[str, Any]) -> str:
     """Digits of a row's `timestamp`, used to recognise the same message again."""
-    return "".join(char for char in str(field_value(item, "timestamp") or "") if char.isdigit())
+    return "".join(char for char in str(field_value(item, "timestamp") or "") if char in "0123456789")
 
 
 def incoming_sms(item: Mapping[str, Any], where: str, *, serial: str, time_zone: tzinfo) -> IncomingSms:

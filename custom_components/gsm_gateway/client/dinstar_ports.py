@@ -8,6 +8,7 @@ single-SIM box is `SlotRef(1, 1)`, label `1A`. Users of models whose web UI coun
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 
 from .exceptions import GatewayRequestError
 from .ports import MAX_SLOT, SlotRef
@@ -15,6 +16,9 @@ from .ports import MAX_SLOT, SlotRef
 WIRE_PORTS = 32  # the spec: "an integer ranging from 0 to 31"
 NO_SLOT = 255  # the spec: returned when the gateway is not a multi-SIM gateway
 MULTI_SIM_SLOTS = 4  # the spec: "slot number ranges from 0 to 3"
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def wire_int(value: object) -> int | None:
@@ -27,7 +31,7 @@ def wire_int(value: object) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        if _INTEGER.fullmatch(text):  # ASCII only: "²".isdigit() is True, int("²") fails
             return int(text)
     return None
 

@@ -214,7 +214,7 @@ def _identifiers(extras: Sequence[Any]) -> tuple[str | None, str | None]:
     imsi: str | None = None
     for value in extras:
         text = as_text(value)
-        if text is None or not text.isdigit():
+        if text is None or not text.isascii() or not text.isdigit():
             continue
         if text.startswith("89") and len(text) >= 18 and iccid is None:
             iccid = text

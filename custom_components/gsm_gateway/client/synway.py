@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import hashlib
 import itertools
 import logging
+import re
 import time
 from typing import Any, ClassVar
 
@@ -371,7 +372,7 @@ class SynwayGateway(Gateway):
     def _send_entry(self, port_token: str, number: str, status: int) -> SynwaySendEntry:
         ref: SlotRef | None = None
         label = port_token
-        if port_token.lstrip("-").isdigit():
+        if re.fullmatch(r"-?[0-9]+", port_token):
             ref, label = self._ref_and_label(int(port_token), None)
             if ref is None:
                 label = port_token

@@ -52,7 +52,7 @@ def slot_to_number(slot: str | None) -> int | None:
     """1-based slot of a raw Synway slot: None (`(-1)`, single SIM) is 1, `A`-`D` are 1-4, digits count from 1."""
     if slot is None:
         return 1
-    if slot.isdigit():
+    if slot.isascii() and slot.isdigit():
         number = int(slot)
     elif slot.isascii() and slot.isalpha():
         number = slot_number(slot)

@@ -18,7 +18,7 @@ def _nonce(guard: AuthGuard) -> str:
     return challenge.split('nonce="', 1)[1].split('"', 1)[0]
 
 
-def _digest(nonce: str, *, uri: str = "/api/x", password: str = "root", nc: str | None = "00000001") -> str:  # noqa: S107
+def _digest(nonce: str, *, uri: str = "/api/x", password: str = "root", nc: str | None = "00000001") -> str:
     ha1 = _md5(f"root:{REALM}:{password}")
     ha2 = _md5(f"GET:{uri}")
     if nc is None:
