@@ -8,7 +8,7 @@ found (an intent handled without an assistant, e.g. from a script, may use every
 
 Registered through Home Assistant's intent platform (`async_setup_intents`, called by the `intent` integration,
 which every conversation agent depends on), so it exists exactly when an agent can use it. The built-in agent
-needs the sentences in docs/actions.md (config/custom_sentences/en/); LLM agents get the intent as a tool from
+needs the sentences in README.md (config/custom_sentences/en/); LLM agents get the intent as a tool from
 `llm.py`.
 """
 

@@ -20,7 +20,7 @@ from custom_components.gsm_gateway.llm import TOOL_NAME
 from simulator.ejoin import EjoinSimulator
 
 MUM = "+491709999999"
-DOCS = Path(__file__).parents[2] / "docs" / "actions.md"
+DOCS = Path(__file__).parents[2] / "README.md"
 
 
 def add_recipient(hass: HomeAssistant, entry: MockConfigEntry, title: str, number: str, port: str = "") -> None:
@@ -165,9 +165,9 @@ async def test_llm_tool_is_only_for_assist(hass: HomeAssistant, voice: MockConfi
 
 
 def test_documented_custom_sentences_are_valid() -> None:
-    """The sentences users copy into config/custom_sentences/en/ from docs/actions.md."""
+    """The sentences users copy into config/custom_sentences/en/ from README.md."""
     text = DOCS.read_text()
-    block = text.split("```yaml\n# config/custom_sentences/en/gsm_gateway.yaml\n", 1)[1].split("```", 1)[0]
+    block = text.split("```yaml\n# config/custom_sentences/en/sms.yaml\n", 1)[1].split("```", 1)[0]
     sentences = parse_yaml(block)
     assert sentences["language"] == "en"
     data = sentences["intents"][INTENT_SEND_SMS]["data"]

@@ -12,7 +12,7 @@ Home Assistant's address "as the gateway sees it" is the source address the oper
 gateway's host (a UDP socket connected to it; nothing is sent). Home Assistant's `network` integration is not
 used for this: it replaces any address that is not on one of its enabled adapters (loopback, a VPN, a Docker
 bridge) with the first adapter's, which is exactly the case where it would guess wrong. Behind NAT the gateway
-sees another address; the check cannot know that (documented in docs/actions.md). When the address cannot be
+sees another address; the check cannot know that (documented in README.md). When the address cannot be
 found, a change that leaves a list enabled is refused.
 """
 
