@@ -386,60 +386,70 @@ def summary_lines(result: ChaosResult) -> list[str]:
     ]
 
 
-def section_of(result: ChaosResult) -> Section:
-    """One vendor's run as a page section."""
-    plan = result.plan
+def _row(label: str, values: list[str]) -> dict[str, str]:
+    return {"": label, **{f"run {index}": value for index, value in enumerate(values, start=1)}}
+
+
+def section_of(results: list[ChaosResult]) -> Section:
+    """One vendor's runs (one seed each) as a page section."""
+    plan = results[0].plan
     name = VENDOR_NAMES[plan.vendor]
     section = Section(
-        f"{name}: {plan.messages:,} incoming SMS",
-        f"Simulated {name} gateway, 32 ports x 4 slots; {result.duration:.0f} s of real time.",
+        f"{name}: {len(results)} x {plan.messages:,} incoming SMS",
+        f"Simulated {name} gateway, 32 ports x 4 slots; one run per seed "
+        f"({', '.join(str(r.plan.seed) for r in results)}), {sum(r.duration for r in results):.0f} s of real time.",
     )
-    faulted = sum(result.faulted.values())
+
+    def faults(result: ChaosResult) -> str:
+        count = sum(result.faulted.values())
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(result.faulted.items()))
+        return f"{count:,} ({count / max(1, result.requests):.1%}): {kinds}"
+
+    def raised(result: ChaosResult) -> str:
+        kinds = ", ".join(f"{key} {n}" for key, n in sorted(result.sends_raised.items()))
+        return f"{sum(result.sends_raised.values())}" + (f" ({kinds})" if kinds else "")
+
     section.rows = [
-        {"": "SMS delivered to the gateway", "count": f"{len(result.delivered):,}"},
-        {"": "`gsm_gateway_sms_received` events", "count": f"{len(result.events):,}"},
-        {"": "duplicates", "count": str(result.duplicates)},
-        {"": "lost", "count": str(result.lost)},
-        {"": "pushes sent by the gateway", "count": f"{result.pushes:,}"},
-        {
-            "": "pushes unanswered (dropped on the way, or Home Assistant stopped)",
-            "count": f"{result.pushes_dropped:,} ({result.pushes_dropped / max(1, result.pushes):.0%})",
-        },
-        {"": "pushes refused by Home Assistant (not 2xx)", "count": str(result.pushes_refused)},
-        {"": "HTTP requests from the integration", "count": f"{result.requests:,}"},
-        {
-            "": "requests that faulted",
-            "count": f"{faulted:,} ({faulted / max(1, result.requests):.1%}): "
-            + ", ".join(f"{kind} {count}" for kind, count in sorted(result.faulted.items())),
-        },
-        {"": "`send_sms` issued", "count": str(result.sends_issued)},
-        {"": "`send_sms` accepted", "count": str(result.sends_accepted)},
-        {
-            "": "`send_sms` raised a Home Assistant error",
-            "count": f"{sum(result.sends_raised.values())}: "
-            + (", ".join(f"{key} {count}" for key, count in sorted(result.sends_raised.items())) or "-"),
-        },
-        {"": "`send_sms` hung or raised something else", "count": str(sum(result.sends_unexpected.values()))},
+        _row("SMS delivered to the gateway", [f"{len(r.delivered):,}" for r in results]),
+        _row("`gsm_gateway_sms_received` events", [f"{len(r.events):,}" for r in results]),
+        _row("duplicates", [str(r.duplicates) for r in results]),
+        _row("lost", [str(r.lost) for r in results]),
+        _row("pushes sent by the gateway", [f"{r.pushes:,}" for r in results]),
+        _row(
+            "pushes unanswered (dropped, or Home Assistant stopped)",
+            [f"{r.pushes_dropped:,} ({r.pushes_dropped / max(1, r.pushes):.0%})" for r in results],
+        ),
+        _row("pushes refused by Home Assistant (not 2xx)", [str(r.pushes_refused) for r in results]),
+        _row("HTTP requests from the integration", [f"{r.requests:,}" for r in results]),
+        _row("requests that faulted", [faults(r) for r in results]),
+        _row("`send_sms` issued", [str(r.sends_issued) for r in results]),
+        _row("`send_sms` accepted", [str(r.sends_accepted) for r in results]),
+        _row("`send_sms` raised a Home Assistant error", [raised(r) for r in results]),
+        _row("`send_sms` hung or raised something else", [str(sum(r.sends_unexpected.values())) for r in results]),
+        _row("verdict", ["pass" if r.passed else "**FAIL**" for r in results]),
     ]
-    section.check(
-        f"{name} events", f"= {plan.messages:,}", f"{len(result.events):,}", passed=len(result.events) == plan.messages
-    )
-    section.check(f"{name} duplicates", "= 0", str(result.duplicates), passed=result.duplicates == 0)
-    section.check(f"{name} lost", "= 0", str(result.lost), passed=result.lost == 0)
-    section.check(
-        f"{name} send_sms accepted or raised",
-        f"= {result.sends_issued}",
-        str(result.sends_accepted + sum(result.sends_raised.values())),
-        passed=not result.sends_unexpected,
-    )
-    section.notes.append(
-        "Disruptions, in order (seconds into the run): "
-        + "; ".join(f"{at:.1f} s {what}" for at, what in result.actions)
-    )
-    if result.log_lines:
+    events = sum(len(r.events) for r in results)
+    expected = sum(r.plan.messages for r in results)
+    duplicates = sum(r.duplicates for r in results)
+    lost = sum(r.lost for r in results)
+    section.check("events", f"= {expected:,}", f"{events:,}", passed=events == expected)
+    section.check("duplicates", "= 0", str(duplicates), passed=duplicates == 0)
+    section.check("lost", "= 0", str(lost), passed=lost == 0)
+    issued = sum(r.sends_issued for r in results)
+    answered = sum(r.sends_accepted + sum(r.sends_raised.values()) for r in results)
+    section.check("send_sms accepted or raised", f"= {issued}", str(answered), passed=answered == issued)
+    for index, result in enumerate(results, start=1):
         section.notes.append(
-            "Warnings and errors logged: "
-            + ", ".join(f"{key}: {count}" for key, count in result.log_lines.most_common())
+            f"Run {index}, disruptions (seconds into the run): "
+            + "; ".join(f"{at:.1f} s {what}" for at, what in result.actions)
+        )
+    logged: Counter[str] = Counter()
+    for result in results:
+        logged.update(result.log_lines)
+    if logged:
+        section.notes.append(
+            "Warnings and errors logged, all runs: "
+            + ", ".join(f"{key}: {count}" for key, count in logged.most_common())
         )
     return section
 
@@ -521,7 +531,10 @@ def render_page(results: list[ChaosResult], command: str) -> str:
         )
         for line in INTRO
     ]
-    return render("Reliability", intro, command, [section_of(result) for result in results], METHOD)
+    by_vendor: dict[str, list[ChaosResult]] = {}
+    for result in results:
+        by_vendor.setdefault(result.plan.vendor, []).append(result)
+    return render("Reliability", intro, command, [section_of(runs) for runs in by_vendor.values()], METHOD)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -529,7 +542,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/chaos", description=__doc__)
     parser.add_argument("--vendor", action="append", choices=list(VENDOR_NAMES), help="repeatable; default: all")
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="seed of the first run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per vendor, seeds counting up (default %(default)s)")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/reliability.md")
     return parser.parse_args(argv)
 
@@ -539,10 +553,11 @@ async def main(args: argparse.Namespace, write: Callable[[str], None]) -> int:
     vendors = args.vendor or list(VENDOR_NAMES)
     results = []
     for vendor in vendors:
-        result = await run_chaos(ChaosPlan(vendor=vendor, messages=args.messages, seed=args.seed))
-        results.append(result)
-        print("\n".join(summary_lines(result)), flush=True)
-    full = args.messages == ChaosPlan.messages and args.seed == ChaosPlan.seed and not args.vendor
+        for seed in range(args.seed, args.seed + args.runs):
+            result = await run_chaos(ChaosPlan(vendor=vendor, messages=args.messages, seed=seed))
+            results.append(result)
+            print(f"seed {seed}: " + "\n".join(summary_lines(result)), flush=True)
+    full = (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3) and not args.vendor
     if full and not args.no_write:
         write(render_page(results, "scripts/chaos"))
         print(f"wrote {DOC}")

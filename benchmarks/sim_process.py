@@ -23,7 +23,9 @@ async def serve(vendor: str, count: int, ports: int, slots: int, send_interval: 
     sims = [simulator_class(vendor)(ports=ports, slots=slots, seed=100 + index) for index in range(count)]
     if send_interval is not None:
         for sim in sims:
-            sim.send_interval = send_interval  # type: ignore[attr-defined]
+            for attribute in ("send_interval", "send_duration"):  # Dinstar also takes a while per message
+                if hasattr(sim, attribute):
+                    setattr(sim, attribute, send_interval)
     urls = [await sim.start() for sim in sims]
     access = [
         {"url": url, "username": sim.username, "password": sim.password} for url, sim in zip(urls, sims, strict=True)
@@ -74,7 +76,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--ports", type=int, default=32)
     parser.add_argument("--slots", type=int, default=4)
-    parser.add_argument("--send-interval", type=float, help="seconds between two sent SMS (default: the simulator's)")
+    parser.add_argument("--send-interval", type=float, help="seconds per sent SMS (default: the simulator's)")
     args = parser.parse_args()
     asyncio.run(serve(args.vendor, args.count, args.ports, args.slots, args.send_interval))
 

@@ -1,0 +1,84 @@
+"""What the chaos run found in code this suite does not own, pinned as strict xfails until fixed.
+
+Each fails the suite the day its bug is fixed, as a reminder to drop the marker and keep the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+import logging
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
+
+from custom_components.gsm_gateway.client.ejoin import EjoinGateway
+from custom_components.gsm_gateway.client.exceptions import GatewayResponseError
+from custom_components.gsm_gateway.const import DOMAIN, EVENT_SMS_RECEIVED
+from simulator.ejoin import EjoinSimulator
+from tests.conftest import SimulatorFactory
+from tests.ha.conftest import auto_enable_custom_integrations, config_entry, entry_data, sim, unique_id_of, vendor  # noqa: F401 - fixtures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="sensor.py: statistics sensors read `coordinator.data` while it is still None (first refresh failed)",
+)
+@pytest.mark.usefixtures("config_entry")
+async def test_statistics_failing_at_set_up_do_not_break_status_updates(
+    hass: HomeAssistant, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One unreadable statistics answer at set-up (a 500, in the chaos run); the gateway still loads by design."""
+    gateway: EjoinSimulator = request.getfixturevalue("sim")
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    with patch.object(EjoinGateway, "get_sms_statistics", side_effect=GatewayResponseError("HTTP 500")):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    caplog.clear()
+    gateway.ports[0].signal = 7  # any change the next poll sees (an unchanged poll notifies nobody)
+    await entry.runtime_data.status.async_refresh()
+    await hass.async_block_till_done()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="inbox.py async_start_catch_up: the periodic catch-up is not an entry task, so it outlives a reload",
+)
+async def test_a_catch_up_in_flight_during_a_reload_fires_nothing_twice(
+    hass: HomeAssistant, simulator_factory: SimulatorFactory
+) -> None:
+    """Chaos run, Synway: 240 to 250 duplicates per 2,000 SMS with three reloads. Made deterministic here.
+
+    The periodic catch-up is waiting for the device's answer when the entry reloads; the new entry's own
+    catch-up delivers the messages; then the old one gets its answer and delivers them again.
+    """
+    gateway = await simulator_factory("synway", ports=4, slots=1)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="synway", data=entry_data(gateway, "synway"), unique_id=await unique_id_of(hass, gateway)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    for number in range(3):
+        await gateway.control("deliver_sms", {"port": 1, "sender": "+4915100000001", "text": f"code {number}"})
+
+    gateway.faults.response_delay = 1.0  # the periodic catch-up's request will take a second
+    polls = len(gateway.requests)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=3))
+    while len(gateway.requests) == polls:  # noqa: ASYNC110 - until its request reached the device
+        await asyncio.sleep(0.01)
+    gateway.faults.response_delay = 0
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await asyncio.sleep(1.2)  # the old catch-up gets its answer
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(event.data["text"] for event in events) == ["code 0", "code 1", "code 2"]
