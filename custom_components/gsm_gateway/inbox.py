@@ -31,6 +31,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
 from .client.exceptions import GatewayError
 from .client.gateway import Gateway
@@ -44,6 +45,9 @@ SEEN_LIMIT = 10_000
 MULTIPART_TIMEOUT = timedelta(minutes=5)
 SAVE_DELAY = 1.0  # seconds; bursts of messages share one write
 MAX_PAGES_PER_CATCH_UP = 1000
+# A push without the device's time (EJOIN legacy forward) and its polled copy have different ids; they are matched
+# by port, sender and text when they reach us within this window of each other (see docs/receiving.md).
+COUNTERPART_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +122,9 @@ class Inbox:
         self.delivered = 0
         self.delete_after_delivery = False
         self._to_delete: list[IncomingSms] = []
+        # counterpart key -> (arrival here, whether the message's time was exact) of messages not matched yet
+        self._unmatched: dict[str, list[tuple[datetime, bool]]] = {}
+        self.closed = False
 
     # --- persistence ---------------------------------------------------------------------------------------
 
@@ -129,6 +136,8 @@ class Inbox:
         self.initialized = True
         self._cursor = stored.get("cursor")
         self._seen = OrderedDict.fromkeys(stored.get("seen", []))
+        for key, entries in stored.get("unmatched", {}).items():
+            self._unmatched[key] = [(datetime.fromisoformat(at), bool(exact)) for at, exact in entries]
         for raw in stored.get("pending", []):
             try:
                 self._add_part(_sms_from_json(raw))
@@ -140,6 +149,9 @@ class Inbox:
             "cursor": self._cursor,
             "seen": list(self._seen),
             "pending": [_sms_to_json(part) for parts in self._pending.values() for part in parts.values()],
+            "unmatched": {
+                key: [[at.isoformat(), exact] for at, exact in entries] for key, entries in self._unmatched.items()
+            },
         }
 
     @callback
@@ -156,7 +168,11 @@ class Inbox:
 
     @callback
     def async_shutdown(self) -> None:
-        """Cancel multipart timers (unload); waiting parts stay in storage."""
+        """Stop delivering (a catch-up still in flight finishes silently) and cancel multipart timers (unload).
+
+        Waiting parts stay in storage; the entry's next inbox picks them up.
+        """
+        self.closed = True
         for cancel in self._pending_timers.values():
             cancel()
         self._pending_timers.clear()
@@ -176,8 +192,15 @@ class Inbox:
     @callback
     def async_receive(self, sms: IncomingSms) -> bool:
         """Take one message (or part); True when it was new. Never awaits, so pushes and polls cannot race."""
+        if self.closed:
+            return False
         if sms.message_id in self._seen or self._is_pending(sms):
             self.duplicates += 1
+            return False
+        if sms.multipart is None and self._matches_counterpart(sms):
+            self._mark_seen(sms.message_id)
+            self.duplicates += 1
+            self._schedule_save()
             return False
         if sms.multipart is not None and sms.multipart.total > 1:
             self._add_part(sms)
@@ -198,6 +221,33 @@ class Inbox:
         )
         self._schedule_save()
         return True
+
+    def _matches_counterpart(self, sms: IncomingSms) -> bool:
+        """True when `sms` is the other copy of a message that fired with an inexact time (or vice versa).
+
+        Only an exact and an inexact copy match, one to one: two pushes are two messages, and so are two polled
+        rows, even with the same text.
+        """
+        now = dt_util.utcnow()
+        key = hashlib.sha256(f"{sms.port_label}\x1f{sms.sender}\x1f{sms.text}".encode()).hexdigest()[:20]
+        entries = [entry for entry in self._unmatched.get(key, []) if now - entry[0] <= COUNTERPART_WINDOW]
+        for index, (_arrived, exact) in enumerate(entries):
+            if exact != sms.time_exact:
+                del entries[index]
+                self._set_unmatched(key, entries)
+                return True
+        entries.append((now, sms.time_exact))
+        self._set_unmatched(key, entries)
+        return False
+
+    def _set_unmatched(self, key: str, entries: list[tuple[datetime, bool]]) -> None:
+        if entries:
+            self._unmatched[key] = entries
+        else:
+            self._unmatched.pop(key, None)
+        if len(self._unmatched) > SEEN_LIMIT:  # old keys are only dropped when touched; bound the rest
+            oldest = min(self._unmatched, key=lambda item: self._unmatched[item][-1][0])
+            del self._unmatched[oldest]
 
     def _fire(self, message: ReceivedMessage, parts: list[IncomingSms]) -> None:
         self.delivered += 1
@@ -275,6 +325,8 @@ class Inbox:
             first_run = not self.initialized
             for _ in range(MAX_PAGES_PER_CATCH_UP):
                 page = await self.gateway.fetch_inbox(self._cursor)
+                if self.closed:  # unloaded while waiting for the gateway: the next inbox reads this page again
+                    break
                 for sms in page.messages:
                     if first_run:
                         self._mark_seen(sms.message_id)
@@ -316,7 +368,9 @@ def async_start_catch_up(hass: HomeAssistant, entry: GsmGatewayConfigEntry, inbo
         if new:
             LOGGER.debug("Inbox catch-up of %s delivered %d missed SMS", entry.title, new)
 
-    def schedule() -> None:
+    @callback
+    def schedule(_now: object = None) -> None:
+        # An entry task: unloading the entry cancels it, so no catch-up outlives its inbox.
         entry.async_create_background_task(hass, catch_up(), f"{DOMAIN} inbox catch-up {entry.title}")
 
     @callback
@@ -327,5 +381,5 @@ def async_start_catch_up(hass: HomeAssistant, entry: GsmGatewayConfigEntry, inbo
         was_online = status.last_update_success
 
     schedule()
-    entry.async_on_unload(async_track_time_interval(hass, catch_up, interval, cancel_on_shutdown=True))
+    entry.async_on_unload(async_track_time_interval(hass, schedule, interval, cancel_on_shutdown=True))
     entry.async_on_unload(status.async_add_listener(on_status_update))

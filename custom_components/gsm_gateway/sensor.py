@@ -367,7 +367,10 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
     @override
     def native_value(self) -> StateType:
         label = self._active_label()
-        return None if label is None else self.entity_description.value_fn(self.coordinator.data, label)
+        data: GatewayStatistics | None = self.coordinator.data  # None until the first poll succeeds
+        if label is None or data is None:
+            return None
+        return self.entity_description.value_fn(data, label)
 
     @override
     def written_state_key(self) -> object:
@@ -412,7 +415,10 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
     @property
     @override
     def native_value(self) -> StateType:
-        stats = self.coordinator.data.sms_today.values()
+        data: GatewayStatistics | None = self.coordinator.data  # None until the first poll succeeds
+        if data is None:
+            return None
+        stats = data.sms_today.values()
         return sum(int(getattr(stat, self.entity_description.field)) for stat in stats)
 
     @override

@@ -1,7 +1,4 @@
-"""What the chaos run found in code this suite does not own, pinned as strict xfails until fixed.
-
-Each fails the suite the day its bug is fixed, as a reminder to drop the marker and keep the test.
-"""
+"""What the chaos run found, made deterministic; each was a real bug, fixed since."""
 
 from __future__ import annotations
 
@@ -25,11 +22,6 @@ from tests.conftest import SimulatorFactory
 from tests.ha.conftest import auto_enable_custom_integrations, config_entry, entry_data, sim, unique_id_of, vendor  # noqa: F401 - fixtures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="sensor.py: statistics sensors read `coordinator.data` while it is still None (first refresh failed)",
-)
 @pytest.mark.usefixtures("config_entry")
 async def test_statistics_failing_at_set_up_do_not_break_status_updates(
     hass: HomeAssistant, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
@@ -48,11 +40,6 @@ async def test_statistics_failing_at_set_up_do_not_break_status_updates(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="inbox.py async_start_catch_up: the periodic catch-up is not an entry task, so it outlives a reload",
-)
 async def test_a_catch_up_in_flight_during_a_reload_fires_nothing_twice(
     hass: HomeAssistant, simulator_factory: SimulatorFactory
 ) -> None:
@@ -85,11 +72,6 @@ async def test_a_catch_up_in_flight_during_a_reload_fires_nothing_twice(
     assert sorted(event.data["text"] for event in events) == ["code 0", "code 1", "code 2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="EJOIN legacy forward (until the first send) keys a pushed SMS by receipt time, a polled one by device time",
-)
 async def test_a_legacy_push_and_its_polled_copy_fire_once(
     hass: HomeAssistant, simulator_factory: SimulatorFactory, hass_client_no_auth: ClientSessionGenerator
 ) -> None:

@@ -149,7 +149,8 @@ def _legacy_sms(request: PushRequest, time_zone: tzinfo, now: datetime) -> list[
     label = ref.label if ref is not None else canonical_label(raw_port)
     sender = _lookup(request.query, LEGACY_SENDER_KEYS) or (headers.sender if headers else None) or ""
     raw_time = _lookup(request.query, LEGACY_TIME_KEYS)
-    received_at = (parse_device_time(raw_time, time_zone=time_zone) if raw_time else None) or now
+    device_time = parse_device_time(raw_time, time_zone=time_zone) if raw_time else None
+    received_at = device_time or now
     sms = IncomingSms(
         message_id=message_id(label, received_at, sender, body),
         port_label=label,
@@ -162,6 +163,7 @@ def _legacy_sms(request: PushRequest, time_zone: tzinfo, now: datetime) -> list[
         iccid=_lookup(request.query, LEGACY_ICCID_KEYS),
         imsi=_lookup(request.query, LEGACY_IMSI_KEYS),
         sent_at=headers.sent_at if headers else None,
+        time_exact=device_time is not None,
     )
     return [SmsReceivedEvent(sms=sms)]
 

@@ -290,6 +290,9 @@ class IncomingSms:
     multipart: MultipartInfo | None = None
     device_sms_id: int | None = None  # the device's own id, where it has one (used for deletion)
     sent_at: datetime | None = None  # service-centre timestamp (SCTS), where the gateway passes it on
+    # False when the push carried no device time and `received_at` (hence `message_id`) is the time it reached us:
+    # the same message read back by polling then has another id (EJOIN legacy plain-text forward).
+    time_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -144,6 +144,7 @@ def test_legacy_plain_text_forward() -> None:
         "8949020000",
     )
     assert sms.received_at == NOW
+    assert sms.time_exact is False  # no device time: the id is not the one polling will compute
 
 
 def test_legacy_forward_with_other_parameter_names_and_charset() -> None:
@@ -161,6 +162,7 @@ def test_legacy_forward_with_a_timestamp_has_a_stable_id() -> None:
     assert isinstance(again[0], SmsReceivedEvent)
     assert first[0].sms.message_id == again[0].sms.message_id
     assert first[0].sms.received_at == datetime.fromtimestamp(1719000000, UTC)
+    assert first[0].sms.time_exact is True
 
 
 def test_legacy_forward_with_a_header_block() -> None:
