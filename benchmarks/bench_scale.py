@@ -98,7 +98,7 @@ async def run(ctx: BenchContext) -> Section:
             "value": ms(sorted(flow_times)[len(flow_times) // 2]),
         },
         {
-            "measure": "memory added by the first gateway (loads the platforms' code)",
+            "measure": "memory added by the first gateway",
             "value": f"{added[0] / mib:.1f} MiB",
         },
         {

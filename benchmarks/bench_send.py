@@ -93,7 +93,7 @@ async def run_vendor(ctx: BenchContext, section: Section, vendor: str, session: 
         numbers = recipients(RECIPIENTS)
         await send(ctx, entry, numbers[:2])  # warm up
         bulk, requests_per_bulk = Clocks(), set()
-        for _ in range(ctx.scale(5, 2)):
+        for _ in range(ctx.scale(15, 3)):
             await device.wait_until_queue_empty()
             before = await device.requests_to(path)
             await bulk.measure(lambda: send(ctx, entry, numbers))
