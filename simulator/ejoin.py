@@ -508,7 +508,7 @@ class EjoinSimulator(GatewaySimulator):
         tid = _int(task.get("tid"))
         if tid is None:
             return task.get("tid"), "11 TID Expected"
-        if tid in seen or any(queued.tid == tid for queued in self.queue):
+        if tid in seen:  # `seen` holds the queued tasks' ids and this request's
             return tid, "13 Duplicated TaskId"
         recipients = [number.strip() for number in str(task.get("to") or "").split(",") if number.strip()]
         if not recipients:
@@ -562,7 +562,7 @@ class EjoinSimulator(GatewaySimulator):
         for key in ("sr_cnt", "sr_prd", "sms_cnt", "sms_prd"):
             if (value := _int(body.get(key))) is not None:
                 setattr(self, key, value)
-        seen: set[int] = set()
+        seen: set[int] = {queued.tid for queued in self.queue}
         statuses = []
         for task in body["tasks"]:
             tid, status = self._accept_task(task, seen)

@@ -69,13 +69,18 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
+        # What Home Assistant writes when adding the entity; the first poll must not write it again.
+        self._last_written = (self.available, self.written_state_key())
         if self.coordinator is not self.gateway_status:
             # Statistics entities also follow the status poll: availability and the port's active slot.
             self.async_on_remove(self.gateway_status.async_add_listener(self._handle_coordinator_update))
 
     def written_state_key(self) -> object:
-        """What this entity's state depends on; unchanged means no state write."""
-        return self.coordinator.data
+        """What this entity shows; unchanged means no state write.
+
+        A poll in which only one port's signal moved writes that port's signal sensor and nothing else.
+        """
+        return (self.state, self.extra_state_attributes, self.assumed_state)
 
     @callback
     @override
@@ -132,10 +137,6 @@ class PortEntity(GsmGatewayEntity[GatewayStatusCoordinator]):
     @override
     def available(self) -> bool:
         return super().available and self.port_status is not None
-
-    @override
-    def written_state_key(self) -> object:
-        return self.port_status
 
 
 def add_port_entities(

@@ -125,6 +125,7 @@ class Inbox:
         # counterpart key -> (arrival here, whether the message's time was exact) of messages not matched yet
         self._unmatched: dict[str, list[tuple[datetime, bool]]] = {}
         self.closed = False
+        self._save_scheduled = False
 
     # --- persistence ---------------------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class Inbox:
                 LOGGER.warning("Dropped an unreadable waiting SMS part from storage")
 
     def _data_to_save(self) -> dict[str, Any]:
+        self._save_scheduled = False
         return {
             "cursor": self._cursor,
             "seen": list(self._seen),
@@ -156,7 +158,10 @@ class Inbox:
 
     @callback
     def _schedule_save(self) -> None:
-        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+        # One timer per burst: the write takes the state at its time, so later messages need no timer of their own.
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
 
     async def async_save_now(self) -> None:
         """Write at once (unload)."""

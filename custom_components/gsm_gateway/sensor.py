@@ -372,10 +372,6 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
             return None
         return self.entity_description.value_fn(data, label)
 
-    @override
-    def written_state_key(self) -> object:
-        return (self._active_label(), self.native_value)
-
 
 class GatewaySensor(GsmGatewayEntity[Any], SensorEntity):
     """A summary of the whole gateway."""
@@ -391,10 +387,6 @@ class GatewaySensor(GsmGatewayEntity[Any], SensorEntity):
     @override
     def native_value(self) -> StateType:
         return self.entity_description.value_fn(self.coordinator.data)
-
-    @override
-    def written_state_key(self) -> object:
-        return self.native_value
 
 
 class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntity):
@@ -420,7 +412,3 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
             return None
         stats = data.sms_today.values()
         return sum(int(getattr(stat, self.entity_description.field)) for stat in stats)
-
-    @override
-    def written_state_key(self) -> object:
-        return self.native_value

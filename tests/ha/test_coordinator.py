@@ -7,8 +7,8 @@ import json
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, callback
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -90,3 +90,19 @@ async def test_pushed_status_applies_without_polling(
     await hass.async_block_till_done()
     assert hass.states.get("sensor.ejoin_gateway_port_3_status").state == "user_locked"
     assert hass.states.get("switch.ejoin_gateway_port_3_sim_lock").state == "on"
+
+
+async def test_a_changed_value_writes_only_its_entity(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    await poll(hass, freezer)
+    writes: list[str] = []
+    hass.bus.async_listen(EVENT_STATE_CHANGED, lambda event: writes.append(event.data["entity_id"]))
+    hass.bus.async_listen(  # a write of an unchanged state is reported too; Home Assistant wants a filter for it
+        EVENT_STATE_REPORTED,
+        lambda event: writes.append(event.data["entity_id"]),
+        event_filter=callback(lambda _data: True),
+    )
+    sim.ports[0].signal = 5 if sim.ports[0].signal != 5 else 6
+    await poll(hass, freezer)
+    assert writes == ["sensor.ejoin_gateway_port_1_signal"]

@@ -38,6 +38,7 @@ from .ejoin_esim import EsimJobProgress, EsimOperation, check_submission, job_pr
 from .ejoin_inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
 from .ejoin_parse import (
     OK_CODES,
+    RowCache,
     as_int,
     as_text,
     check_result,
@@ -184,6 +185,7 @@ class EjoinGateway(Gateway):
         self.task_ids = task_ids or TaskIdAllocator()
         self.push_buffering = push_buffering or PushBuffering()
         self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
+        self._status_rows = RowCache()
         self._detect_features = detect_features
         self._features: frozenset[Capability] = frozenset()
         self._crypt: CryptSession | None = None
@@ -324,7 +326,7 @@ class EjoinGateway(Gateway):
         # Read-only by decision: never `url=` or `period=` here, they would move or cancel the push target.
         body = await self._call("GET", "/goip_get_status.html", params={"all_sims": "1"})
         try:
-            status = parse_gateway_status(body)
+            status = parse_gateway_status(body, cache=self._status_rows)
         except GatewayResponseError as err:
             raise GatewayResponseError(f"goip_get_status.html: {err}") from None
         self._device = status.device

@@ -312,26 +312,78 @@ def parse_device_info(body: Mapping[str, Any], *, fallback_ports: int = 0) -> De
     )
 
 
-def parse_gateway_status(body: object) -> GatewayStatus:
+class RowCache:
+    """Parsed status rows of the previous answer, by content: a poll reparses only the rows that changed.
+
+    Most polls change one row in a hundred (a signal reading), and parsing is most of a poll's cost. Unchanged rows
+    also keep their objects, which keeps the coordinator's equality check of an unchanged poll cheap.
+    """
+
+    def __init__(self) -> None:
+        """Empty."""
+        self._rows: dict[tuple[tuple[str, Any], ...], dict[bool | None, SlotStatus]] = {}
+
+    @staticmethod
+    def _key(row: object) -> tuple[tuple[str, Any], ...] | None:
+        if not isinstance(row, dict):
+            return None
+        key = tuple(row.items())
+        try:
+            hash(key)
+        except TypeError:  # a row with nested values: parsed every time
+            return None
+        return key
+
+    def slot(self, row: object, active: bool | None = None) -> SlotStatus:
+        """`parse_slot_row(row)` with `active` set (None: as parsed), reused when the row came before."""
+        key = self._key(row)
+        if key is None:
+            parsed = parse_slot_row(row)
+            return parsed if active is None else _with_active(parsed, active)
+        variants = self._rows.get(key)
+        if variants is None:
+            variants = self._rows[key] = {None: parse_slot_row(row)}
+        if (found := variants.get(active)) is None:
+            found = variants[active] = _with_active(variants[None], bool(active))
+        return found
+
+    def keep_only(self, rows: Sequence[object]) -> None:
+        """Forget rows that are not in the latest answer (bounds the cache)."""
+        if len(self._rows) > 2 * len(rows):
+            current = {key for row in rows if (key := self._key(row)) is not None}
+            self._rows = {key: value for key, value in self._rows.items() if key in current}
+
+
+def parse_gateway_status(body: object, *, cache: RowCache | None = None) -> GatewayStatus:
     """A `dev-status` object (pushed, or answered by `goip_get_status.html`) with every port and slot."""
     fields = mapping(body, "dev-status")
     rows = sequence(fields.get("status"), "dev-status status")
     unparsed: list[str] = []
+    cache = cache or RowCache()  # a throw-away one parses every row once
     by_port: dict[int, list[tuple[int, SlotStatus, bool]]] = {}
+    source: dict[tuple[int, int], object] = {}
     for row in rows:
-        parsed = parse_slot_row(row)
+        parsed = cache.slot(row)
         if parsed.ref is None:  # kept for display; never a crash
             unparsed.append(parsed.label)
             continue
         explicit = as_flag(row.get("active")) is not None
-        by_port.setdefault(parsed.ref.port, []).append((parsed.ref.slot or 1, parsed, explicit))
+        number = parsed.ref.slot or 1
+        by_port.setdefault(parsed.ref.port, []).append((number, parsed, explicit))
+        source[parsed.ref.port, number] = row
     device = parse_device_info(fields, fallback_ports=max(by_port, default=0))
     ports: dict[int, PortStatus] = {}
     for port, slot_rows in sorted(by_port.items()):
         active_slot = _choose_active_slot(slot_rows)
-        slots = {number: replace(slot, active=number == active_slot) for number, slot, _ in slot_rows}
+        slots = {number: cache.slot(source[port, number], number == active_slot) for number, _, _ in slot_rows}
         ports[port] = PortStatus(port=port, slots=dict(sorted(slots.items())), active_slot=active_slot)
+    cache.keep_only(rows)
     return GatewayStatus(device=device, ports=ports, unparsed_labels=tuple(unparsed))
+
+
+def _with_active(slot: SlotStatus, active: bool) -> SlotStatus:
+    # Unchanged rows keep their (cached) object, which keeps equality checks of unchanged polls cheap.
+    return slot if slot.active == active else replace(slot, active=active)
 
 
 # --- tasks --------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin_parse import (
+    RowCache,
     as_flag,
     as_float,
     as_int,
@@ -387,3 +388,26 @@ def test_statistics_rows_with_impossible_slots_are_skipped() -> None:
     assert parse_sms_statistics({"stats": [{"port": 1, "slot": 99}, {"port": 1, "slot": 0}]}) == [
         parse_sms_statistics({"stats": [{"port": 1}]})[0]
     ]
+
+
+def test_row_cache_reuses_unchanged_rows_and_reparses_changed_ones() -> None:
+    cache = RowCache()
+    rows = [{"port": "1A", "st": 3, "sig": 20}, {"port": "1B", "st": 1}, {"port": "2A", "st": 3, "sig": 9}]
+    first = parse_gateway_status(_status(rows, **{"max-ports": 2, "max-slots": 2}), cache=cache)
+    rows[2] = {"port": "2A", "st": 3, "sig": 10}  # one reading moved
+    second = parse_gateway_status(_status(rows, **{"max-ports": 2, "max-slots": 2}), cache=cache)
+    assert second.ports[1].slots[1] is first.ports[1].slots[1]
+    assert second.ports[1].slots[2] is first.ports[1].slots[2]
+    assert second.ports[1].slots[2].active is False
+    assert second.ports[2].slots[1].signal == 10
+    assert second == parse_gateway_status(_status(rows, **{"max-ports": 2, "max-slots": 2}))
+
+
+def test_row_cache_forgets_old_rows_and_parses_odd_rows_every_time() -> None:
+    cache = RowCache()
+    for signal in range(10):  # rows that never come back are dropped once the cache holds twice the answer
+        parse_gateway_status(_status([{"port": "1A", "st": 3, "sig": signal}], **{"max-ports": 1}), cache=cache)
+    assert len(cache._rows) <= 2
+    nested = [{"port": "1A", "st": 3, "extra": {"a": 1}}]  # an unhashable value: no caching, same result
+    status = parse_gateway_status(_status(nested, **{"max-ports": 1}), cache=cache)
+    assert status.ports[1].slots[1].state is SimState.REGISTERED
