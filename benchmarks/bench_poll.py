@@ -8,6 +8,7 @@ same number of states. Floors and polls are measured alternately, in the same ru
 from __future__ import annotations
 
 import json
+import statistics
 
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -53,11 +54,14 @@ async def run(ctx: BenchContext) -> Section:
 
     set_floor, changed = Samples("hass.states.async_set"), Samples("poll, every port changed")
     written: list[int] = []
-    for iteration in range(iterations):
+    for iteration in range(-2, iterations):  # two warm-up rounds: the first change after set-up is not typical
         for port in sim.ports:  # signal moves on every port: one reading per port changes
             port.signal = 18 + iteration % 2
         with count_state_writes(hass) as writes:
-            changed.add(await timed(coordinator.async_refresh))
+            duration = await timed(coordinator.async_refresh)
+        if iteration < 0:
+            continue
+        changed.add(duration)
         written.append(writes.count)
         values = [(f"sensor.floor_{index}", attributes) for index, (_, _, attributes) in enumerate(writes.written)]
 
@@ -79,6 +83,7 @@ async def run(ctx: BenchContext) -> Section:
 
     unchanged_ratio = ratio(unchanged.median, get_floor.median)
     changed_ratio = ratio(changed.median, set_floor.median)
+    applying = max(0.0, changed.median - unchanged.median)  # what a change costs on top of reading the status
     section = Section(
         "Poll cycle (32 ports x 4 slots)",
         f"One status poll of a simulated Skyline/EJOIN gateway with 128 SIMs; {entities} entities in Home Assistant; "
@@ -93,7 +98,7 @@ async def run(ctx: BenchContext) -> Section:
             "ratio": f"{unchanged_ratio:.2f}x",
         },
         {
-            "measure": f"{set_floor.name} x {max(written)} states",
+            "measure": f"{set_floor.name} x {statistics.median(written):.0f} states",
             "median": ms(set_floor.median),
             "p95": ms(set_floor.p95),
             "ratio": "floor",
@@ -103,6 +108,12 @@ async def run(ctx: BenchContext) -> Section:
             "median": ms(changed.median),
             "p95": ms(changed.p95),
             "ratio": f"{changed_ratio:.2f}x",
+        },
+        {
+            "measure": "applying the change (changed poll minus unchanged poll, medians)",
+            "median": ms(applying),
+            "p95": "",
+            "ratio": f"{ratio(applying, set_floor.median):.2f}x",
         },
     ]
     section.check("unchanged poll, states written", "= 0", str(unchanged_writes), passed=unchanged_writes == 0)
@@ -119,8 +130,13 @@ async def run(ctx: BenchContext) -> Section:
         passed=changed_ratio <= CHANGED_TARGET,
     )
     section.notes.append(
-        f"States written per changed poll: {min(written)} to {max(written)}; {len(sim.ports)} of them changed "
-        "(the signal reading of every port), the others were written unchanged (`state_reported`)."
+        f"States written per changed poll: {min(written)} to {max(written)} (median {statistics.median(written):.0f}); "
+        f"{len(sim.ports)} readings changed (the signal of every port)."
+    )
+    section.notes.append(
+        "The check takes the target literally: the whole changed poll (fetching and reading 128 rows included) "
+        "against `async_set` of as many states as it wrote. The last row shows the other reading: only what "
+        "applying the change costs, against the same floor."
     )
     section.notes.append(
         f"Where an unchanged poll's {ms(unchanged.median)} go (medians, same run): the bare GET + `json.loads` "
