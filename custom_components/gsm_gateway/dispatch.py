@@ -46,9 +46,9 @@ from .coordinator import GsmGatewayConfigEntry
 from .inbox import ReceivedMessage
 
 
-def port_event_signal(entry_id: str) -> str:
-    """Dispatcher signal carrying (port number, event type, data) to the event entities."""
-    return f"{DOMAIN}_{entry_id}_port_event"
+def port_event_signal(entry_id: str, port: int) -> str:
+    """Dispatcher signal carrying (event type, data) to the event entity of one port."""
+    return f"{DOMAIN}_{entry_id}_port_{port}_event"
 
 
 class EventDispatcher:
@@ -58,7 +58,6 @@ class EventDispatcher:
         """Bind to a loaded entry."""
         self.hass = hass
         self.entry = entry
-        self._signal = port_event_signal(entry.entry_id)
         self.ussd_waiters: dict[str, list[Any]] = {}
 
     def _base(self, ref: SlotRef | None, label: str) -> dict[str, Any]:
@@ -73,7 +72,7 @@ class EventDispatcher:
         payload = {**self._base(ref, label), **data}
         self.hass.bus.async_fire(event_type, payload)
         if ref is not None:
-            async_dispatcher_send(self.hass, self._signal, ref.port, event_type, payload)
+            async_dispatcher_send(self.hass, port_event_signal(self.entry.entry_id, ref.port), event_type, payload)
 
     # --- pushes and polls ----------------------------------------------------------------------------------
 

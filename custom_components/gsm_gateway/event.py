@@ -60,18 +60,33 @@ class PortMessageEvent(PortEntity, EventEntity):
         """Bind to a port."""
         super().__init__(entry, port, "messages")
         self._attr_event_types = list(MESSAGE_EVENTS.values())
+        self._latest: tuple[str, dict[str, Any]] | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Listen to this entry's port events."""
+        """Listen to this port's events."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            async_dispatcher_connect(self.hass, port_event_signal(self.entry.entry_id), self._handle_port_event)
+            async_dispatcher_connect(
+                self.hass, port_event_signal(self.entry.entry_id, self.port), self._handle_port_event
+            )
         )
 
     @callback
-    def _handle_port_event(self, port: int, bus_event: str, data: dict[str, Any]) -> None:
-        if port != self.port or (event_type := MESSAGE_EVENTS.get(bus_event)) is None:
+    def _handle_port_event(self, bus_event: str, data: dict[str, Any]) -> None:
+        if (event_type := MESSAGE_EVENTS.get(bus_event)) is None:
             return
         attributes = {key: value for key, value in data.items() if key not in (ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID)}
+        if self._latest is None:
+            # A push of 50 SMS arrives in one go: the entity shows the last of them, with one state write. Every
+            # message still fires its own bus event, which is what automations use.
+            self.hass.loop.call_soon(self._write_latest)
+        self._latest = (event_type, attributes)
+
+    @callback
+    def _write_latest(self) -> None:
+        if self._latest is None or self.hass is None:
+            return
+        event_type, attributes = self._latest
+        self._latest = None
         self._trigger_event(event_type, attributes)
         self.async_write_ha_state()

@@ -123,7 +123,8 @@ class Inbox:
         self.delete_after_delivery = False
         self._to_delete: list[IncomingSms] = []
         # counterpart key -> (arrival here, whether the message's time was exact) of messages not matched yet
-        self._unmatched: dict[str, list[tuple[datetime, bool]]] = {}
+        # (ordered by last change, so the stale ones are at the front)
+        self._unmatched: OrderedDict[str, list[tuple[datetime, bool]]] = OrderedDict()
         self.closed = False
         self._save_scheduled = False
 
@@ -137,7 +138,7 @@ class Inbox:
         self.initialized = True
         self._cursor = stored.get("cursor")
         self._seen = OrderedDict.fromkeys(stored.get("seen", []))
-        for key, entries in stored.get("unmatched", {}).items():
+        for key, entries in stored.get("unmatched", {}).items():  # stored oldest first
             self._unmatched[key] = [(datetime.fromisoformat(at), bool(exact)) for at, exact in entries]
         for raw in stored.get("pending", []):
             try:
@@ -234,25 +235,24 @@ class Inbox:
         rows, even with the same text.
         """
         now = dt_util.utcnow()
+        self._forget_stale_counterparts(now)
         key = hashlib.sha256(f"{sms.port_label}\x1f{sms.sender}\x1f{sms.text}".encode()).hexdigest()[:20]
-        entries = [entry for entry in self._unmatched.get(key, []) if now - entry[0] <= COUNTERPART_WINDOW]
-        for index, (_arrived, exact) in enumerate(entries):
-            if exact != sms.time_exact:
-                del entries[index]
-                self._set_unmatched(key, entries)
-                return True
-        entries.append((now, sms.time_exact))
-        self._set_unmatched(key, entries)
-        return False
-
-    def _set_unmatched(self, key: str, entries: list[tuple[datetime, bool]]) -> None:
-        if entries:
-            self._unmatched[key] = entries
+        entries = [entry for entry in self._unmatched.pop(key, []) if now - entry[0] <= COUNTERPART_WINDOW]
+        match = next((index for index, (_, exact) in enumerate(entries) if exact != sms.time_exact), None)
+        if match is None:
+            entries.append((now, sms.time_exact))
         else:
-            self._unmatched.pop(key, None)
-        if len(self._unmatched) > SEEN_LIMIT:  # old keys are only dropped when touched; bound the rest
-            oldest = min(self._unmatched, key=lambda item: self._unmatched[item][-1][0])
-            del self._unmatched[oldest]
+            del entries[match]
+        if entries:
+            self._unmatched[key] = entries  # re-inserted at the end: the front stays the oldest
+        return match is not None
+
+    def _forget_stale_counterparts(self, now: datetime) -> None:
+        while self._unmatched:
+            key, entries = next(iter(self._unmatched.items()))
+            if now - entries[-1][0] <= COUNTERPART_WINDOW and len(self._unmatched) <= SEEN_LIMIT:
+                return
+            del self._unmatched[key]
 
     def _fire(self, message: ReceivedMessage, parts: list[IncomingSms]) -> None:
         self.delivered += 1

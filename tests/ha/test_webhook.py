@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 from pathlib import Path
 
@@ -234,3 +236,27 @@ async def test_bad_bodies_get_4xx_and_one_line_without_content(
 
 async def test_only_post(client: TestClient) -> None:
     assert (await client.get(PATH)).status == 405
+
+
+async def test_a_burst_on_one_port_fires_every_event_and_shows_the_last(
+    hass: HomeAssistant, client: TestClient
+) -> None:
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    changes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            changes.append(event.data["entity_id"])
+            if event.data["entity_id"] == "event.ejoin_gateway_port_1_messages"
+            else None
+        ),
+    )
+    rows = [
+        [0, "1A", 1764000000 + n, "+4917011", "", base64.b64encode(f"part {n}".encode()).decode()] for n in range(3)
+    ]
+    response = await client.post(PATH, data=json.dumps({"type": "recv-sms", "sms_num": 3, "sms": rows}))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert [event.data["text"] for event in events] == ["part 0", "part 1", "part 2"]
+    assert hass.states.get("event.ejoin_gateway_port_1_messages").attributes["text"] == "part 2"
+    assert changes == ["event.ejoin_gateway_port_1_messages"]
