@@ -147,6 +147,7 @@ class EjoinSimulator(GatewaySimulator):
         self._report_timer: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
         self._rotation = 0
+        self._registered: list[PortState] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------------
 
@@ -476,7 +477,9 @@ class EjoinSimulator(GatewaySimulator):
     def _task_ports(self, text: str) -> list[tuple[int, int]] | None:
         """Candidate (port, slot) of a task; without `from` the device picks a port now."""
         if not text.strip():
-            registered = [port for port in self.ports if port.code(port.active) == REGISTERED] or self.ports
+            if self._registered is None:  # computed once per request: nothing registers during one
+                self._registered = [port for port in self.ports if port.code(port.active) == REGISTERED] or self.ports
+            registered = self._registered
             port = registered[self._rotation % len(registered)]
             self._rotation += 1
             return [(port.port, port.active)]
@@ -563,6 +566,7 @@ class EjoinSimulator(GatewaySimulator):
             if (value := _int(body.get(key))) is not None:
                 setattr(self, key, value)
         seen: set[int] = {queued.tid for queued in self.queue}
+        self._registered = None
         statuses = []
         for task in body["tasks"]:
             tid, status = self._accept_task(task, seen)
