@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -78,6 +78,13 @@ async def _call_gateway[T](entry: ConfigEntry, call: Callable[[], Awaitable[T]])
         ) from err
 
 
+@dataclass(frozen=True, slots=True)
+class PortListener:
+    """Listener context of an entity that reads one port: it is told only when that port changed."""
+
+    port: int
+
+
 class GatewayStatusCoordinator(DataUpdateCoordinator[GatewayStatus]):
     """Port and SIM status: one request per cycle, fed directly by status pushes in between."""
 
@@ -95,9 +102,33 @@ class GatewayStatusCoordinator(DataUpdateCoordinator[GatewayStatus]):
             always_update=False,
         )
         self.gateway = gateway
+        self._notified: tuple[bool, GatewayStatus | None] | None = None
 
     async def _async_update_data(self) -> GatewayStatus:
         return await _call_gateway(self.config_entry, self.gateway.get_status)
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Tell port entities only about their own port, when it changed (everyone when availability changed).
+
+        Unchanged ports keep their objects (EJOIN reuses them), so a poll in which one port changed wakes that
+        port's entities and the gateway's, not hundreds of others.
+        """
+        previous = self._notified
+        current: GatewayStatus | None = self.data
+        self._notified = (self.last_update_success, current)
+        if previous is None or previous[0] != self.last_update_success or previous[1] is None or current is None:
+            super().async_update_listeners()
+            return
+        old_ports, new_ports = previous[1].ports, current.ports
+        for update_callback, context in list(self._listeners.values()):
+            if isinstance(context, PortListener) and old_ports.get(context.port) is new_ports.get(context.port):
+                continue
+            try:
+                update_callback()
+            except Exception:  # one broken listener must not keep the others from updating
+                self.logger.exception("Unexpected error updating a listener of %s", self.name)
 
     @callback
     def async_apply_status(self, status: GatewayStatus) -> None:

@@ -15,7 +15,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpda
 from .client.models import VENDOR_NAMES, ConnectionSettings, DeviceInfo as GatewayDeviceInfo, PortStatus, SlotStatus
 from .client.ports import slot_letter
 from .const import DOMAIN
-from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry
+from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry, PortListener
 
 
 def gateway_device_info(
@@ -47,13 +47,18 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
     _attr_has_entity_name = True
     _attr_device_info: DeviceInfo | ChildDeviceInfo | None
 
-    def __init__(self, entry: GsmGatewayConfigEntry, coordinator: CoordinatorT, key: str) -> None:
+    def __init__(
+        self, entry: GsmGatewayConfigEntry, coordinator: CoordinatorT, key: str, context: object | None = None
+    ) -> None:
         """Set the unique id and device."""
-        super().__init__(coordinator)
+        super().__init__(coordinator, context)
         self.entry = entry
         self._attr_unique_id = f"{entry.unique_id}_{key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, str(entry.unique_id))})
-        self._last_written: object = _NOTHING
+        self._last_written: tuple[bool, object] = (False, _NOTHING)
+        self._last_source: tuple[object, ...] | None = None
+        # Context of this entity's listener on the status coordinator, when that is not its own coordinator.
+        self.status_listener_context: PortListener | None = None
 
     @property
     def gateway_status(self) -> GatewayStatusCoordinator:
@@ -70,10 +75,13 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         # What Home Assistant writes when adding the entity; the first poll must not write it again.
+        self._last_source = self.source_identity()
         self._last_written = (self.available, self.written_state_key())
         if self.coordinator is not self.gateway_status:
             # Statistics entities also follow the status poll: availability and the port's active slot.
-            self.async_on_remove(self.gateway_status.async_add_listener(self._handle_coordinator_update))
+            self.async_on_remove(
+                self.gateway_status.async_add_listener(self._handle_coordinator_update, self.status_listener_context)
+            )
 
     def written_state_key(self) -> object:
         """What this entity shows; unchanged means no state write.
@@ -82,9 +90,21 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
         """
         return (self.state, self.extra_state_attributes, self.assumed_state)
 
+    def source_identity(self) -> tuple[object, ...] | None:
+        """The objects this entity reads from the latest data, when it knows them (None: compare what it shows).
+
+        Unchanged data keeps its objects (see the EJOIN row cache), so identity answers "nothing changed" cheaply.
+        """
+        return None
+
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
+        # Cheapest first: the same source object (an unchanged port) under the same availability shows the same.
+        source = self.source_identity()
+        if _same(source, self._last_source) and self._last_written[0] == self.available:
+            return
+        self._last_source = source
         key = (self.available, self.written_state_key())
         if key == self._last_written:
             return
@@ -95,13 +115,22 @@ class GsmGatewayEntity[CoordinatorT: DataUpdateCoordinator[Any]](CoordinatorEnti
 _NOTHING = object()
 
 
+def _same(source: tuple[object, ...] | None, last: tuple[object, ...] | None) -> bool:
+    return (
+        source is not None
+        and last is not None
+        and len(source) == len(last)
+        and all(new is old for new, old in zip(source, last, strict=True))
+    )
+
+
 class PortEntity(GsmGatewayEntity[GatewayStatusCoordinator]):
     """Attached to a port's child device; reads that port (and optionally one of its slots)."""
 
     def __init__(self, entry: GsmGatewayConfigEntry, port: int, key: str, slot: int | None = None) -> None:
         """Bind to a port (and slot)."""
         suffix = f"port_{port}" if slot is None else f"port_{port}_slot_{slot}"
-        super().__init__(entry, entry.runtime_data.status, f"{suffix}_{key}")
+        super().__init__(entry, entry.runtime_data.status, f"{suffix}_{key}", PortListener(port))
         self.port = port
         self.slot = slot
         self._attr_device_info = self.child_device_info(entry, port)
@@ -137,6 +166,10 @@ class PortEntity(GsmGatewayEntity[GatewayStatusCoordinator]):
     @override
     def available(self) -> bool:
         return super().available and self.port_status is not None
+
+    @override
+    def source_identity(self) -> tuple[object, ...] | None:
+        return (self.port_status,)
 
 
 def add_port_entities(

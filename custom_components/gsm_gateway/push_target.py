@@ -109,7 +109,9 @@ class PushTargetManager:
             return
         ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry.entry_id))
         await self.async_take_over(self.url)
-        self.entry.async_on_unload(async_track_time_interval(self.hass, self._async_check, CHECK_INTERVAL))
+        self.entry.async_on_unload(
+            async_track_time_interval(self.hass, self._async_check, CHECK_INTERVAL, cancel_on_shutdown=True)
+        )
 
     async def async_take_over(self, url: str) -> bool:
         """Remember the current target (first time only), then point the gateway at `url`."""

@@ -23,7 +23,7 @@ from .client.models import (
     SmsStatistics,
 )
 from .client.ports import SlotRef
-from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
+from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry, PortListener
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities
 
 PARALLEL_UPDATES = 0
@@ -321,6 +321,11 @@ class SlotSensor(PortEntity, SensorEntity):
         super().__init__(entry, port, description.key, slot)
         self.entity_description = description
 
+    @override
+    def written_state_key(self) -> object:
+        # The raw value, not the rendered state: cheaper, and it changes exactly when the state does.
+        return (self.native_value, self.extra_state_attributes)
+
     @property
     @override
     def native_value(self) -> StateType:
@@ -355,6 +360,7 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         super().__init__(entry, coordinator, f"port_{port}_{description.key}")
         self.entity_description = description
         self.port = port
+        self.status_listener_context = PortListener(port)
         self._attr_device_info = PortEntity.child_device_info(entry, port)
 
     def _active_label(self) -> str | None:
@@ -362,6 +368,14 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         if port is None or port.active_slot is None:
             return None
         return SlotRef(self.port, port.active_slot).label
+
+    @override
+    def source_identity(self) -> tuple[object, ...] | None:
+        return (self.coordinator.data, self.gateway_status.data.ports.get(self.port))
+
+    @override
+    def written_state_key(self) -> object:
+        return self.native_value
 
     @property
     @override

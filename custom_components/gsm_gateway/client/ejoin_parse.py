@@ -322,6 +322,20 @@ class RowCache:
     def __init__(self) -> None:
         """Empty."""
         self._rows: dict[tuple[tuple[str, Any], ...], dict[bool | None, SlotStatus]] = {}
+        self._ports: dict[int, PortStatus] = {}
+
+    def port(self, port: int, slots: dict[int, SlotStatus], active_slot: int | None) -> PortStatus:
+        """The port's status; the previous object itself when none of its slots changed."""
+        previous = self._ports.get(port)
+        if (
+            previous is not None
+            and previous.active_slot == active_slot
+            and len(previous.slots) == len(slots)
+            and all(previous.slots.get(number) is slot for number, slot in slots.items())
+        ):
+            return previous
+        self._ports[port] = status = PortStatus(port=port, slots=slots, active_slot=active_slot)
+        return status
 
     @staticmethod
     def _key(row: object) -> tuple[tuple[str, Any], ...] | None:
@@ -376,7 +390,7 @@ def parse_gateway_status(body: object, *, cache: RowCache | None = None) -> Gate
     for port, slot_rows in sorted(by_port.items()):
         active_slot = _choose_active_slot(slot_rows)
         slots = {number: cache.slot(source[port, number], number == active_slot) for number, _, _ in slot_rows}
-        ports[port] = PortStatus(port=port, slots=dict(sorted(slots.items())), active_slot=active_slot)
+        ports[port] = cache.port(port, dict(sorted(slots.items())), active_slot)
     cache.keep_only(rows)
     return GatewayStatus(device=device, ports=ports, unparsed_labels=tuple(unparsed))
 

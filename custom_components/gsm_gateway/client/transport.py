@@ -122,3 +122,6 @@ class HttpTransport:
         except (aiohttp.ClientError, OSError) as err:
             msg = f"{endpoint}: cannot talk to {self.settings.host} ({type(err).__name__})"
             raise GatewayConnectionError(msg) from None
+        except RuntimeError as err:  # "Session is closed": Home Assistant is shutting down its HTTP session
+            msg = f"{endpoint}: the HTTP session is closed ({type(err).__name__})"
+            raise GatewayConnectionError(msg) from None
