@@ -421,9 +421,8 @@ class EjoinGateway(Gateway):
         answer = await self._call("POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body)
         reported = {result.task_id: result for result in parse_task_results(answer.get("status"), "task-status")}
         return {
-            index: reported.get(
-                str(ids[index]), TaskResult(task_id=str(ids[index]), code=None, text="not reported by the gateway")
-            )
+            index: reported.get(str(ids[index]))
+            or TaskResult(task_id=str(ids[index]), code=None, text="not reported by the gateway")
             for index in chosen
         }
 

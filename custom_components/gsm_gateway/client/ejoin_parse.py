@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+import functools
 import math
 import re
 from typing import Any
@@ -146,10 +147,16 @@ def split_code(value: object) -> tuple[int | None, str]:
     if isinstance(value, int):
         return value, ""
     if isinstance(value, str):
-        if match := _CODE_AND_TEXT.match(value):
-            return int(match[1]), match[2]
-        return None, value.strip()
+        return _split_code_text(value)
     return None, ""
+
+
+@functools.lru_cache(maxsize=256)
+def _split_code_text(value: str) -> tuple[int | None, str]:
+    # A bulk answer repeats the same few statuses ("0 OK") hundreds of times.
+    if match := _CODE_AND_TEXT.match(value):
+        return int(match[1]), match[2]
+    return None, value.strip()
 
 
 def normalise_mac(value: object) -> str | None:
@@ -173,6 +180,8 @@ def csq_to_dbm(csq: int | None) -> int | None:
 
 def mapping(value: object, what: str) -> Mapping[str, Any]:
     """`value` as a JSON object, or a `GatewayResponseError` naming `what`."""
+    if type(value) is dict:  # what json.loads gives: skip the (slow) ABC check
+        return value
     if not isinstance(value, Mapping):
         raise GatewayResponseError(f"{what} is not a JSON object")
     return value

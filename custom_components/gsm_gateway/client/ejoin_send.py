@@ -155,27 +155,29 @@ def task_body(task: EjoinSmsTask, tid: int) -> dict[str, Any]:
         body["from"] = task.ports
     body["to"] = ",".join(number.strip() for number in task.recipients)
     body["sms"] = text
-    optional: dict[str, Any] = {
-        "chs": task.charset,
-        "coding": task.coding,
-        "smstype": None if task.sms_type is None else int(task.sms_type),
-        "smstitle": task.mms_title,
-        "attachments": ";".join(
-            f"{attachment.kind.lower()}|{base64.b64encode(attachment.data).decode('ascii')}"
-            for attachment in task.attachments
-        )
-        or None,
-        "smsc": task.smsc,
-        "intvl": None if task.interval_ms is None else str(task.interval_ms),
-        "tmo": task.timeout,
-        "sdr": _flag(task.success_report),
-        "fdr": _flag(task.failure_report),
-        "dr": _flag(task.delivery_report),
-        "sr_prd": task.report_period,
-        "sr_cnt": task.report_count,
-    }
-    body.update({key: value for key, value in optional.items() if value is not None})
+    optional: tuple[tuple[str, Any], ...] = (
+        ("chs", task.charset),
+        ("coding", task.coding),
+        ("smstype", None if task.sms_type is None else int(task.sms_type)),
+        ("smstitle", task.mms_title),
+        ("attachments", _attachments(task.attachments) if task.attachments else None),
+        ("smsc", task.smsc),
+        ("intvl", None if task.interval_ms is None else str(task.interval_ms)),
+        ("tmo", task.timeout),
+        ("sdr", _flag(task.success_report)),
+        ("fdr", _flag(task.failure_report)),
+        ("dr", _flag(task.delivery_report)),
+        ("sr_prd", task.report_period),
+        ("sr_cnt", task.report_count),
+    )
+    body.update((key, value) for key, value in optional if value is not None)
     return body
+
+
+def _attachments(attachments: Sequence[MmsAttachment]) -> str:
+    return ";".join(
+        f"{attachment.kind.lower()}|{base64.b64encode(attachment.data).decode('ascii')}" for attachment in attachments
+    )
 
 
 def send_body(tasks: Sequence[dict[str, Any]], options: EjoinSendOptions | None = None) -> dict[str, Any]:
