@@ -119,6 +119,9 @@ async def main(args: argparse.Namespace) -> int:
         print(f"\n== {section.title} ({time.perf_counter() - start:.0f} s)")
         for check in section.checks:
             print(f"  {'PASS' if check.passed else 'MISS'}  {check.what}: {check.observed} (target {check.target})")
+        if not section.passed:  # the page explains a miss; so does the console
+            for note in section.notes:
+                print(f"  - {note}")
     if not args.only:
         command = "scripts/bench --quick" if args.quick else "scripts/bench"
         args.output.write_text(render("Performance", INTRO, command, sections, METHOD), encoding="utf-8")

@@ -41,7 +41,9 @@ async def run(ctx: BenchContext) -> Section:
         async with session.get(status_url, params=query) as response:
             json.loads(await response.read())
 
+    gateway = entry.runtime_data.gateway
     get_floor, unchanged = Samples("bare GET + json.loads"), Samples("unchanged poll")
+    client_unchanged = Samples("client get_status, nothing changed")
     unchanged_writes = 0
     for _ in range(10):  # warm up connections and caches
         await bare_get()
@@ -50,15 +52,20 @@ async def run(ctx: BenchContext) -> Section:
         with count_state_writes(hass) as writes:
             get_floor.add(await timed(bare_get))
             unchanged.add(await timed(coordinator.async_refresh))
+            client_unchanged.add(await timed(gateway.get_status))
         unchanged_writes += writes.count
     assert coordinator.last_update_success
 
     set_floor, changed = Samples("hass.states.async_set"), Samples("poll, every port changed")
+    client_changed = Samples("client get_status, every port changed")
     written: list[int] = []
     for iteration in range(-2, iterations):  # two warm-up rounds: the first change after set-up is not typical
-        for port in sim.ports:  # signal moves on every port: one reading per port changes
-            port.signal = 18 + iteration % 2
-        with count_state_writes(hass) as writes:
+        for signal in (30, 18 + iteration % 2):  # signal moves on every port: one reading per port changes
+            for port in sim.ports:
+                port.signal = signal
+            if signal == 30:  # the client alone reads a changed status (no entity sees it) ...
+                client_changed.add(await timed(gateway.get_status))
+        with count_state_writes(hass) as writes:  # ... then the poll reads the next change, entities included
             duration = await timed(coordinator.async_refresh)
         if iteration < 0:
             continue
@@ -76,11 +83,9 @@ async def run(ctx: BenchContext) -> Section:
     # Where an unchanged poll's time goes, measured on the same body: parsing it, and the client's whole request.
     async with session.get(status_url, params=query) as response:
         body = json.loads(await response.read())
-    parse, client = Samples("parse"), Samples("client")
-    gateway = entry.runtime_data.gateway
+    parse = Samples("parse")
     for _ in range(iterations):
         parse.add(timed_sync(lambda: parse_gateway_status(body)))
-        client.add(await timed(gateway.get_status))
 
     unchanged_ratio = ratio(unchanged.median, get_floor.median)
     # A poll cannot write without fetching first: its floor is the bare fetch plus Home Assistant's own writes.
@@ -150,8 +155,18 @@ async def run(ctx: BenchContext) -> Section:
     )
     section.notes.append(
         f"Where an unchanged poll's {ms(unchanged.median)} go (medians, same run): the bare GET + `json.loads` "
-        f"{ms(get_floor.median)}; the client's whole `get_status()` {ms(client.median)}; the coordinator around it "
-        f"{ms(max(0.0, unchanged.median - client.median))}. Reading all 128 rows from scratch "
+        f"{ms(get_floor.median)}; the client's whole `get_status()` {ms(client_unchanged.median)}; the coordinator "
+        f"around it {ms(max(0.0, unchanged.median - client_unchanged.median))}. Reading all 128 rows from scratch "
         f"(`parse_gateway_status` without the client's row cache) takes {ms(parse.median)}."
+    )
+    entity_side = max(0.0, changed.median - client_changed.median)
+    section.notes.append(
+        f"Where a changed poll's {ms(changed.median)} go (medians, same run): the client's `get_status()` reading "
+        f"32 changed rows {ms(client_changed.median)}; the coordinator and entities {ms(entity_side)}, of which "
+        f"Home Assistant's own writes of the {statistics.median(written):.0f} states are about {ms(set_floor.median)}. "
+        "The rest is the entities of the 32 changed ports (every port entity and its slots' entities, since each "
+        "port's status object changed) recomputing their state and attributes to find the one that changed: "
+        "the gap to the target is this per-entity Python work, not requests or writes (profile it with "
+        "`scripts/bench --only poll --profile`)."
     )
     return section

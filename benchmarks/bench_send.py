@@ -136,8 +136,7 @@ async def run_vendor(ctx: BenchContext, section: Section, vendor: str, session: 
         f"{name}: the bulk action costs {bulk.cpu.median / RECIPIENTS * 1e6:.0f} µs of HA CPU per recipient "
         f"({PER_RECIPIENT_WORK[vendor]}), a looped action {loop.cpu.median * 1e3:.2f} ms; the bulk request's "
         f"wall time beyond HA's CPU ({(bulk.wall.median - bulk.cpu.median) * 1e3:.1f} ms) is the simulated device "
-        "checking and queueing "
-        f"{RECIPIENTS} messages."
+        f"checking and queueing {RECIPIENTS} messages (profile: `scripts/bench --only send --profile`)."
     )
     expected = EXPECTED_REQUESTS[vendor]
     section.check(
