@@ -140,6 +140,7 @@ async def _async_setup_receiving(hass: HomeAssistant, entry: GsmGatewayConfigEnt
         )
         entry.async_on_unload(inbox.async_save_now)
         entry.async_on_unload(inbox.async_shutdown)
+        entry.async_on_unload(inbox.async_close_when_stopping())
         if Capability.INBOX_POLL in capabilities:
             async_start_catch_up(hass, entry, inbox)
 

@@ -191,9 +191,13 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
             return await _call_gateway(self.config_entry, self._fetch)
         if not self.status.last_update_success:
             return previous
+        return await _call_gateway(self.config_entry, lambda: self._fetch_or_keep(previous))
+
+    async def _fetch_or_keep(self, previous: GatewayStatistics) -> GatewayStatistics:
         try:
             return await self._fetch()
         except GatewayConnectionError:
+            # The gateway may be gone: the status poll decides (and logs it); the counters keep their last values.
             await self.status.async_request_refresh()
             return previous
 

@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 import hashlib
 from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -171,6 +172,23 @@ class Inbox:
     async def async_remove(self) -> None:
         """Forget everything (entry removed)."""
         await self._store.async_remove()
+
+    @callback
+    def async_close_when_stopping(self) -> CALLBACK_TYPE:
+        """Deliver nothing once Home Assistant starts stopping; returns the remover.
+
+        An event fired after the final write would not be remembered and would fire again after the restart.
+        What arrives from the stop on stays on the gateway (the cursor has not passed it): the next start catches
+        it up.
+        """
+        if self.hass.is_stopping:
+            self.async_shutdown()
+
+        @callback  # without it Home Assistant would run the listener in a worker thread
+        def stopping(_event: Event) -> None:
+            self.async_shutdown()
+
+        return self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping)
 
     @callback
     def async_shutdown(self) -> None:

@@ -106,3 +106,24 @@ async def test_a_changed_value_writes_only_its_entity(
     sim.ports[0].signal = 5 if sim.ports[0].signal != 5 else 6
     await poll(hass, freezer)
     assert writes == ["sensor.ejoin_gateway_port_1_signal"]
+
+
+async def test_unreadable_statistics_answer_is_one_log_line(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    statistics = init_integration.runtime_data.statistics
+    assert statistics is not None
+    sim.inject("500")
+    await statistics.async_refresh()
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == LOGGER.name]
+    assert [r.getMessage() for r in lines] == [
+        (
+            "Error fetching ejoin gateway statistics data: ejoin gateway gave an answer that cannot be read: "
+            "goip_get_sms_stat.html: HTTP 500"
+        )
+    ]
+    assert lines[0].exc_info is None  # no traceback
+    assert hass.states.get("sensor.ejoin_gateway_port_1_sms_sent").state == STATE_UNAVAILABLE
+
+    await statistics.async_refresh()
+    assert hass.states.get("sensor.ejoin_gateway_port_1_sms_sent").state == "0"

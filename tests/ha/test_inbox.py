@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -160,3 +161,23 @@ async def test_missing_part_fires_what_arrived_after_the_timeout(
     assert texts(events) == ["first third"]
     assert events[0].data["incomplete"] is True
     assert events[0].data["parts"] == 2
+
+
+async def test_nothing_fires_once_home_assistant_is_stopping(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """An event after the final write would not be remembered and would fire again: the next start delivers it."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    pushed_before = len(sim.pushes)
+    sim.deliver_sms(1, None, "+491711234567", "during the shutdown")
+    await settle(hass)
+    assert [push.delivered for push in sim.pushes[pushed_before:]] == [True]  # received, and not delivered on
+    assert events == []
+
+    # The next start (same storage) catches it up, once.
+    assert await hass.config_entries.async_unload(pushing.entry_id)
+    assert await hass.config_entries.async_setup(pushing.entry_id)
+    await settle(hass)
+    assert texts(events) == ["during the shutdown"]
