@@ -7,7 +7,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gsm_gateway.services.sim import luhn_valid
+from custom_components.gsm_gateway.client.imei import luhn_valid
 from simulator.dinstar import DinstarSimulator
 from simulator.ejoin import EjoinSimulator
 

@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import quote
 
 from .exceptions import GatewayRequestError
+from .imei import IMEI_LENGTH, luhn_valid
 from .models import RedialMode
 from .ports import SlotRef, format_selector
 
 LETTER_SLOTS = 26  # beyond Z the client writes the dotted form, which the device documents up to 2 digits
-IMEI_LENGTH = 15
 MAX_TTL = 255
 
 _PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\d{1,5}\))?$")
@@ -106,17 +106,6 @@ def encode_parameters(values: Mapping[str, str]) -> str:
     if not values:
         raise GatewayRequestError("no parameters to set")
     return "&".join(f"{check_parameter_name(name)}={quote(value, safe=_VALUE_SAFE)}" for name, value in values.items())
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when `digits` passes the Luhn check."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def check_imei(imei: str) -> str:

@@ -13,6 +13,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
+from custom_components.gsm_gateway.client.imei import IMEI_LENGTH, luhn_valid
 from custom_components.gsm_gateway.client.models import Capability, RedialMode
 from custom_components.gsm_gateway.client.ports import SlotRef, slot_number
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
@@ -45,7 +46,6 @@ ATTR_DELAY = "delay"
 ATTR_SLOT = "slot"
 ATTR_ON = "power_on"
 
-IMEI_LENGTH = 15
 _SEPARATORS = re.compile(r"[\s\-().]")
 REDIAL_MODES = {"flight": RedialMode.FLIGHT, "fast": RedialMode.FAST}
 
@@ -67,17 +67,6 @@ SWITCH_SLOT_SCHEMA = vol.Schema(
 MODULE_POWER_SCHEMA = vol.Schema(
     {**TARGET_SCHEMA, vol.Optional(ATTR_PORTS): cv.string, vol.Required(ATTR_ON): cv.boolean}
 )
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when `digits` passes the Luhn check (the IMEI's last digit)."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def check_imei(raw: str) -> str:

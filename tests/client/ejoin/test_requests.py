@@ -17,7 +17,6 @@ from custom_components.gsm_gateway.client.ejoin_cmd import (
     check_ttl,
     command_body,
     encode_parameters,
-    luhn_valid,
     multiple_body,
     port_numbers,
     wire_label,
@@ -75,6 +74,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayRequestError,
     GatewayResponseError,
 )
+from custom_components.gsm_gateway.client.imei import luhn_valid
 from custom_components.gsm_gateway.client.models import RedialMode
 from custom_components.gsm_gateway.client.ports import SlotRef
 
