@@ -13,7 +13,7 @@ import statistics
 
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from custom_components.gsm_gateway.client.ejoin_parse import parse_gateway_status
+from custom_components.gsm_gateway.client.ejoin.parse import parse_gateway_status
 from simulator.ejoin import EjoinSimulator
 
 from .context import BenchContext

@@ -1,6 +1,7 @@
 """Simulated SIM gateways (Skyline/EJOIN, Dinstar, Synway) for tests, benchmarks and the demo.
 
-Each dialect lives in `simulator/<vendor>.py` and registers its class with `@register`.
+Each dialect lives in `simulator/<vendor>/` (server, state and wire format) and registers its class with
+`@register`.
 """
 
 from __future__ import annotations

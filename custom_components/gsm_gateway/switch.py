@@ -14,8 +14,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client.ejoin import EjoinGateway
-from .client.ejoin_proxy import ProxyMode, ProxyResource
+from .client.ejoin.gateway import EjoinGateway
+from .client.ejoin.proxy import ProxyMode, ProxyResource
 from .client.exceptions import GatewayConnectionError, GatewayError
 from .client.gateway import Gateway
 from .client.models import Capability, PortStatus, SimState, SlotStatus

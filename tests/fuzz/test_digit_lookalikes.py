@@ -10,11 +10,11 @@ from datetime import UTC
 
 import pytest
 
-from custom_components.gsm_gateway.client.dinstar_ports import label_from_wire, wire_int
-from custom_components.gsm_gateway.client.dinstar_push import parse_push
+from custom_components.gsm_gateway.client.dinstar.ports import label_from_wire, wire_int
+from custom_components.gsm_gateway.client.dinstar.push import parse_push
 from custom_components.gsm_gateway.client.events import PushRequest
 from custom_components.gsm_gateway.client.exceptions import GatewayError
-from custom_components.gsm_gateway.client.synway_ports import slot_to_number
+from custom_components.gsm_gateway.client.synway.ports import slot_to_number
 
 from .strategies import DIGIT_LOOKALIKES
 

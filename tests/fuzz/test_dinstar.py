@@ -8,12 +8,11 @@ from urllib.parse import quote
 
 from hypothesis import given, strategies as st
 
-from custom_components.gsm_gateway.client import dinstar_parse as parse
-from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar_auth import parse_challenge, parse_www_authenticate
-from custom_components.gsm_gateway.client.dinstar_ports import label_from_wire, ref_from_wire, wire_int
-from custom_components.gsm_gateway.client.dinstar_push import parse_push
-from custom_components.gsm_gateway.client.dinstar_status import device_info, gateway_status
+from custom_components.gsm_gateway.client.dinstar import DinstarGateway, parse
+from custom_components.gsm_gateway.client.dinstar.auth import parse_challenge, parse_www_authenticate
+from custom_components.gsm_gateway.client.dinstar.ports import label_from_wire, ref_from_wire, wire_int
+from custom_components.gsm_gateway.client.dinstar.push import parse_push
+from custom_components.gsm_gateway.client.dinstar.status import device_info, gateway_status
 from custom_components.gsm_gateway.client.events import PushRequest, SmsReceivedEvent
 from custom_components.gsm_gateway.client.models import ConnectionSettings, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef

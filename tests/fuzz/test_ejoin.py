@@ -9,16 +9,15 @@ from typing import Any
 
 from hypothesis import given, strategies as st
 
-from custom_components.gsm_gateway.client import ejoin_esim, ejoin_proxy
-from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin_esim import EsimOperation
-from custom_components.gsm_gateway.client.ejoin_inbox import (
+from custom_components.gsm_gateway.client.ejoin import EjoinGateway, esim as ejoin_esim, proxy as ejoin_proxy
+from custom_components.gsm_gateway.client.ejoin.esim import EsimOperation
+from custom_components.gsm_gateway.client.ejoin.inbox import (
     parse_device_time,
     parse_inbox_answer,
     parse_scts,
     split_header_block,
 )
-from custom_components.gsm_gateway.client.ejoin_parse import (
+from custom_components.gsm_gateway.client.ejoin.parse import (
     parse_call_statistics,
     parse_gateway_status,
     parse_sms_statistics,
@@ -26,10 +25,10 @@ from custom_components.gsm_gateway.client.ejoin_parse import (
     parse_task_results,
     split_code,
 )
-from custom_components.gsm_gateway.client.ejoin_push import parse_push
+from custom_components.gsm_gateway.client.ejoin.push import parse_push
 from custom_components.gsm_gateway.client.events import PushRequest, SmsReceivedEvent
 from custom_components.gsm_gateway.client.models import ConnectionSettings, SmsRequest
-from simulator.ejoin_wire import mms_body, mms_headers
+from simulator.ejoin.wire import mms_body, mms_headers
 
 from .strategies import (
     JSON_VALUES,

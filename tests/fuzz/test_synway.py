@@ -18,7 +18,7 @@ from custom_components.gsm_gateway.client.events import PushRequest
 from custom_components.gsm_gateway.client.exceptions import GatewayPushError
 from custom_components.gsm_gateway.client.models import ConnectionSettings
 from custom_components.gsm_gateway.client.synway import SynwayGateway
-from custom_components.gsm_gateway.client.synway_grammar import (
+from custom_components.gsm_gateway.client.synway.grammar import (
     parse_counted_list,
     parse_inbox,
     parse_outbox,
@@ -30,9 +30,9 @@ from custom_components.gsm_gateway.client.synway_grammar import (
     parse_ussd,
     parse_wireless,
 )
-from custom_components.gsm_gateway.client.synway_inbox import InboxCursor
-from custom_components.gsm_gateway.client.synway_ports import PortNumbering, detect_base, slot_to_number
-from custom_components.gsm_gateway.client.synway_wire import SynwayWire
+from custom_components.gsm_gateway.client.synway.inbox import InboxCursor
+from custom_components.gsm_gateway.client.synway.ports import PortNumbering, detect_base, slot_to_number
+from custom_components.gsm_gateway.client.synway.wire import SynwayWire
 from custom_components.gsm_gateway.client.transport import HttpResponse, HttpTransport
 
 from .strategies import (

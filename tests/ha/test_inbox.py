@@ -12,7 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gsm_gateway.client.ejoin import PushBuffering
+from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import CONF_DELETE_AFTER_DELIVERY, CONF_MANAGE_PUSH_TARGET, EVENT_SMS_RECEIVED
 from simulator.ejoin import EjoinSimulator
 

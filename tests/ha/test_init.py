@@ -13,7 +13,7 @@ from custom_components.gsm_gateway import async_remove_config_entry_device
 from custom_components.gsm_gateway.const import CONF_WEBHOOK_ID, DOMAIN
 from simulator import GatewaySimulator
 from simulator.ejoin import EjoinSimulator
-from simulator.ejoin_state import make_ports
+from simulator.ejoin.state import make_ports
 
 from .conftest import WEBHOOK_ID
 

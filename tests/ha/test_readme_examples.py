@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
-from custom_components.gsm_gateway.client.ejoin import PushBuffering
+from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET
 from simulator.ejoin import EjoinSimulator
 

@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gsm_gateway.client.ejoin import PushBuffering
+from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import (
     CONF_ALLOW_ANY_SOURCE,
     CONF_MANAGE_PUSH_TARGET,

@@ -6,12 +6,12 @@ from datetime import UTC, tzinfo
 
 import aiohttp
 
-from .dinstar import DinstarGateway
-from .ejoin import EjoinGateway
+from .dinstar.gateway import DinstarGateway
+from .ejoin.gateway import EjoinGateway
 from .exceptions import GatewayAuthError, GatewayNotRecognizedError
 from .gateway import Gateway, ProbeOutcome
 from .models import ConnectionSettings, Vendor
-from .synway import SynwayGateway
+from .synway.gateway import SynwayGateway
 
 # Probe order: EJOIN first, because its probe carries credentials in the query string, which an HTTP-auth
 # device (Dinstar, Synway) does not count as a login attempt. Dinstar before Synway: its probe starts with

@@ -16,8 +16,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
 
-from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin_proxy import (
+from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
+from custom_components.gsm_gateway.client.ejoin.proxy import (
     ProxyConfig,
     ProxyEntry,
     ProxyMode,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from custom_components.gsm_gateway.client.dinstar_auth import (
+from custom_components.gsm_gateway.client.dinstar.auth import (
     Challenge,
     Credentials,
     digest_authorization,

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.gsm_gateway.client.dinstar import (
+from custom_components.gsm_gateway.client.dinstar.connection import Method, query_of
+from custom_components.gsm_gateway.client.dinstar.gateway import (
     GET_PORT_INFO,
     QUERY_INCOMING_SMS,
     QUERY_SMS_RESULT,
     SEND_SMS,
     DinstarGateway,
 )
-from custom_components.gsm_gateway.client.dinstar_http import Method, query_of
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayResponseError,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.gsm_gateway.client.dinstar_models import (
+from custom_components.gsm_gateway.client.dinstar.models import (
     DeliveryStatusRecord,
     PortInfo,
     SmsSendRecord,
@@ -15,7 +15,7 @@ from custom_components.gsm_gateway.client.dinstar_models import (
     StkInputType,
     StkView,
 )
-from custom_components.gsm_gateway.client.dinstar_parse import (
+from custom_components.gsm_gateway.client.dinstar.parse import (
     balance_of,
     check_result,
     csq_to_dbm,
@@ -37,7 +37,7 @@ from custom_components.gsm_gateway.client.dinstar_parse import (
     sim_state,
     text_of,
 )
-from custom_components.gsm_gateway.client.dinstar_ports import (
+from custom_components.gsm_gateway.client.dinstar.ports import (
     label_from_wire,
     ref_from_wire,
     slot_from_wire,
@@ -46,8 +46,8 @@ from custom_components.gsm_gateway.client.dinstar_ports import (
     wire_ports,
     wire_slot,
 )
-from custom_components.gsm_gateway.client.dinstar_sms import check_query_numbers, check_ussd, is_gsm7, wire_encoding
-from custom_components.gsm_gateway.client.dinstar_status import model_of, port_count_of, slot_count_of
+from custom_components.gsm_gateway.client.dinstar.sms import check_query_numbers, check_ussd, is_gsm7, wire_encoding
+from custom_components.gsm_gateway.client.dinstar.status import model_of, port_count_of, slot_count_of
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar_models import CallForwardCondition, InfoType, PortAction
+from custom_components.gsm_gateway.client.dinstar.models import CallForwardCondition, InfoType, PortAction
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,

@@ -9,7 +9,7 @@ from aiohttp import ClientSession
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar_status import BASE_CAPABILITIES
+from custom_components.gsm_gateway.client.dinstar.status import BASE_CAPABILITIES
 from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError, GatewayResponseError
 from custom_components.gsm_gateway.client.gateway import ProbeOutcome
 from custom_components.gsm_gateway.client.models import Capability, SimState, Vendor
@@ -105,8 +105,8 @@ async def test_auth_everywhere_variant_challenges_unknown_paths(
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("custom_components.gsm_gateway.client.ejoin") is None
-    or importlib.util.find_spec("custom_components.gsm_gateway.client.synway") is None,
+    importlib.util.find_spec("custom_components.gsm_gateway.client.ejoin.gateway") is None
+    or importlib.util.find_spec("custom_components.gsm_gateway.client.synway.gateway") is None,
     reason="the other dialects are not in the tree yet",
 )
 async def test_detector_finds_dinstar(sim: DinstarSimulator, session: ClientSession) -> None:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar_models import SmsRecipient, SmsSendStatus
-from custom_components.gsm_gateway.client.dinstar_sms import USER_ID_EPOCH, UserIdAllocator
+from custom_components.gsm_gateway.client.dinstar.models import SmsRecipient, SmsSendStatus
+from custom_components.gsm_gateway.client.dinstar.sms import USER_ID_EPOCH, UserIdAllocator
 from custom_components.gsm_gateway.client.events import PushRequest, SendReportEvent
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,

@@ -12,7 +12,7 @@ import pytest
 from simulator import simulator_class
 from simulator.__main__ import parse_args
 from simulator.dinstar import DinstarSimulator
-from simulator.dinstar_state import segments
+from simulator.dinstar.state import segments
 
 from .conftest import SimFactory, fixture_bytes
 

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import random
 
-from simulator.dinstar_auth import REALM, AuthGuard
+from simulator.dinstar.auth import REALM, AuthGuard
 
 
 def _md5(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar_models import DevicePerformance, StkInputType
+from custom_components.gsm_gateway.client.dinstar.models import DevicePerformance, StkInputType
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError, GatewayRequestError
 from custom_components.gsm_gateway.client.models import Capability, UssdResult
 from custom_components.gsm_gateway.client.ports import SlotRef

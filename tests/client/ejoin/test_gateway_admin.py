@@ -10,10 +10,10 @@ from aiohttp import web
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin_cmd import CommandOp, EjoinCommand
-from custom_components.gsm_gateway.client.ejoin_crypt import CryptMode
-from custom_components.gsm_gateway.client.ejoin_esim import EsimJobState, EsimOperation
-from custom_components.gsm_gateway.client.ejoin_proxy import IpListKind, ProxyEntry, ProxyMode, ProxyResource, ProxyUser
+from custom_components.gsm_gateway.client.ejoin.commands import CommandOp, EjoinCommand
+from custom_components.gsm_gateway.client.ejoin.encryption import CryptMode
+from custom_components.gsm_gateway.client.ejoin.esim import EsimJobState, EsimOperation
+from custom_components.gsm_gateway.client.ejoin.proxy import IpListKind, ProxyEntry, ProxyMode, ProxyResource, ProxyUser
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,
     GatewayCommandError,

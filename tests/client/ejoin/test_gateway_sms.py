@@ -7,8 +7,8 @@ import json
 import aiohttp
 import pytest
 
-from custom_components.gsm_gateway.client.ejoin import EjoinGateway, PushBuffering
-from custom_components.gsm_gateway.client.ejoin_send import (
+from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway, PushBuffering
+from custom_components.gsm_gateway.client.ejoin.send import (
     EjoinSendOptions,
     EjoinSmsTask,
     MmsAttachment,
@@ -466,7 +466,7 @@ async def test_an_unreadable_inbox_answer(gateway: EjoinGateway, monkeypatch: py
 
 
 async def test_task_paging_stops_at_a_limit(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
-    import custom_components.gsm_gateway.client.ejoin as module
+    import custom_components.gsm_gateway.client.ejoin.gateway as module
 
     calls: list[str] = []
 

@@ -127,7 +127,7 @@ async def test_feature_detection_can_be_skipped(sim: EjoinSimulator, session: ai
 async def test_feature_detection_treats_a_hanging_endpoint_as_absent(
     sim: EjoinSimulator, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import custom_components.gsm_gateway.client.ejoin as module
+    import custom_components.gsm_gateway.client.ejoin.gateway as module
 
     monkeypatch.setattr(module, "FEATURE_PROBE_TIMEOUT", 0.2)
     sim.faults.hang_seconds = 1

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from custom_components.gsm_gateway.client.ejoin_inbox import (
+from custom_components.gsm_gateway.client.ejoin.inbox import (
     decode_base64_text,
     message_id,
     parse_device_time,

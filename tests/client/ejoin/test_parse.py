@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.gsm_gateway.client.ejoin_parse import (
+from custom_components.gsm_gateway.client.ejoin.parse import (
     RowCache,
     as_flag,
     as_float,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from custom_components.gsm_gateway.client.ejoin_push import parse_push
+from custom_components.gsm_gateway.client.ejoin.push import parse_push
 from custom_components.gsm_gateway.client.events import (
     DeliveryReportEvent,
     DeviceStatusEvent,
@@ -68,7 +68,7 @@ def test_recv_sms_push_from_the_spec() -> None:
 
 
 def test_pushed_and_polled_copies_have_the_same_message_id() -> None:
-    from custom_components.gsm_gateway.client.ejoin_inbox import parse_inbox_answer
+    from custom_components.gsm_gateway.client.ejoin.inbox import parse_inbox_answer
 
     (event,) = push(load_bytes("recv_sms_push.json"))
     polled = parse_inbox_answer(load("get_sms_response.json"), start_id=1).messages[0]
@@ -286,7 +286,7 @@ def test_malformed_pushes_raise_push_errors_without_content(body: bytes, content
 
 
 def test_unexpected_exceptions_become_push_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    import custom_components.gsm_gateway.client.ejoin_push as module
+    import custom_components.gsm_gateway.client.ejoin.push as module
 
     def explode(*_args: object, **_kwargs: object) -> None:
         raise KeyError("secret")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from custom_components.gsm_gateway.client.ejoin_cmd import (
+from custom_components.gsm_gateway.client.ejoin.commands import (
     CommandOp,
     EjoinCommand,
     check_imei,
@@ -22,7 +22,7 @@ from custom_components.gsm_gateway.client.ejoin_cmd import (
     wire_label,
     wire_ports,
 )
-from custom_components.gsm_gateway.client.ejoin_crypt import (
+from custom_components.gsm_gateway.client.ejoin.encryption import (
     CryptMode,
     CryptSession,
     aes_ecb_decrypt,
@@ -33,14 +33,14 @@ from custom_components.gsm_gateway.client.ejoin_crypt import (
     md5_hex,
     rc4,
 )
-from custom_components.gsm_gateway.client.ejoin_esim import (
+from custom_components.gsm_gateway.client.ejoin.esim import (
     EsimJobState,
     EsimOperation,
     check_submission,
     job_progress,
     parse_esims,
 )
-from custom_components.gsm_gateway.client.ejoin_proxy import (
+from custom_components.gsm_gateway.client.ejoin.proxy import (
     ProxyEntry,
     ProxyMode,
     ProxyUser,
@@ -57,7 +57,7 @@ from custom_components.gsm_gateway.client.ejoin_proxy import (
     users_add_body,
     users_update_body,
 )
-from custom_components.gsm_gateway.client.ejoin_send import (
+from custom_components.gsm_gateway.client.ejoin.send import (
     TID_EPOCH,
     TID_MAX,
     EjoinSendOptions,

@@ -12,7 +12,7 @@ import pytest
 
 from simulator import simulator_class
 from simulator.ejoin import EjoinSimulator
-from simulator.ejoin_wire import letters, parse_label, parse_numbers, parse_ports
+from simulator.ejoin.wire import letters, parse_label, parse_numbers, parse_ports
 
 from .conftest import PushReceiver, load, make_fast, push_type, wait_until
 
@@ -224,7 +224,7 @@ async def test_refused_tasks(sim: EjoinSimulator, session: aiohttp.ClientSession
 async def test_full_queue_and_base64_tasks(
     sim: EjoinSimulator, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import simulator.ejoin as module
+    import simulator.ejoin.server as module
 
     sim.send_interval = 5
     task = {"tid": 1, "to": "1", "sms": base64.b64encode("ünïcode".encode()).decode().rstrip("="), "chs": "base64"}
@@ -366,7 +366,7 @@ async def test_encrypted_session_refusals(sim: EjoinSimulator, session: aiohttp.
 
 
 async def test_encrypted_body_that_cannot_be_decrypted(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
-    from custom_components.gsm_gateway.client.ejoin_crypt import CryptMode, CryptSession, handshake
+    from custom_components.gsm_gateway.client.ejoin.encryption import CryptMode, CryptSession, handshake
 
     start = handshake("root", sim.password, CryptMode.AES)
     _, opened = await call(session, sim, "GET", "/crypt_sess.json", params=start.params, credentials=False)
@@ -539,7 +539,7 @@ async def test_demo_activity_delivers_sms(simulator_factory: Any, monkeypatch: p
     async def quick(delay: float, *args: Any) -> Any:
         return await real_sleep(min(delay, 0.01), *args)
 
-    monkeypatch.setattr("simulator.ejoin.asyncio.sleep", quick)
+    monkeypatch.setattr("simulator.ejoin.server.asyncio.sleep", quick)
     sim.start_demo_activity()
     await wait_until(lambda: len(sim.inbox) >= 3)
     assert all(entry.port in {1, 2} for entry in sim.inbox)
@@ -568,7 +568,7 @@ def test_wire_helpers() -> None:
 
 
 async def test_signed_request_with_a_wrong_hash(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
-    from custom_components.gsm_gateway.client.ejoin_crypt import CryptMode, handshake
+    from custom_components.gsm_gateway.client.ejoin.encryption import CryptMode, handshake
 
     start = handshake("root", sim.password, CryptMode.RC4)
     _, opened = await call(session, sim, "GET", "/crypt_sess.json", params=start.params, credentials=False)

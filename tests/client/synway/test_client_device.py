@@ -19,7 +19,7 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.gateway import ProbeOutcome
 from custom_components.gsm_gateway.client.models import Capability, SimState
 from custom_components.gsm_gateway.client.synway import SynwayGateway
-from custom_components.gsm_gateway.client.synway_models import SynwayInfoType
+from custom_components.gsm_gateway.client.synway.models import SynwayInfoType
 from simulator.synway import SynwaySimulator
 
 from .conftest import GatewayFactory, ReplayDevice, ReplayGatewayFactory, SynwayFactory, settings_for

@@ -11,7 +11,7 @@ import pytest
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError
 from custom_components.gsm_gateway.client.models import Encoding, SimState, SmsRequest, Vendor
 from custom_components.gsm_gateway.client.ports import SlotRef
-from custom_components.gsm_gateway.client.synway_models import SynwayInfoType
+from custom_components.gsm_gateway.client.synway.models import SynwayInfoType
 
 from .conftest import ReplayDevice, ReplayGatewayFactory
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.gsm_gateway.client.exceptions import GatewayResponseError
-from custom_components.gsm_gateway.client.synway_grammar import (
+from custom_components.gsm_gateway.client.synway.grammar import (
     SynwayGrammarError,
     format_stamp,
     parse_counted_list,

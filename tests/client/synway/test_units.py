@@ -10,22 +10,22 @@ import pytest
 from custom_components.gsm_gateway.client.exceptions import GatewayRequestError
 from custom_components.gsm_gateway.client.models import Encoding, IncomingSms, SimState
 from custom_components.gsm_gateway.client.ports import SlotRef
-from custom_components.gsm_gateway.client.synway_codes import (
+from custom_components.gsm_gateway.client.synway.codes import (
     connect_state_text,
     port_state_text,
     send_status_text,
     sim_state,
 )
-from custom_components.gsm_gateway.client.synway_encoding import choose_encoding, gsm7_length, ucs2_length
-from custom_components.gsm_gateway.client.synway_inbox import (
+from custom_components.gsm_gateway.client.synway.encoding import choose_encoding, gsm7_length, ucs2_length
+from custom_components.gsm_gateway.client.synway.inbox import (
     Candidate,
     InboxCursor,
     message_id,
     select_new,
     with_occurrences,
 )
-from custom_components.gsm_gateway.client.synway_models import SynwaySendTask
-from custom_components.gsm_gateway.client.synway_ports import PortNumbering, detect_base, raw_label, slot_to_number
+from custom_components.gsm_gateway.client.synway.models import SynwaySendTask
+from custom_components.gsm_gateway.client.synway.ports import PortNumbering, detect_base, raw_label, slot_to_number
 
 # --- encodings ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,655 @@
+"""Dinstar UC2000/DWG gateways ("new-version API", firmware 1102+): the `Gateway` implementation.
+
+Every endpoint of the spec is here, typed; the common interface maps onto them. Parsing lives in
+`dinstar_parse` and `dinstar_push`, authentication in `dinstar_auth`, request mechanics in `dinstar_http`,
+send planning in `dinstar_sms`, status building in `dinstar_status`. Decisions where the spec is silent or
+contradicts itself are in docs/protocol-dinstar.md.
+
+Ports: users see 1-based `SlotRef`s (`1A`); the wire counts from 0 (see `dinstar_ports`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+import logging
+import re
+from typing import Any, Literal
+
+import aiohttp
+
+from ..events import PushEvent, PushRequest
+from ..exceptions import (
+    GatewayAuthError,
+    GatewayCommandError,
+    GatewayError,
+    GatewayRequestError,
+    GatewayResponseError,
+    GatewayUnsupportedError,
+)
+from ..gateway import Gateway, ProbeOutcome
+from ..models import (
+    Capability,
+    ConnectionSettings,
+    DeviceInfo,
+    Encoding,
+    GatewayStatus,
+    InboxPage,
+    IncomingSms,
+    RecipientResult,
+    SendResult,
+    SetResult,
+    SmsRequest,
+    UssdResult,
+    Vendor,
+)
+from ..ports import SlotRef
+from .auth import parse_challenge
+from .connection import DinstarHttp, Endpoint, Method, Params
+from .models import (
+    CallDetailRecord,
+    CallForwardCondition,
+    CallForwardInfo,
+    DeliveryStatusRecord,
+    DevicePerformance,
+    IncomingBatch,
+    InfoType,
+    PortAction,
+    PortInfo,
+    SmsRecipient,
+    SmsSendRecord,
+    StkView,
+    UssdPortResult,
+    UssdReply,
+)
+from .parse import (
+    decode_object,
+    error_code,
+    looks_like_dinstar,
+    parse_call_forward,
+    parse_call_records,
+    parse_delivery_records,
+    parse_frame_id,
+    parse_incoming,
+    parse_performance,
+    parse_port_info,
+    parse_queue_count,
+    parse_send_records,
+    parse_stk_view,
+    parse_ussd_replies,
+    parse_ussd_results,
+    serial_of,
+)
+from .ports import wire_port, wire_ports, wire_slot
+from .push import parse_push
+from .sms import UserIdAllocator, check_number, check_query_numbers, check_ussd, plan_send
+from .status import (
+    BASE_CAPABILITIES,
+    CONNECT_INFO_TYPES,
+    STATUS_INFO_TYPES,
+    capabilities_of,
+    device_info,
+    gateway_status,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+SEND_SMS = Endpoint("/api/send_sms", Method.POST, fallback=False)  # `param` objects have no GET form
+QUERY_SMS_RESULT = Endpoint("/api/query_sms_result", Method.POST)
+QUERY_SMS_DELIVER_STATUS = Endpoint("/api/query_sms_deliver_status", Method.POST)
+QUEUE_ENDPOINTS = (
+    Endpoint("/api/query_sms_in_queue", Method.GET),  # the spec's name
+    Endpoint("/api/query_sms_queue", Method.GET),
+    Endpoint("/api/query_sms_count", Method.GET),
+)
+QUERY_INCOMING_SMS = Endpoint("/api/query_incoming_sms", Method.GET)
+SEND_USSD = Endpoint("/api/send_ussd", Method.POST)
+QUERY_USSD_REPLY = Endpoint("/api/query_ussd_reply", Method.GET)
+STOP_SMS = Endpoint("/api/stop_sms", Method.GET)
+GET_PORT_INFO = Endpoint("/api/get_port_info", Method.GET)
+SET_PORT_INFO = Endpoint("/api/set_port_info", Method.GET)
+GET_CDR = Endpoint("/api/get_cdr", Method.POST)
+GET_STATUS = Endpoint("/api/get_status", Method.POST)
+GET_STK_VIEW = Endpoint("/GetSTKView", Method.GET)
+STK_GO = Endpoint("/STKGo", Method.POST)
+GET_STK_FRAME = Endpoint("/GetSTKCurrFrameIndex", Method.GET)
+
+DINSTAR_REALM = "Web Server"
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_IMEI = re.compile(r"^\d{15}$")
+_PIN = re.compile(r"^\d{4,8}$")
+
+type InboxFlag = Literal["all", "read", "unread"]
+
+
+def _without_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in params.items() if value is not None and value != []}
+
+
+class DinstarGateway(Gateway):
+    """A Dinstar UC/DWG gateway speaking the new-version HTTP API."""
+
+    vendor = Vendor.DINSTAR
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: ConnectionSettings,
+        *,
+        time_zone: tzinfo = UTC,
+    ) -> None:
+        """Create the client; no I/O happens until `probe()` or `connect()`."""
+        super().__init__(session, settings, time_zone=time_zone)
+        self._http = DinstarHttp(self.transport)
+        self._user_ids = UserIdAllocator()
+        self._serial: str | None = None
+        self._imei_reported = False
+        self._missing: set[Capability] = set()
+        self._queue_endpoint: Endpoint | None = None
+
+    # --- common interface ---------------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What the device showed (see `dinstar_status.capabilities_of`); before `connect()` the documented set."""
+        if self._device is None:
+            return BASE_CAPABILITIES - self._missing
+        return capabilities_of(self._device, imei_reported=self._imei_reported, missing=self._missing)
+
+    async def probe(self) -> ProbeOutcome:
+        """One request without credentials to learn the challenge, then at most one with them (read-only)."""
+        params = {"info_type": [InfoType.TYPE.value]}
+        first = await self._http.send(GET_PORT_INFO, Method.GET, params, authorize=False)
+        if first.status == 200:
+            return ProbeOutcome.MATCH if self._is_dinstar_answer(first.body) else ProbeOutcome.NO_MATCH
+        challenge = parse_challenge(first.headers) if first.status == 401 else None
+        if challenge is None:
+            return ProbeOutcome.NO_MATCH
+        self._http.credentials.learn(challenge)
+        second = await self._http.send(GET_PORT_INFO, Method.GET, params)
+        if second.status == 401:
+            self._http.credentials.forget()
+            return ProbeOutcome.AUTH_FAILED
+        if second.status == 200:
+            return ProbeOutcome.MATCH if self._is_dinstar_answer(second.body) else ProbeOutcome.NO_MATCH
+        # Logged in, but this firmware wants POST here: the realm is Dinstar's and the login was accepted.
+        if second.status in {403, 405} and challenge.scheme == "digest" and challenge.realm == DINSTAR_REALM:
+            return ProbeOutcome.MATCH
+        return ProbeOutcome.NO_MATCH
+
+    @staticmethod
+    def _is_dinstar_answer(body: bytes) -> bool:
+        try:
+            return looks_like_dinstar(decode_object(body, "probe"))
+        except GatewayResponseError:
+            return False
+
+    async def connect(self) -> DeviceInfo:
+        """Check the credentials and read serial number, port and slot counts (one `get_port_info`)."""
+        obj = await self._call(GET_PORT_INFO, {"info_type": [item.value for item in CONNECT_INFO_TYPES]})
+        infos = parse_port_info(obj, GET_PORT_INFO.name)
+        self._imei_reported = any(info.imei for info in infos)
+        self._device = self._device_from(obj, infos)
+        return self._device
+
+    def _device_from(self, obj: Mapping[str, Any], infos: Sequence[PortInfo]) -> DeviceInfo:
+        serial = serial_of(obj) or self._serial
+        if serial is None:
+            msg = f"{GET_PORT_INFO.name}: the gateway did not report its serial number (sn)"
+            raise GatewayResponseError(msg)
+        if not infos:
+            msg = f"{GET_PORT_INFO.name}: the gateway reported no ports"
+            raise GatewayResponseError(msg)
+        self._serial = serial
+        return device_info(serial, infos, self.settings.host)
+
+    async def get_status(self) -> GatewayStatus:
+        """Every port in one `get_port_info` request."""
+        obj = await self._call(GET_PORT_INFO, {"info_type": [item.value for item in STATUS_INFO_TYPES]})
+        infos = parse_port_info(obj, GET_PORT_INFO.name)
+        self._device = self._device_from(obj, infos)
+        if any(info.imei for info in infos):
+            self._imei_reported = True
+        return gateway_status(self._device, infos)
+
+    async def send_sms(self, request: SmsRequest) -> SendResult:
+        """Send one text; more than 128 recipients take ⌈n/128⌉ requests. See `send_template_sms`."""
+        return await self.send_template_sms(
+            request.text,
+            [SmsRecipient(number=number) for number in request.recipients],
+            ports=request.ports,
+            encoding=request.encoding,
+            delivery_report=request.delivery_report,
+        )
+
+    async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
+        """Received SMS after `cursor` (`{"incoming_sms_id": N, "stamp": ...}`), with `flag=all` (no side effects).
+
+        The query starts one message early, at the last message already seen: when that message is gone or
+        has another timestamp, the device's numbering restarted, so the whole inbox is read again and the
+        page says `restarted` (callers de-duplicate by `message_id`).
+        """
+        last_id, stamp = self._read_cursor(cursor)
+        batch = await self.query_incoming_sms(after_id=max(last_id - 1, 0))
+        messages = list(batch.messages)
+        restarted = False
+        if last_id > 0:
+            anchor = next((sms for sms in messages if sms.device_sms_id == last_id), None)
+            if anchor is None or (stamp is not None and self._stamp_of(anchor) != stamp):
+                restarted = True
+                if last_id > 1:
+                    messages = list((await self.query_incoming_sms(after_id=0)).messages)
+            else:
+                messages = [sms for sms in messages if sms.device_sms_id is None or sms.device_sms_id > last_id]
+        page = messages[: max(limit, 1)]
+        with_ids = [sms for sms in page if sms.device_sms_id is not None]
+        if with_ids:
+            next_cursor: dict[str, Any] = {
+                "incoming_sms_id": with_ids[-1].device_sms_id,
+                "stamp": self._stamp_of(with_ids[-1]),
+            }
+        elif restarted:
+            next_cursor = {"incoming_sms_id": 0}
+        else:
+            next_cursor = dict(cursor or {"incoming_sms_id": 0})
+        return InboxPage(messages=tuple(page), cursor=next_cursor, more=len(messages) > len(page), restarted=restarted)
+
+    @staticmethod
+    def _read_cursor(cursor: Mapping[str, Any] | None) -> tuple[int, str | None]:
+        if not cursor:
+            return 0, None
+        last_id = cursor.get("incoming_sms_id")
+        stamp = cursor.get("stamp")
+        if isinstance(last_id, bool) or not isinstance(last_id, int) or last_id < 0:
+            _LOGGER.debug("Dinstar inbox cursor unreadable; reading the inbox from the start")
+            return 0, None
+        return last_id, stamp if isinstance(stamp, str) else None
+
+    @staticmethod
+    def _stamp_of(sms: IncomingSms) -> str:
+        return sms.message_id.rsplit(":", 1)[-1]
+
+    def parse_push(self, request: PushRequest) -> list[PushEvent]:
+        """Events of one pushed body (see `dinstar_push`)."""
+        return parse_push(request, serial=self._serial, time_zone=self.time_zone)
+
+    # --- optional common operations -------------------------------------------------------------------------
+
+    async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
+        """Send a USSD code from one port; the reply comes later by push or `fetch_ussd_replies`."""
+        results = await self.send_ussd_to([ref], code)
+        label = SlotRef(ref.port, ref.slot or 1).label
+        for result in results:
+            if result.ref is not None and result.ref.port == ref.port:
+                return UssdResult(
+                    port_label=result.port_label, accepted=result.accepted, code=result.status, reason=result.reason
+                )
+        return UssdResult(port_label=label, accepted=True, code=202)  # accepted, no per-port row
+
+    async def fetch_ussd_replies(self, refs: Sequence[SlotRef]) -> dict[str, str]:
+        """The latest USSD reply per port label; ports without a reply are left out."""
+        return {reply.port_label: reply.text for reply in await self.query_ussd_replies(refs) if reply.text}
+
+    async def lock(self, refs: Sequence[SlotRef]) -> None:
+        """Block ports (`set_port_info` action `block`): the device stops using their SIM."""
+        for port in wire_ports(refs, self._port_count):
+            await self._set_port(port, PortAction.BLOCK)
+
+    async def unlock(self, refs: Sequence[SlotRef]) -> None:
+        """Unblock ports (`set_port_info` action `unblock`)."""
+        for port in wire_ports(refs, self._port_count):
+            await self._set_port(port, PortAction.UNBLOCK)
+
+    async def switch_slot(self, ref: SlotRef) -> None:
+        """Make `ref.slot` (A-D) the active SIM of `ref.port`."""
+        if self._device is not None and self._device.slot_count < 2:
+            raise self._unsupported("switching SIM slots on a single-SIM model")
+        await self._set_port(wire_port(ref, self._port_count), PortAction.SLOT, str(wire_slot(ref)))
+
+    async def reset_module(self, ports: Sequence[int]) -> None:
+        """Restart the modules of these 1-based ports, one request each."""
+        for port in wire_ports(ports, self._port_count):
+            await self._set_port(port, PortAction.RESET)
+
+    async def set_module_power(self, port: int, *, on: bool) -> None:
+        """Power a module on or off."""
+        await self._set_port(wire_port(port, self._port_count), PortAction.POWER, "on" if on else "off")
+
+    async def set_imei(self, ref: SlotRef, imei: str) -> SetResult:
+        """Write the IMEI of the port's module (shared by all its slots)."""
+        if not _IMEI.match(imei.strip()):
+            msg = "an IMEI has 15 digits"
+            raise GatewayRequestError(msg)
+        await self._set_port(wire_port(ref, self._port_count), PortAction.IMEI, imei.strip())
+        return SetResult(confirmed=1, requested=1)
+
+    async def set_sim_number(self, ref: SlotRef, number: str) -> SetResult:
+        """Store the phone number of the port's active SIM."""
+        await self._set_port(wire_port(ref, self._port_count), PortAction.NUMBER, check_number(number))
+        return SetResult(confirmed=1, requested=1)
+
+    # --- SMS ------------------------------------------------------------------------------------------------
+
+    async def send_template_sms(
+        self,
+        text: str,
+        recipients: Sequence[SmsRecipient],
+        *,
+        ports: Sequence[SlotRef] = (),
+        encoding: Encoding = Encoding.AUTO,
+        delivery_report: bool = True,
+    ) -> SendResult:
+        """Send `text` (with `#param#` placeholders filled per recipient) and report per-recipient acceptance.
+
+        Each recipient gets a `user_id`, returned as its `RecipientResult.task_id`: send reports carry it
+        back. `SendResult.task_ids` are the device's task ids (for `stop_sms_task`). A refused request marks
+        its recipients as not accepted; when a later request of a split send fails to get an answer, the
+        recipients sent so far stay reported and the rest are marked not accepted.
+        """
+        batches = plan_send(
+            text,
+            recipients,
+            ports=ports,
+            port_count=self._port_count,
+            encoding=encoding,
+            delivery_report=delivery_report,
+            user_ids=self._user_ids,
+        )
+        task_ids: list[str] = []
+        results: list[RecipientResult] = []
+        for index, batch in enumerate(batches):
+            code: int | None = None
+            reason = ""
+            accepted = True
+            try:
+                obj = await self._http.call(SEND_SMS, batch.body)
+            except GatewayCommandError as err:
+                accepted, code, reason = False, self._int_code(err.code), err.reason
+            except GatewayError as err:
+                if index == 0:
+                    raise
+                accepted, reason = False, f"no valid answer ({type(err).__name__})"
+            else:
+                code = error_code(obj, SEND_SMS.name)
+                if (task_id := obj.get("task_id")) is not None:
+                    task_ids.append(str(task_id))
+            results.extend(
+                RecipientResult(recipient=number, accepted=accepted, task_id=str(user_id), code=code, reason=reason)
+                for number, user_id in zip(batch.numbers, batch.user_ids, strict=True)
+            )
+        return SendResult(task_ids=tuple(task_ids), recipients=tuple(results), requests_made=len(batches))
+
+    @staticmethod
+    def _int_code(code: int | str | None) -> int | None:
+        return code if isinstance(code, int) else None
+
+    def _time(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(self.time_zone)
+        return value.strftime(_TIME_FORMAT)
+
+    async def query_sms_results(
+        self,
+        *,
+        user_ids: Sequence[int] = (),
+        numbers: Sequence[str] = (),
+        ports: Sequence[SlotRef] = (),
+        time_after: datetime | None = None,
+        time_before: datetime | None = None,
+    ) -> list[SmsSendRecord]:
+        """Send results (`query_sms_result`); `user_ids` are the `RecipientResult.task_id`s of a send."""
+        params = _without_none(
+            {
+                "user_id": [int(user_id) for user_id in user_ids],
+                "number": check_query_numbers(numbers),
+                "port": wire_ports(ports, self._port_count),
+                "time_after": self._time(time_after),
+                "time_before": self._time(time_before),
+            }
+        )
+        obj = await self._call(QUERY_SMS_RESULT, params, Capability.SEND_REPORTS)
+        return parse_send_records(obj, QUERY_SMS_RESULT.name, self.time_zone)
+
+    async def query_delivery_statuses(
+        self,
+        *,
+        numbers: Sequence[str] = (),
+        ports: Sequence[SlotRef] = (),
+        time_after: datetime | None = None,
+        time_before: datetime | None = None,
+    ) -> list[DeliveryStatusRecord]:
+        """Delivery statuses (`query_sms_deliver_status`), matched to send results by port, number and `ref_id`."""
+        params = _without_none(
+            {
+                "number": check_query_numbers(numbers),
+                "port": wire_ports(ports, self._port_count),
+                "time_after": self._time(time_after),
+                "time_before": self._time(time_before),
+            }
+        )
+        obj = await self._call(QUERY_SMS_DELIVER_STATUS, params, Capability.DELIVERY_REPORTS)
+        return parse_delivery_records(obj, QUERY_SMS_DELIVER_STATUS.name, self.time_zone)
+
+    async def get_queue_count(self) -> int:
+        """SMS waiting to be sent. Tries `query_sms_in_queue`, `query_sms_queue`, `query_sms_count`; remembers."""
+        candidates = [self._queue_endpoint] if self._queue_endpoint else []
+        candidates += [endpoint for endpoint in QUEUE_ENDPOINTS if endpoint != self._queue_endpoint]
+        for endpoint in candidates:
+            try:
+                obj = await self._http.call(endpoint)
+            except GatewayUnsupportedError:
+                continue
+            self._queue_endpoint = endpoint
+            return parse_queue_count(obj, endpoint.name)
+        self._queue_endpoint = None
+        msg = "none of query_sms_in_queue, query_sms_queue, query_sms_count exists on this firmware"
+        raise GatewayUnsupportedError(msg)
+
+    async def stop_sms_task(self, task_id: int | str) -> bool:
+        """Stop a send task (`stop_sms`); False when the device no longer knows it (finished or unknown)."""
+        obj = await self._http.call(STOP_SMS, {"task_id": int(task_id)}, check=False)
+        code = error_code(obj, STOP_SMS.name)
+        if code == 404:
+            return False
+        if code not in {None, 200, 202}:
+            raise GatewayCommandError(code, "could not stop the task", endpoint=STOP_SMS.name)
+        return True
+
+    async def query_incoming_sms(
+        self, *, after_id: int = 0, flag: InboxFlag = "all", ports: Sequence[SlotRef] = ()
+    ) -> IncomingBatch:
+        """Received SMS with ids above `after_id`. Only `flag="unread"` changes state: it marks them read."""
+        if flag not in {"all", "read", "unread"}:
+            msg = "flag must be all, read or unread"
+            raise GatewayRequestError(msg)
+        params = _without_none(
+            {
+                "incoming_sms_id": after_id or None,  # the spec: omit it on the first request
+                "flag": flag,
+                "port": wire_ports(ports, self._port_count),
+            }
+        )
+        obj = await self._call(QUERY_INCOMING_SMS, params, Capability.INBOX_POLL)
+        serial = serial_of(obj) or self._serial or "unknown"
+        return parse_incoming(obj, QUERY_INCOMING_SMS.name, serial=serial, time_zone=self.time_zone)
+
+    # --- USSD -----------------------------------------------------------------------------------------------
+
+    async def send_ussd_to(self, refs: Sequence[SlotRef], code: str) -> list[UssdPortResult]:
+        """Send a USSD code from several ports; per port 200 sent, 486 busy, 503 not registered."""
+        params = {"port": self._required_ports(refs), "command": "send", "text": check_ussd(code)}
+        obj = await self._call(SEND_USSD, params, Capability.USSD)
+        return parse_ussd_results(obj, SEND_USSD.name)
+
+    async def cancel_ussd(self, refs: Sequence[SlotRef]) -> list[UssdPortResult]:
+        """End the USSD sessions of these ports."""
+        params = {"port": self._required_ports(refs), "command": "cancel", "text": ""}
+        obj = await self._call(SEND_USSD, params, Capability.USSD)
+        return parse_ussd_results(obj, SEND_USSD.name)
+
+    async def query_ussd_replies(self, refs: Sequence[SlotRef] = ()) -> list[UssdReply]:
+        """The latest USSD reply of each port (all ports when `refs` is empty)."""
+        ports = wire_ports(refs, self._port_count) or list(range(self._port_count or 0))
+        obj = await self._call(QUERY_USSD_REPLY, _without_none({"port": ports}), Capability.USSD)
+        return parse_ussd_replies(obj, QUERY_USSD_REPLY.name)
+
+    def _required_ports(self, refs: Sequence[SlotRef]) -> list[int]:
+        ports = wire_ports(refs, self._port_count)
+        if not ports:
+            msg = "choose at least one port"
+            raise GatewayRequestError(msg)
+        return ports
+
+    # --- ports ----------------------------------------------------------------------------------------------
+
+    @property
+    def _port_count(self) -> int | None:
+        return self._device.port_count if self._device is not None else None
+
+    async def get_port_info(
+        self, info_types: Sequence[InfoType] = tuple(InfoType), ports: Sequence[SlotRef] = ()
+    ) -> list[PortInfo]:
+        """`get_port_info` with the chosen info types, for some ports or all."""
+        params = _without_none(
+            {
+                "info_type": [InfoType(item).value for item in info_types],
+                "port": wire_ports(ports, self._port_count),
+            }
+        )
+        obj = await self._call(GET_PORT_INFO, params)
+        return parse_port_info(obj, GET_PORT_INFO.name)
+
+    async def set_port_info(
+        self, port: SlotRef | int, action: PortAction, param: str | None = None, *, number: str | None = None
+    ) -> None:
+        """`set_port_info` as is; prefer the named methods, which check their arguments."""
+        await self._set_port(wire_port(port, self._port_count), PortAction(action), param, number=number)
+
+    async def _set_port(
+        self, port: int, action: PortAction, param: str | None = None, *, number: str | None = None
+    ) -> None:
+        capability = {
+            PortAction.CALL_FORWARD: Capability.CALL_FORWARD,
+            PortAction.CHECK_CALL_FORWARD: Capability.CALL_FORWARD,
+            PortAction.POWER: Capability.MODULE_POWER,
+            PortAction.RESET: Capability.RESET_MODULE,
+        }.get(action)
+        params = _without_none({"port": port, "action": action.value, "param": param, "number": number})
+        await self._call(SET_PORT_INFO, params, capability)
+
+    async def pin_lock(self, ref: SlotRef, pin: str) -> None:
+        """Turn on the PIN lock of the port's SIM (`set_port_info` action `lock`)."""
+        await self._set_port(wire_port(ref, self._port_count), PortAction.LOCK, self._pin(pin))
+
+    async def pin_unlock(self, ref: SlotRef, pin: str) -> None:
+        """Turn off the PIN lock of the port's SIM (`set_port_info` action `unlock`)."""
+        await self._set_port(wire_port(ref, self._port_count), PortAction.UNLOCK, self._pin(pin))
+
+    @staticmethod
+    def _pin(pin: str) -> str:
+        if not _PIN.match(pin.strip()):
+            msg = "a SIM PIN has 4 to 8 digits"
+            raise GatewayRequestError(msg)
+        return pin.strip()
+
+    async def set_call_forward(self, ref: SlotRef, condition: CallForwardCondition, number: str | None = None) -> None:
+        """Forward calls of a port under `condition` to `number` (`CancelAll` needs no number)."""
+        condition = CallForwardCondition(condition)
+        if condition is not CallForwardCondition.CANCEL_ALL:
+            if number is None:
+                msg = "call forwarding needs a number"
+                raise GatewayRequestError(msg)
+            number = check_number(number)
+        await self._set_port(wire_port(ref, self._port_count), PortAction.CALL_FORWARD, condition.value, number=number)
+
+    async def check_call_forward(self, ref: SlotRef) -> None:
+        """Ask the network for the port's call forwarding; read the answer with `get_call_forward`."""
+        await self._set_port(wire_port(ref, self._port_count), PortAction.CHECK_CALL_FORWARD)
+
+    async def get_call_forward(self, ports: Sequence[SlotRef] = ()) -> list[CallForwardInfo]:
+        """Call forwarding as last read back by `check_call_forward`."""
+        params = _without_none(
+            {
+                "port": wire_ports(ports, self._port_count),
+                "info_type": [InfoType.CALL_FORWARD.value],
+            }
+        )
+        obj = await self._call(GET_PORT_INFO, params, Capability.CALL_FORWARD)
+        return parse_call_forward(obj, GET_PORT_INFO.name)
+
+    # --- CDR, STK, device -----------------------------------------------------------------------------------
+
+    async def get_cdr(
+        self,
+        *,
+        ports: Sequence[SlotRef] = (),
+        time_after: datetime | None = None,
+        time_before: datetime | None = None,
+    ) -> list[CallDetailRecord]:
+        """Call detail records (`get_cdr`)."""
+        params = _without_none(
+            {
+                "port": wire_ports(ports, self._port_count),
+                "time_after": self._time(time_after),
+                "time_before": self._time(time_before),
+            }
+        )
+        obj = await self._call(GET_CDR, params, Capability.CDR)
+        return parse_call_records(obj, GET_CDR.name, self.time_zone)
+
+    async def stk_view(self, ref: SlotRef) -> StkView:
+        """The STK screen of a port."""
+        port = wire_port(ref, self._port_count)
+        obj = await self._call(GET_STK_VIEW, {"port": port}, Capability.STK)
+        return parse_stk_view(obj, GET_STK_VIEW.name, SlotRef(port + 1, ref.slot or 1))
+
+    async def stk_select(self, ref: SlotRef, item_id: int) -> None:
+        """Choose an item of the current STK menu."""
+        await self._stk_go({"port": wire_port(ref, self._port_count), "item": int(item_id)})
+
+    async def stk_ok(self, ref: SlotRef, param: str | None = None) -> None:
+        """Confirm the current STK screen, with the input it asks for (`param`)."""
+        await self._stk_go(_without_none({"port": wire_port(ref, self._port_count), "action": "ok", "param": param}))
+
+    async def stk_cancel(self, ref: SlotRef) -> None:
+        """Leave the current STK screen."""
+        await self._stk_go({"port": wire_port(ref, self._port_count), "action": "cancel"})
+
+    async def stk_home(self, ref: SlotRef) -> None:
+        """Go back to the STK main menu."""
+        await self._stk_go({"port": wire_port(ref, self._port_count), "action": "home"})
+
+    async def _stk_go(self, params: Mapping[str, Any]) -> None:
+        await self._call(STK_GO, params, Capability.STK, allow_empty=True)
+
+    async def stk_frame_id(self, ref: SlotRef) -> int:
+        """Id of the STK screen a port shows now (changes when the screen changes)."""
+        obj = await self._call(GET_STK_FRAME, {"port": wire_port(ref, self._port_count)}, Capability.STK)
+        return parse_frame_id(obj, GET_STK_FRAME.name)
+
+    async def get_performance(self) -> DevicePerformance:
+        """CPU, flash and memory use (`get_status`)."""
+        obj = await self._call(GET_STATUS, ["performance"])
+        return parse_performance(obj, GET_STATUS.name)
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        params: Params = None,
+        capability: Capability | None = None,
+        *,
+        allow_empty: bool = False,
+    ) -> dict[str, Any]:
+        try:
+            return await self._http.call(endpoint, params, allow_empty=allow_empty)
+        except GatewayUnsupportedError:
+            if capability is not None:
+                self._missing.add(capability)
+            raise
+        except GatewayAuthError:
+            _LOGGER.debug("Dinstar gateway %s refused the login on %s", self.settings.host, endpoint.name)
+            raise

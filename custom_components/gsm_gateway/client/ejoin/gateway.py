@@ -1,0 +1,933 @@
+"""Skyline/EJOIN (`goip_*.html`) gateways: the reference dialect.
+
+Credentials travel as `username`/`password` in the query string of every request (or, optionally, as an
+encrypted session, see `ejoin_crypt`). Decisions taken where the vendor documents are silent or contradict
+each other are recorded in docs/protocol-ejoin.md; parsing lives in `ejoin_parse`, `ejoin_inbox`,
+`ejoin_push`, `ejoin_esim` and `ejoin_proxy`, request building in `ejoin_cmd` and `ejoin_send`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+import json
+import logging
+import re
+import time
+from typing import Any, ClassVar
+
+import aiohttp
+
+from ..events import PushEvent, PushRequest
+from ..exceptions import (
+    GatewayAuthError,
+    GatewayCommandError,
+    GatewayRequestError,
+    GatewayResponseError,
+    GatewayTimeoutError,
+    GatewayUnsupportedError,
+)
+from ..gateway import Gateway, ProbeOutcome
+from ..models import (
+    CallStatistics,
+    Capability,
+    ConnectionSettings,
+    DeviceInfo,
+    EsimInfo,
+    GatewayStatus,
+    InboxPage,
+    IncomingSms,
+    RecipientResult,
+    RedialMode,
+    SendResult,
+    SetResult,
+    SmsRequest,
+    SmsStatistics,
+    SmsTask,
+    StatisticsPeriod,
+    TaskResult,
+    UssdResult,
+    Vendor,
+)
+from ..ports import SlotRef, sim_index
+from ..transport import HttpResponse, scrub_text
+from .commands import (
+    CommandOp,
+    EjoinCommand,
+    check_imei,
+    check_parameter_name,
+    check_sim_number,
+    check_ttl,
+    command_body,
+    encode_parameters,
+    multiple_body,
+    port_numbers,
+    wire_label,
+    wire_ports,
+)
+from .encryption import DEFAULT_EXPIRES, HANDSHAKE_RESOURCE, CryptMode, CryptSession, encrypt, handshake
+from .esim import EsimJobProgress, EsimOperation, check_submission, job_progress, parse_esims
+from .inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
+from .parse import (
+    OK_CODES,
+    RowCache,
+    as_int,
+    as_text,
+    check_result,
+    parse_call_statistics,
+    parse_gateway_status,
+    parse_sms_statistics,
+    parse_task_page,
+    parse_task_results,
+    result_code,
+)
+from .proxy import (
+    IpListConfig,
+    IpListKind,
+    ProxyConfig,
+    ProxyEntry,
+    ProxyMode,
+    ProxyResource,
+    ProxyState,
+    ProxyUser,
+    ProxyUserConfig,
+    UrlListConfig,
+    ip_list_body,
+    names_body,
+    parse_ip_list,
+    parse_proxy_config,
+    parse_state,
+    parse_url_list,
+    parse_user_config,
+    proxies_add_body,
+    proxies_update_body,
+    urls_body,
+    users_add_body,
+    users_update_body,
+)
+from .push import parse_push
+from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check_task, send_body, task_body
+
+_LOGGER = logging.getLogger(__name__)
+
+API_VERSION = "1.1"
+MIN_STATUS_PERIOD = 60  # seconds; the device's documented minimum
+FEATURE_PROBE_TIMEOUT = 5.0
+DUPLICATED_TASK_ID = 13
+TASKS_NOT_FOUND = 404
+TASK_PAGE_SIZE = 10  # the documented default `num`
+MAX_TASK_PAGES = 1000  # a device that misreports `total_num` cannot keep the client paging forever
+_USSD_CODE = re.compile(r"^[0-9*#+]{1,182}$")
+_PARAMETER_ANSWER_KEYS = ("pars", "params", "par", "data", "values")
+
+BASE_CAPABILITIES = frozenset(
+    {
+        Capability.STATUS_PUSH,
+        Capability.SMS_PUSH,
+        Capability.PUSH_TARGET_API,
+        Capability.INBOX_POLL,
+        Capability.INBOX_DELETE,
+        Capability.DELIVERY_REPORTS,
+        Capability.SEND_REPORTS,
+        Capability.USSD,
+        Capability.SMS_STATISTICS,
+        Capability.CALL_STATISTICS,
+        Capability.LOCK,
+        Capability.LED,
+        Capability.RESET_MODULE,
+        Capability.REDIAL,
+        Capability.REBOOT,
+        Capability.SAVE,
+        Capability.SET_IMEI,
+        Capability.SET_SIM_NUMBER,
+        Capability.SMS_TASKS,
+        Capability.MMS,
+    }
+)
+MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT, Capability.LOCK_SLOT})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushBuffering:
+    """What every send carries while a push target is set (see docs/protocol-ejoin.md, "Push target").
+
+    `sms_count` > 1 switches the device from the legacy plain-text forward to the buffered JSON `recv-sms`
+    form, whose rows carry the device timestamp that makes pushed and polled message ids agree.
+    """
+
+    sms_count: int = 10  # `sms_cnt`
+    sms_period: int = 3  # `sms_prd`, seconds: the longest an incoming SMS waits in the device's buffer
+    report_count: int = 100  # `sr_cnt`
+    report_period: int = 10  # `sr_prd`, seconds
+    success_reports: bool = True  # `sdr` on every task, so sent messages are reported, not only failures
+
+
+class EjoinGateway(Gateway):
+    """Client for Skyline and EJOIN multi-port gateways (API v1.9, v2.2 and v2.4)."""
+
+    vendor: ClassVar[Vendor] = Vendor.EJOIN
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: ConnectionSettings,
+        *,
+        time_zone: tzinfo = UTC,
+        encryption: CryptMode | None = None,
+        task_ids: TaskIdAllocator | None = None,
+        push_buffering: PushBuffering | None = None,
+        detect_features: bool = True,
+    ) -> None:
+        """Create a client. `encryption` opens a `crypt_sess.json` session instead of sending the password."""
+        super().__init__(session, settings, time_zone=time_zone)
+        self.encryption = encryption
+        self.task_ids = task_ids or TaskIdAllocator()
+        self.push_buffering = push_buffering or PushBuffering()
+        self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
+        self._status_rows = RowCache()
+        self._detect_features = detect_features
+        self._features: frozenset[Capability] = frozenset()
+        self._crypt: CryptSession | None = None
+
+    # --- capabilities ------------------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Everything v1.9 offers, slot switching on multi-slot boxes, and the v2.2/v2.4 extras found."""
+        capabilities = BASE_CAPABILITIES | self._features
+        if self._device is not None and self._device.slot_count > 1:
+            capabilities |= MULTI_SLOT_CAPABILITIES
+        return capabilities
+
+    # --- HTTP plumbing ------------------------------------------------------------------------------------
+
+    async def _open_session(self, mode: CryptMode) -> CryptSession:
+        if self._crypt is not None and not self._crypt.expired:
+            return self._crypt
+        start = handshake(self.settings.username, self.settings.password, mode)
+        response = await self.transport.request("GET", HANDSHAKE_RESOURCE, params=start.params)
+        body = self._read(response, ok_codes=frozenset({0}))
+        session = as_text(body.get("session"))
+        if session is None:
+            raise GatewayResponseError("crypt_sess.json: answer has no session")
+        expires = as_int(body.get("expires")) or DEFAULT_EXPIRES
+        self._crypt = CryptSession(
+            username=self.settings.username,
+            password=self.settings.password,
+            mode=mode,
+            session=session,
+            first_auth=start.auth,
+            expires_at=time.monotonic() + expires,
+        )
+        return self._crypt
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        content_type: str | None,
+        timeout: float | None,
+    ) -> HttpResponse:
+        """One request with credentials (or a signed session); a refused session is renewed once."""
+        if self.encryption is None:
+            query = {"username": self.settings.username, "password": self.settings.password, **(params or {})}
+            headers = {"Content-Type": content_type} if content_type is not None and body is not None else {}
+            return await self.transport.request(method, path, params=query, data=body, headers=headers, timeout=timeout)
+        response = await self._send_signed(self.encryption, method, path, params, body, timeout)
+        if _login_refused(response):  # expired, or forgotten on the device (reboot): open a new session once
+            self._crypt = None
+            response = await self._send_signed(self.encryption, method, path, params, body, timeout)
+        return response
+
+    async def _send_signed(  # noqa: PLR0917 - the request's parts, passed straight through
+        self,
+        mode: CryptMode,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout: float | None,
+    ) -> HttpResponse:
+        crypt = await self._open_session(mode)
+        signature, key = crypt.sign(path)
+        query = {**(params or {}), **signature}
+        data = None if body is None else encrypt(mode, key, body)
+        headers = {} if data is None else {"Content-Type": "application/octet-stream"}
+        return await self.transport.request(method, path, params=query, data=data, headers=headers, timeout=timeout)
+
+    def _read(self, response: HttpResponse, *, ok_codes: Collection[int] = OK_CODES) -> dict[str, Any]:
+        """The JSON object of an answer, or the right exception for its HTTP status or result code."""
+        endpoint = response.endpoint
+        if response.status == 401:
+            raise GatewayAuthError(f"{endpoint}: the gateway refused the username or password")
+        if response.status == 404:
+            raise GatewayUnsupportedError(f"{endpoint} is not available on this gateway's firmware")
+        if response.status >= 400:
+            raise GatewayResponseError(f"{endpoint}: HTTP {response.status}")
+        body = response.json_object()
+        if isinstance(body.get("reason"), str):
+            body["reason"] = scrub_text(body["reason"], self.settings.password)
+        check_result(body, endpoint, ok_codes=ok_codes)
+        return body
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        text_body: str | None = None,
+        ok_codes: Collection[int] = OK_CODES,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        if json_body is not None:
+            body: bytes | None = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            content_type: str | None = "application/json;charset=utf-8"
+        elif text_body is not None:
+            body, content_type = text_body.encode(), "text/plain;charset=utf-8"
+        else:
+            body, content_type = None, None
+        response = await self._send(method, path, params=params, body=body, content_type=content_type, timeout=timeout)
+        return self._read(response, ok_codes=ok_codes)
+
+    # --- detection and status -----------------------------------------------------------------------------
+
+    async def probe(self) -> ProbeOutcome:
+        """One read-only `goip_get_sms.html?sms_id=1&sms_num=1` (never deletes, never sets push targets)."""
+        params = {
+            "username": self.settings.username,
+            "password": self.settings.password,
+            "sms_id": "1",
+            "sms_num": "1",
+        }
+        response = await self.transport.request("GET", "/goip_get_sms.html", params=params)
+        if response.status == 401:
+            challenged = any(key.lower() == "www-authenticate" for key in response.headers)
+            return ProbeOutcome.NO_MATCH if challenged else ProbeOutcome.AUTH_FAILED
+        if response.status != 200:
+            return ProbeOutcome.NO_MATCH
+        try:
+            body = response.json_object()
+        except GatewayResponseError:
+            return ProbeOutcome.NO_MATCH
+        code = as_int(body.get("code"))
+        if code == 1:
+            return ProbeOutcome.AUTH_FAILED
+        if "ssrc" in body or code == 0:
+            return ProbeOutcome.MATCH
+        return ProbeOutcome.NO_MATCH
+
+    async def _read_status(self) -> GatewayStatus:
+        # Read-only by decision: never `url=` or `period=` here, they would move or cancel the push target.
+        body = await self._call("GET", "/goip_get_status.html", params={"all_sims": "1"})
+        try:
+            status = parse_gateway_status(body, cache=self._status_rows)
+        except GatewayResponseError as err:
+            raise GatewayResponseError(f"goip_get_status.html: {err}") from None
+        self._device = status.device
+        return status
+
+    async def connect(self) -> DeviceInfo:
+        """Read the device's status (checks the credentials) and find the v2.2/v2.4 extras."""
+        status = await self._read_status()
+        if self._detect_features:
+            self._features = await self._detect_features_present()
+        return status.device
+
+    async def _answers(self, path: str, params: Mapping[str, str]) -> bool:
+        """True when a read-only GET on `path` answers with a successful JSON result."""
+        try:
+            await self._call("GET", path, params=params, timeout=FEATURE_PROBE_TIMEOUT)
+        except GatewayUnsupportedError, GatewayResponseError, GatewayCommandError, GatewayTimeoutError:
+            return False
+        return True
+
+    async def _detect_features_present(self) -> frozenset[Capability]:
+        found: set[Capability] = set()
+        if await self._answers("/proxy", {"mode": ProxyMode.HTTP.value, "state": "1"}):
+            found.add(Capability.PROXY)
+        if await self._answers("/ip_white_list", {}):
+            found.add(Capability.IP_LISTS)
+        if await self._answers("/goip_get_esims.html", {"version": API_VERSION, "ports": "1"}):
+            found.add(Capability.ESIM)
+        return frozenset(found)
+
+    async def get_status(self) -> GatewayStatus:
+        """Every port and every slot (`all_sims=1`), in one request."""
+        return await self._read_status()
+
+    def parse_push(self, request: PushRequest) -> list[PushEvent]:
+        """Events of one pushed request (JSON, legacy plain text or MMS)."""
+        return parse_push(request, time_zone=self.time_zone)
+
+    # --- sending ------------------------------------------------------------------------------------------
+
+    def _send_options(self) -> EjoinSendOptions | None:
+        if self.push_url is None:
+            return None
+        buffering = self.push_buffering
+        return EjoinSendOptions(
+            report_url=self.push_url,
+            report_count=buffering.report_count,
+            report_period=buffering.report_period,
+            sms_url=self.push_url,
+            sms_count=buffering.sms_count,
+            sms_period=buffering.sms_period,
+        )
+
+    async def _submit(
+        self, tasks: Sequence[EjoinSmsTask], options: EjoinSendOptions | None
+    ) -> tuple[list[TaskResult], int]:
+        for task in tasks:
+            check_task(task)
+        if not tasks:
+            raise GatewayRequestError("nothing to send")
+        chosen = [task.task_id for task in tasks if task.task_id is not None]
+        if len(set(chosen)) < len(chosen):
+            raise GatewayRequestError("task ids must be unique within one request")
+        ids = [task.task_id or 0 for task in tasks]
+        missing = [index for index, tid in enumerate(ids) if not tid]
+        for index, tid in zip(missing, self.task_ids.allocate(len(missing)), strict=True):
+            ids[index] = tid
+        results = await self._post_tasks(tasks, ids, range(len(tasks)), options)
+        requests = 1
+        retry = [
+            index
+            for index in range(len(tasks))
+            if tasks[index].task_id is None and results[index].code == DUPLICATED_TASK_ID
+        ]
+        if retry:  # ids of a previous life are still queued: jump past them and retry those tasks, once
+            self.task_ids.skip_past(max(ids[index] for index in retry))
+            for index, tid in zip(retry, self.task_ids.allocate(len(retry)), strict=True):
+                ids[index] = tid
+            results.update(await self._post_tasks(tasks, ids, retry, options))
+            requests += 1
+        return [results[index] for index in range(len(tasks))], requests
+
+    async def _post_tasks(
+        self,
+        tasks: Sequence[EjoinSmsTask],
+        ids: Sequence[int],
+        indexes: Iterable[int],
+        options: EjoinSendOptions | None,
+    ) -> dict[int, TaskResult]:
+        chosen = list(indexes)
+        body = send_body([task_body(tasks[index], ids[index]) for index in chosen], options)
+        answer = await self._call("POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body)
+        reported = {result.task_id: result for result in parse_task_results(answer.get("status"), "task-status")}
+        return {
+            index: reported.get(str(ids[index]))
+            or TaskResult(task_id=str(ids[index]), code=None, text="not reported by the gateway")
+            for index in chosen
+        }
+
+    async def send_tasks(
+        self, tasks: Sequence[EjoinSmsTask], options: EjoinSendOptions | None = None
+    ) -> list[TaskResult]:
+        """Send tasks with every attribute the API has, in one request; results in the order of `tasks`.
+
+        Without `options`, the push target (when set) receives the reports and incoming SMS.
+        """
+        results, _ = await self._submit(tasks, options or self._send_options())
+        return results
+
+    async def send_sms(self, request: SmsRequest) -> SendResult:
+        """One request, one task per recipient, so each recipient gets its own status and reports."""
+        if not request.recipients:
+            raise GatewayRequestError("no recipients")
+        ports = wire_ports(request.ports) if request.ports else None
+        tasks = [
+            EjoinSmsTask(
+                recipients=(number,),
+                text=request.text,
+                ports=ports,
+                coding=CODING[request.encoding],
+                delivery_report=True if request.delivery_report else None,
+                success_report=True if self.push_url and self.push_buffering.success_reports else None,
+            )
+            for number in request.recipients
+        ]
+        results, requests = await self._submit(tasks, self._send_options())
+        return SendResult(
+            task_ids=tuple(result.task_id for result in results),
+            recipients=tuple(
+                RecipientResult(
+                    recipient=number,
+                    accepted=result.ok,
+                    task_id=result.task_id,
+                    code=result.code,
+                    reason=result.text,
+                )
+                for number, result in zip(request.recipients, results, strict=True)
+            ),
+            requests_made=requests,
+        )
+
+    # --- receiving ----------------------------------------------------------------------------------------
+
+    async def _query_inbox(self, start: int, count: int, *, delete: bool = False) -> InboxBatch:
+        params = {"sms_id": str(start), "sms_num": str(count)}
+        if delete:
+            params["sms_del"] = "1"
+        body = await self._call("GET", "/goip_get_sms.html", params=params)
+        try:
+            return parse_inbox_answer(body, start_id=start, time_zone=self.time_zone)
+        except GatewayResponseError as err:
+            raise GatewayResponseError(f"goip_get_sms.html: {err}") from None
+
+    async def read_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> EjoinInboxPage:
+        """Received SMS and delivery reports after `cursor` (`{"ssrc", "next_sms"}`); never deletes.
+
+        A different `ssrc` means the device restarted its numbering: the read starts again from id 1 and the
+        page says `restarted=True` (callers de-duplicate by `message_id`).
+        """
+        if limit < 1:
+            raise GatewayRequestError("limit must be at least 1")
+        known_ssrc = as_text(cursor.get("ssrc")) if cursor else None
+        start = as_int(cursor.get("next_sms")) if cursor else None
+        start = start if start is not None and start >= 1 else 1
+        batch = await self._query_inbox(start, limit)
+        restarted = known_ssrc is not None and batch.ssrc is not None and batch.ssrc != known_ssrc
+        if restarted and start != 1:
+            start = 1
+            batch = await self._query_inbox(start, limit)
+        next_sms = batch.next_sms if batch.next_sms is not None else start + batch.row_count
+        page = InboxPage(
+            messages=batch.messages,
+            cursor={"ssrc": batch.ssrc, "next_sms": next_sms},
+            more=batch.row_count >= limit,
+            restarted=restarted,
+        )
+        return EjoinInboxPage(page=page, delivery_reports=batch.reports)
+
+    async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
+        """Received SMS after `cursor`; see `read_inbox`."""
+        return (await self.read_inbox(cursor, limit=limit)).page
+
+    async def delete_inbox(self, messages: Sequence[IncomingSms]) -> None:
+        """Delete polled messages by their device ids (`sms_del=1`), after checking the ids still match.
+
+        Each run of consecutive ids is read once without deleting; when any message there is not the one the
+        caller holds (the numbering changed), nothing is deleted. Messages without a device id (pushed ones)
+        are skipped.
+        """
+        wanted = {sms.device_sms_id: sms.message_id for sms in messages if sms.device_sms_id is not None}
+        if len(wanted) < len(messages):
+            _LOGGER.debug("%d messages have no device id and cannot be deleted", len(messages) - len(wanted))
+        runs = _runs(sorted(wanted))
+        for start, count in runs:
+            batch = await self._query_inbox(start, count)
+            found = {sms.device_sms_id: sms.message_id for sms in batch.messages}
+            if any(found.get(device_id) != wanted[device_id] for device_id in range(start, start + count)):
+                raise GatewayResponseError(
+                    "goip_get_sms.html: the inbox changed since it was read (restart?); nothing was deleted"
+                )
+        for start, count in runs:
+            await self._query_inbox(start, count, delete=True)
+
+    # --- USSD ---------------------------------------------------------------------------------------------
+
+    async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
+        """`goip_send_ussd.html?port&ussd` (inferred from public clients); the reply comes back in `resp`."""
+        code = code.strip()
+        if not _USSD_CODE.match(code):
+            raise GatewayRequestError("a USSD code is 1-182 characters of 0-9, *, # and +")
+        answer = await self._call("GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code})
+        result, reason = result_code(answer)
+        reply = answer.get("resp")
+        return UssdResult(
+            port_label=ref.label,
+            accepted=True,
+            reply=reply if isinstance(reply, str) and reply.strip() else None,
+            code=result,
+            reason=reason,
+        )
+
+    # --- commands -----------------------------------------------------------------------------------------
+
+    async def run_command(self, command: EjoinCommand) -> None:
+        """Send one JSON command."""
+        await self._call(
+            "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=command_body(command)
+        )
+
+    async def run_commands(self, commands: Sequence[EjoinCommand]) -> None:
+        """Send several commands in one `op=multiple` request."""
+        await self._call(
+            "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=multiple_body(commands)
+        )
+
+    @staticmethod
+    def _ports(refs: Sequence[SlotRef]) -> str:
+        if not refs:
+            raise GatewayRequestError("no ports given")
+        return wire_ports(refs)
+
+    async def lock(self, refs: Sequence[SlotRef]) -> None:
+        """Lock SIM slots (a ref without a slot locks the whole port)."""
+        await self.run_command(EjoinCommand(op=CommandOp.LOCK, ports=self._ports(refs)))
+
+    async def unlock(self, refs: Sequence[SlotRef]) -> None:
+        """Unlock SIM slots (a ref without a slot unlocks the whole port)."""
+        await self.run_command(EjoinCommand(op=CommandOp.UNLOCK, ports=self._ports(refs)))
+
+    async def switch_slot(self, ref: SlotRef) -> None:
+        """Make `ref.slot` the active slot of its port."""
+        if ref.slot is None:
+            raise GatewayRequestError("switching needs a slot, e.g. 2B")
+        await self.run_command(EjoinCommand(op=CommandOp.SWITCH, ports=wire_label(ref)))
+
+    async def reset_module(self, ports: Sequence[int]) -> None:
+        """Restart the modules of these ports (`reset` takes port numbers only)."""
+        if not ports:
+            raise GatewayRequestError("no ports given")
+        await self.run_command(EjoinCommand(op=CommandOp.RESET, ports=port_numbers(ports)))
+
+    async def redial(self, refs: Sequence[SlotRef], mode: RedialMode, delay: int | None = None) -> None:
+        """Dial again; `delay` (seconds after registering) only applies to flight mode."""
+        if delay is not None and (delay < 0 or mode is not RedialMode.FLIGHT):
+            raise GatewayRequestError("delay is a number of seconds >= 0 and only applies to flight mode")
+        await self.run_command(EjoinCommand(op=CommandOp.REDIAL, ports=self._ports(refs), mode=mode, delay=delay))
+
+    async def set_led(self, refs: Sequence[SlotRef], *, on: bool) -> None:
+        """Turn port LEDs on or off."""
+        op = CommandOp.LED_ON if on else CommandOp.LED_OFF
+        await self.run_command(EjoinCommand(op=op, ports=self._ports(refs)))
+
+    async def reboot(self) -> None:
+        """Reboot the gateway (its inbox numbering restarts: the next poll reports `restarted`)."""
+        await self.run_command(EjoinCommand(op=CommandOp.REBOOT))
+
+    async def save(self) -> None:
+        """Save the running configuration."""
+        await self.run_command(EjoinCommand(op=CommandOp.SAVE))
+
+    # --- parameters (op=set / op=get) ---------------------------------------------------------------------
+
+    async def set_parameters(self, values: Mapping[str, str]) -> SetResult:
+        """Plain-text `op=set`: `name=value&...`; the answer's `par_set` says how many were taken."""
+        answer = await self._call(
+            "POST", "/goip_send_cmd.html", params={"op": "set"}, text_body=encode_parameters(values)
+        )
+        confirmed = as_int(answer.get("par_set"))
+        return SetResult(confirmed=len(values) if confirmed is None else confirmed, requested=len(values))
+
+    async def get_parameters(self, names: Sequence[str]) -> dict[str, str]:
+        """`op=get` with the names as empty query parameters; names the device does not return are absent."""
+        if not names:
+            raise GatewayRequestError("no parameters to read")
+        params = {"op": "get", **{check_parameter_name(name): "" for name in names}}
+        answer = await self._call("GET", "/goip_send_cmd.html", params=params)
+        source: Mapping[str, Any] = answer
+        for key in _PARAMETER_ANSWER_KEYS:
+            if isinstance(answer.get(key), Mapping):
+                source = answer[key]
+                break
+        values: dict[str, str] = {}
+        for name in names:
+            value = source.get(name)
+            if value is not None and not isinstance(value, Mapping | list):
+                values[name] = str(value)
+        return values
+
+    async def _set_one(self, name: str, value: str) -> SetResult:
+        result = await self.set_parameters({name: value})
+        if not result.ok:
+            raise GatewayCommandError(
+                0, f"the gateway did not take {name.split('(', maxsplit=1)[0]}", endpoint="goip_send_cmd"
+            )
+        return result
+
+    def _sim_index(self, ref: SlotRef) -> int:
+        try:
+            return sim_index(ref, self.device.slot_count)
+        except ValueError as err:
+            raise GatewayRequestError(str(err)) from None
+
+    async def set_imei(self, ref: SlotRef, imei: str) -> SetResult:
+        """`sim_imei(n)=<imei>` with n = (port-1)*slots + (slot-1); the IMEI must pass the Luhn check."""
+        imei = check_imei(imei)
+        return await self._set_one(f"sim_imei({self._sim_index(ref)})", imei)
+
+    async def set_sim_number(self, ref: SlotRef, number: str) -> SetResult:
+        """`sim_number(n)=<number>` (same index as the IMEI)."""
+        number = check_sim_number(number)
+        return await self._set_one(f"sim_number({self._sim_index(ref)})", number)
+
+    async def set_sms_url(self, url: str | None) -> SetResult:
+        """Where incoming SMS are forwarded (`sms_url`); None clears it."""
+        return await self._set_one("sms_url", url or "")
+
+    async def set_data_service(self, *, enabled: bool) -> SetResult:
+        """Mobile data on or off (`data_service_enable`)."""
+        return await self._set_one("data_service_enable", "1" if enabled else "0")
+
+    async def set_ttl(self, ttl: int) -> SetResult:
+        """IP time-to-live of the data service (`ttl`, 1-255)."""
+        return await self._set_one("ttl", str(check_ttl(ttl)))
+
+    async def get_port_public_ip(self, port: int) -> str | None:
+        """Public IP of a port's data connection (`port_public_ip(n)`, n = port-1)."""
+        name = f"port_public_ip({port - 1})"
+        return (await self.get_parameters([name])).get(name) or None
+
+    async def set_port_public_ip(self, port: int, value: str) -> SetResult:
+        """Write `port_public_ip(n)` (n = port-1)."""
+        return await self._set_one(f"port_public_ip({port - 1})", value)
+
+    async def get_port_rx_tx(self, port: int) -> str | None:
+        """Traffic counters of a port's data connection as the device writes them (`port_rx_tx(n)`)."""
+        name = f"port_rx_tx({port - 1})"
+        return (await self.get_parameters([name])).get(name) or None
+
+    async def set_port_rx_tx(self, port: int, value: str) -> SetResult:
+        """Write `port_rx_tx(n)` (e.g. "0" to reset the counters on firmware that allows it)."""
+        return await self._set_one(f"port_rx_tx({port - 1})", value)
+
+    # --- push target --------------------------------------------------------------------------------------
+
+    async def set_push_target(self, url: str | None, *, period: int = MIN_STATUS_PERIOD) -> None:
+        """Point status pushes, incoming SMS and (via every later send) status reports at `url`.
+
+        Status: `goip_get_status.html?url&period`; SMS: `op=set sms_url`; reports: `sr_url` in each send.
+        None cancels status pushes (`period=0`) and clears `sms_url`. The device has ONE status target: this
+        replaces whatever was there (tell the user first).
+        """
+        params = {"period": "0"} if url is None else {"url": url, "period": str(max(period, MIN_STATUS_PERIOD))}
+        await self._call("GET", "/goip_get_status.html", params=params)
+        await self.set_sms_url(url)
+        self.push_url = url
+
+    async def get_push_target(self) -> str | None:
+        """The `sms_url` the device forwards incoming SMS to (None when empty)."""
+        return (await self.get_parameters(["sms_url"])).get("sms_url") or None
+
+    # --- send tasks ---------------------------------------------------------------------------------------
+
+    async def list_sms_tasks(self, port: int) -> list[SmsTask]:
+        """Every queued task of a port, page by page (404 "Tasks Not Found" is an empty queue)."""
+        tasks: list[SmsTask] = []
+        for _ in range(MAX_TASK_PAGES):
+            params = {
+                "version": API_VERSION,
+                "port": str(port),
+                "pos": str(len(tasks)),
+                "num": str(TASK_PAGE_SIZE),
+                "has_content": "1",
+            }
+            try:
+                answer = await self._call("GET", "/goip_get_tasks.html", params=params)
+            except GatewayCommandError as err:
+                if err.code == TASKS_NOT_FOUND:
+                    break
+                raise
+            page, total = parse_task_page(answer)
+            tasks.extend(page)
+            if not page or (total is not None and len(tasks) >= total):
+                break
+        return tasks
+
+    async def _task_call(self, path: str, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        body: dict[str, Any] = {}
+        if task_ids is not None:
+            try:
+                body["tids"] = [int(tid) for tid in task_ids]
+            except ValueError:
+                raise GatewayRequestError("task ids are integers") from None
+        answer = await self._call("POST", path, params={"version": API_VERSION}, json_body=body)
+        return parse_task_results(answer.get("results"), "results")
+
+    async def pause_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Pause queued tasks (None: all; the device then returns no per-task results)."""
+        return await self._task_call("/goip_pause_sms.html", task_ids)
+
+    async def resume_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Resume paused tasks (None: all)."""
+        return await self._task_call("/goip_resume_sms.html", task_ids)
+
+    async def delete_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
+        """Delete queued tasks (None: all)."""
+        return await self._task_call("/goip_remove_sms.html", task_ids)
+
+    # --- statistics ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _stat_params(
+        period: StatisticsPeriod, ports: Sequence[int] | None, slots: Sequence[int] | None, current_only: bool
+    ) -> dict[str, str]:
+        params = {"version": API_VERSION, "type": str(int(period))}
+        params["ports"] = port_numbers(ports) if ports else "all"
+        if not current_only:
+            params["slots"] = port_numbers(slots) if slots else "all"
+        return params
+
+    async def sms_statistics(
+        self,
+        period: StatisticsPeriod,
+        *,
+        ports: Sequence[int] | None = None,
+        slots: Sequence[int] | None = None,
+        current_card_only: bool = False,
+    ) -> list[SmsStatistics]:
+        """SMS counters for chosen ports and slots (default: every port and slot)."""
+        params = self._stat_params(period, ports, slots, current_card_only)
+        return parse_sms_statistics(await self._call("GET", "/goip_get_sms_stat.html", params=params))
+
+    async def call_statistics(
+        self,
+        period: StatisticsPeriod,
+        *,
+        ports: Sequence[int] | None = None,
+        slots: Sequence[int] | None = None,
+        current_card_only: bool = False,
+    ) -> list[CallStatistics]:
+        """Call counters for chosen ports and slots (default: every port and slot)."""
+        params = self._stat_params(period, ports, slots, current_card_only)
+        return parse_call_statistics(await self._call("GET", "/goip_get_call_stat.html", params=params))
+
+    async def get_sms_statistics(self, period: StatisticsPeriod) -> list[SmsStatistics]:
+        """SMS counters of every slot."""
+        return await self.sms_statistics(period)
+
+    async def get_call_statistics(self, period: StatisticsPeriod) -> list[CallStatistics]:
+        """Call counters of every slot."""
+        return await self.call_statistics(period)
+
+    # --- eSIM (v2.4) --------------------------------------------------------------------------------------
+
+    async def _esim_answer(self, ports: Sequence[int] | None) -> dict[str, Any]:
+        params = {"version": API_VERSION, "ports": port_numbers(ports) if ports else "all"}
+        return await self._call("GET", "/goip_get_esims.html", params=params)
+
+    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
+        """ESIM state and profiles per port (None: all ports)."""
+        return parse_esims(await self._esim_answer(ports))
+
+    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
+        """Submit a profile download; follow it with `esim_job_progress(port, slot, EsimOperation.WRITE)`."""
+        if not activation_code.strip():
+            raise GatewayRequestError("an activation code is needed")
+        item = {"port": port, "slot": slot, "ac": activation_code.strip(), "cc": confirmation_code.strip()}
+        answer = await self._call("POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item])
+        check_submission(answer, "goip_write_esims.html")
+
+    async def delete_esim(self, port: int, slot: int) -> None:
+        """Submit a profile deletion; follow it with `esim_job_progress(port, slot, EsimOperation.DELETE)`."""
+        item = {"port": port, "slot": slot}
+        answer = await self._call("POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item])
+        check_submission(answer, "goip_delete_esims.html")
+
+    async def esim_job_progress(self, port: int, slot: int, operation: EsimOperation) -> EsimJobProgress:
+        """Where a submitted write/delete stands; poll until `.done`."""
+        return job_progress(await self._esim_answer([port]), port, slot, operation)
+
+    # --- proxy and IP lists (v2.2) ------------------------------------------------------------------------
+
+    async def _proxy_get(self, resource: ProxyResource, mode: ProxyMode, *, state: bool) -> dict[str, Any]:
+        params = {"mode": mode.value, **({"state": "1"} if state else {})}
+        return await self._call("GET", f"/{resource.value}", params=params, ok_codes=frozenset({0}))
+
+    async def _proxy_post(
+        self, resource: ProxyResource, mode: ProxyMode, op: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        await self._call(
+            "POST",
+            f"/{resource.value}",
+            params={"mode": mode.value, "op": op},
+            json_body=dict(body or {}),
+            ok_codes=frozenset({0}),
+        )
+
+    async def proxy_state(self, resource: ProxyResource, mode: ProxyMode) -> ProxyState:
+        """Whether a proxy resource (proxy, users, URL lists, access log) is enabled."""
+        return parse_state(await self._proxy_get(resource, mode, state=True))
+
+    async def set_proxy_enabled(self, resource: ProxyResource, mode: ProxyMode, *, enabled: bool) -> None:
+        """Enable or disable a proxy resource."""
+        await self._proxy_post(resource, mode, "enabled" if enabled else "disabled")
+
+    async def get_proxies(self, mode: ProxyMode) -> ProxyConfig:
+        """Proxy listeners of `mode`."""
+        return parse_proxy_config(await self._proxy_get(ProxyResource.PROXY, mode, state=False))
+
+    async def add_proxies(self, mode: ProxyMode, entries: Sequence[ProxyEntry]) -> None:
+        """Add listeners (the device prefixes the names with `http-`/`socks5-`)."""
+        await self._proxy_post(ProxyResource.PROXY, mode, "add", proxies_add_body(entries))
+
+    async def update_proxies(self, mode: ProxyMode, active: Mapping[str, bool]) -> None:
+        """Switch listeners on or off by name."""
+        await self._proxy_post(ProxyResource.PROXY, mode, "update", proxies_update_body(active))
+
+    async def delete_proxies(self, mode: ProxyMode, names: Sequence[str]) -> None:
+        """Delete listeners by name."""
+        await self._proxy_post(ProxyResource.PROXY, mode, "delete", names_body("proxies", names))
+
+    async def get_proxy_users(self, mode: ProxyMode) -> ProxyUserConfig:
+        """Proxy accounts of `mode`."""
+        return parse_user_config(await self._proxy_get(ProxyResource.USERS, mode, state=False))
+
+    async def add_proxy_users(self, mode: ProxyMode, users: Sequence[ProxyUser]) -> None:
+        """Add accounts (name and password up to 20 characters)."""
+        await self._proxy_post(ProxyResource.USERS, mode, "add", users_add_body(users))
+
+    async def update_proxy_users(self, mode: ProxyMode, interfaces: Mapping[str, Sequence[int]]) -> None:
+        """Change which SIM WAN ports accounts may use."""
+        await self._proxy_post(ProxyResource.USERS, mode, "update", users_update_body(interfaces))
+
+    async def delete_proxy_users(self, mode: ProxyMode, names: Sequence[str]) -> None:
+        """Delete accounts by name."""
+        await self._proxy_post(ProxyResource.USERS, mode, "delete", names_body("users", names))
+
+    @staticmethod
+    def _url_list(resource: ProxyResource) -> ProxyResource:
+        if resource not in {ProxyResource.URL_WHITE_LIST, ProxyResource.URL_BLACK_LIST}:
+            raise GatewayRequestError("choose the URL white- or blacklist")
+        return resource
+
+    async def get_url_list(self, resource: ProxyResource, mode: ProxyMode) -> UrlListConfig:
+        """The proxy's URL white- or blacklist."""
+        return parse_url_list(await self._proxy_get(self._url_list(resource), mode, state=False))
+
+    async def add_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
+        """Add URL patterns (`*`, `www.example.com`, `*.example.com`, `www.example.*`)."""
+        await self._proxy_post(self._url_list(resource), mode, "add", urls_body(urls))
+
+    async def delete_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
+        """Remove URL patterns."""
+        await self._proxy_post(self._url_list(resource), mode, "delete", urls_body(urls))
+
+    async def get_ip_list(self, kind: IpListKind) -> IpListConfig:
+        """The device's IP white- or blacklist."""
+        return parse_ip_list(await self._call("GET", f"/{kind.value}", ok_codes=frozenset({0})))
+
+    async def update_ip_list(
+        self, kind: IpListKind, *, enabled: bool, added: Sequence[str] = (), deleted: Sequence[str] = ()
+    ) -> None:
+        """Enable/disable an IP list and add or remove addresses (a blacklist `*` needs the whitelist first)."""
+        body = ip_list_body(enabled=enabled, added=added, deleted=deleted)
+        await self._call("POST", f"/{kind.value}", json_body=body, ok_codes=frozenset({0}))
+
+
+def _login_refused(response: HttpResponse) -> bool:
+    if response.status == 401:
+        return True
+    try:
+        return as_int(response.json_object().get("code")) == 1
+    except GatewayResponseError:
+        return False
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive ids as (start, count): [3, 4, 5, 9] → [(3, 3), (9, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for device_id in ids:
+        if runs and runs[-1][0] + runs[-1][1] == device_id:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((device_id, 1))
+    return runs

@@ -1,0 +1,5 @@
+"""The simulated Synway gateway (importing it registers it)."""
+
+from .server import SynwaySimulator
+
+__all__ = ["SynwaySimulator"]
