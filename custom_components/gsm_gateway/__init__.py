@@ -14,10 +14,16 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from .client.detect import create_gateway
-from .client.exceptions import GatewayAuthError, GatewayConnectionError, GatewayError
-from .client.gateway import Gateway
-from .client.models import Capability, ConnectionSettings, Vendor
+from .client import (
+    Capability,
+    ConnectionSettings,
+    Gateway,
+    GatewayAuthError,
+    GatewayConnectionError,
+    GatewayError,
+    Vendor,
+    create_gateway,
+)
 from .const import CONF_DELETE_AFTER_DELIVERY, CONF_RECEIVE_MODE, CONF_USE_HTTPS, CONF_VENDOR, DOMAIN, ReceiveMode
 from .coordinator import (
     GatewayStatisticsCoordinator,

@@ -12,9 +12,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.gateway import Gateway
-from .client.models import Capability, PortStatus, RedialMode
-from .client.ports import SlotRef
+from .client import Capability, Gateway, PortStatus, RedialMode, SlotRef
 from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities
 from .helpers import gateway_command

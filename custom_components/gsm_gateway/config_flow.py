@@ -33,10 +33,18 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from . import build_gateway, connection_settings, gateway_session
-from .client.detect import detect_gateway
-from .client.exceptions import GatewayAuthError, GatewayConnectionError, GatewayError, GatewayNotRecognizedError
-from .client.gateway import Gateway
-from .client.models import VENDOR_NAMES, Capability, Encoding, Vendor
+from .client import (
+    VENDOR_NAMES,
+    Capability,
+    Encoding,
+    Gateway,
+    GatewayAuthError,
+    GatewayConnectionError,
+    GatewayError,
+    GatewayNotRecognizedError,
+    Vendor,
+    detect_gateway,
+)
 from .const import (
     CONF_ADVANCED,
     CONF_ALLOW_ANY_SOURCE,

@@ -12,11 +12,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client.exceptions import GatewayAuthError, GatewayConnectionError, GatewayError
-from .client.gateway import Gateway
-from .client.models import (
+from .client import (
     CallStatistics,
     Capability,
+    Gateway,
+    GatewayAuthError,
+    GatewayConnectionError,
+    GatewayError,
     GatewayStatus,
     PortStatus,
     SlotStatus,

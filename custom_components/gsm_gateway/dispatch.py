@@ -12,22 +12,24 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .client.events import (
+from .client import (
     CallRecordEvent,
     DeliveryReportEvent,
     DevicePowerEvent,
     DeviceStatusEvent,
     GatewayAlertEvent,
+    GatewayStatus,
     MmsReceivedEvent,
     PortStatusEvent,
     PushEvent,
     SendReportEvent,
     SimRegistrationEvent,
+    SimState,
+    SlotRef,
     SmsReceivedEvent,
     UssdReceivedEvent,
+    parse_label,
 )
-from .client.models import GatewayStatus, SimState
-from .client.ports import SlotRef, parse_label
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,

@@ -12,8 +12,14 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
-from .client.models import VENDOR_NAMES, ConnectionSettings, DeviceInfo as GatewayDeviceInfo, PortStatus, SlotStatus
-from .client.ports import slot_letter
+from .client import (
+    VENDOR_NAMES,
+    ConnectionSettings,
+    DeviceInfo as GatewayDeviceInfo,
+    PortStatus,
+    SlotStatus,
+    slot_letter,
+)
 from .const import DOMAIN
 from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry, PortListener
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .client.exceptions import (
+from .client import (
     GatewayAuthError,
     GatewayCommandError,
     GatewayConnectionError,

@@ -34,10 +34,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .client.exceptions import GatewayError
-from .client.gateway import Gateway
-from .client.models import Capability, IncomingSms, MultipartInfo
-from .client.ports import parse_label
+from .client import Capability, Gateway, GatewayError, IncomingSms, MultipartInfo, parse_label
 from .const import CONF_RECEIVE_MODE, DOMAIN, INBOX_POLL_INTERVAL, INBOX_POLL_INTERVAL_POLL_ONLY, LOGGER, ReceiveMode
 from .coordinator import GsmGatewayConfigEntry
 

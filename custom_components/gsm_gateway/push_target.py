@@ -21,9 +21,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.network import NoURLAvailableError
 from yarl import URL
 
-from .client.exceptions import GatewayError, GatewayUnsupportedError
-from .client.gateway import Gateway
-from .client.models import Capability
+from .client import Capability, Gateway, GatewayError, GatewayUnsupportedError
 from .const import CONF_MANAGE_PUSH_TARGET, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
 

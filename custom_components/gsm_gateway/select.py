@@ -9,8 +9,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.models import Capability, PortStatus
-from .client.ports import SlotRef, slot_letter, slot_number
+from .client import Capability, PortStatus, SlotRef, slot_letter, slot_number
 from .coordinator import GsmGatewayConfigEntry
 from .entity import PortEntity, add_port_entities
 from .helpers import gateway_command

@@ -11,8 +11,7 @@ from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .client.models import Encoding, SendResult, SmsRequest
-from .client.ports import SlotRef, parse_selector
+from .client import Encoding, SendResult, SlotRef, SmsRequest, parse_selector
 from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPORTS, DEFAULT_PORT_AUTO, DOMAIN
 from .coordinator import GsmGatewayConfigEntry
 from .helpers import translate_gateway_errors

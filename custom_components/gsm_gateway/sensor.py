@@ -12,17 +12,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .client.models import (
+from .client import (
     REGISTERED_STATES,
     CallStatistics,
     Capability,
     GatewayStatus,
     PortStatus,
     SimState,
+    SlotRef,
     SlotStatus,
     SmsStatistics,
 )
-from .client.ports import SlotRef
 from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry, PortListener
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities
 

@@ -14,12 +14,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .client import Capability, Gateway, GatewayConnectionError, GatewayError, PortStatus, SimState, SlotRef, SlotStatus
 from .client.ejoin.gateway import EjoinGateway
 from .client.ejoin.proxy import ProxyMode, ProxyResource
-from .client.exceptions import GatewayConnectionError, GatewayError
-from .client.gateway import Gateway
-from .client.models import Capability, PortStatus, SimState, SlotStatus
-from .client.ports import SlotRef
 from .const import DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities

@@ -16,8 +16,7 @@ from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 
-from .client.events import PushRequest
-from .client.exceptions import GatewayPushError
+from .client import GatewayPushError, PushRequest
 from .const import CONF_ALLOW_ANY_SOURCE, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
 from .dispatch import EventDispatcher

@@ -1,1 +1,140 @@
-"""Async client library for multi-port SIM gateways. No Home Assistant imports allowed here."""
+"""Async client library for multi-port SIM gateways (Skyline/EJOIN, Dinstar, Synway).
+
+This facade is the public API: import from `client`, never from a dialect subpackage. No Home Assistant imports
+are allowed anywhere in this package (a test enforces it).
+
+Standalone use::
+
+    async with create_gateway(Vendor.EJOIN, None, settings) as gateway:  # owns and closes its own session
+        await gateway.connect()
+        print(await gateway.get_status())
+"""
+
+from __future__ import annotations
+
+from .detect import create_gateway, detect_gateway
+from .events import (
+    CallRecordEvent,
+    DeliveryReportEvent,
+    DevicePowerEvent,
+    DeviceStatusEvent,
+    GatewayAlertEvent,
+    MmsReceivedEvent,
+    PortStatusEvent,
+    PushEvent,
+    PushRequest,
+    SendReportEvent,
+    SimRegistrationEvent,
+    SmsReceivedEvent,
+    UssdReceivedEvent,
+)
+from .exceptions import (
+    GatewayAuthError,
+    GatewayCommandError,
+    GatewayConnectionError,
+    GatewayError,
+    GatewayNotRecognizedError,
+    GatewayPushError,
+    GatewayRequestError,
+    GatewayResponseError,
+    GatewayTimeoutError,
+    GatewayUnsupportedError,
+)
+from .gateway import Gateway, ProbeOutcome
+from .imei import IMEI_LENGTH, luhn_valid
+from .models import (
+    REGISTERED_STATES,
+    VENDOR_NAMES,
+    CallStatistics,
+    Capability,
+    ConnectionSettings,
+    DeviceInfo,
+    Encoding,
+    EsimInfo,
+    EsimProfile,
+    GatewayStatus,
+    InboxPage,
+    IncomingSms,
+    MultipartInfo,
+    PortStatus,
+    RecipientResult,
+    RedialMode,
+    SendResult,
+    SetResult,
+    SimState,
+    SlotStatus,
+    SmsRequest,
+    SmsStatistics,
+    SmsTask,
+    StatisticsPeriod,
+    TaskResult,
+    UssdResult,
+    Vendor,
+)
+from .ports import SlotRef, canonical_label, format_selector, parse_label, parse_selector, slot_letter, slot_number
+
+__all__ = [
+    "IMEI_LENGTH",
+    "REGISTERED_STATES",
+    "VENDOR_NAMES",
+    "CallRecordEvent",
+    "CallStatistics",
+    "Capability",
+    "ConnectionSettings",
+    "DeliveryReportEvent",
+    "DeviceInfo",
+    "DevicePowerEvent",
+    "DeviceStatusEvent",
+    "Encoding",
+    "EsimInfo",
+    "EsimProfile",
+    "Gateway",
+    "GatewayAlertEvent",
+    "GatewayAuthError",
+    "GatewayCommandError",
+    "GatewayConnectionError",
+    "GatewayError",
+    "GatewayNotRecognizedError",
+    "GatewayPushError",
+    "GatewayRequestError",
+    "GatewayResponseError",
+    "GatewayStatus",
+    "GatewayTimeoutError",
+    "GatewayUnsupportedError",
+    "InboxPage",
+    "IncomingSms",
+    "MmsReceivedEvent",
+    "MultipartInfo",
+    "PortStatus",
+    "PortStatusEvent",
+    "ProbeOutcome",
+    "PushEvent",
+    "PushRequest",
+    "RecipientResult",
+    "RedialMode",
+    "SendReportEvent",
+    "SendResult",
+    "SetResult",
+    "SimRegistrationEvent",
+    "SimState",
+    "SlotRef",
+    "SlotStatus",
+    "SmsReceivedEvent",
+    "SmsRequest",
+    "SmsStatistics",
+    "SmsTask",
+    "StatisticsPeriod",
+    "TaskResult",
+    "UssdReceivedEvent",
+    "UssdResult",
+    "Vendor",
+    "canonical_label",
+    "create_gateway",
+    "detect_gateway",
+    "format_selector",
+    "luhn_valid",
+    "parse_label",
+    "parse_selector",
+    "slot_letter",
+    "slot_number",
+]

@@ -19,9 +19,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 import probatio as vol
 
-from custom_components.gsm_gateway.client.gateway import Gateway
-from custom_components.gsm_gateway.client.models import Capability
-from custom_components.gsm_gateway.client.ports import SlotRef, parse_selector
+from custom_components.gsm_gateway.client import Capability, Gateway, SlotRef, parse_selector
 from custom_components.gsm_gateway.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 

@@ -16,11 +16,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
+from custom_components.gsm_gateway.client import Capability, GatewayCommandError, SlotRef
 from custom_components.gsm_gateway.client.dinstar.gateway import DinstarGateway
 from custom_components.gsm_gateway.client.dinstar.models import CallDetailRecord, CallForwardCondition, StkView
-from custom_components.gsm_gateway.client.exceptions import GatewayCommandError
-from custom_components.gsm_gateway.client.models import Capability
-from custom_components.gsm_gateway.client.ports import SlotRef
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors

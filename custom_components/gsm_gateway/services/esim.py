@@ -18,11 +18,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
+from custom_components.gsm_gateway.client import Capability, EsimInfo, GatewayError, SlotRef
 from custom_components.gsm_gateway.client.ejoin.esim import EsimJobProgress, EsimJobState, EsimOperation
 from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
-from custom_components.gsm_gateway.client.exceptions import GatewayError
-from custom_components.gsm_gateway.client.models import Capability, EsimInfo
-from custom_components.gsm_gateway.client.ports import SlotRef
 from custom_components.gsm_gateway.const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,

@@ -30,9 +30,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
+from custom_components.gsm_gateway.client import Capability
 from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
 from custom_components.gsm_gateway.client.ejoin.proxy import IpListConfig, IpListKind
-from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN, LOGGER
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors

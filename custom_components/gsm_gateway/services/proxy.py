@@ -16,6 +16,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
 
+from custom_components.gsm_gateway.client import Capability
 from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
 from custom_components.gsm_gateway.client.ejoin.proxy import (
     ProxyConfig,
@@ -26,7 +27,6 @@ from custom_components.gsm_gateway.client.ejoin.proxy import (
     ProxyUserConfig,
     UrlListConfig,
 )
-from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors

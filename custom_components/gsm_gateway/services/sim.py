@@ -13,9 +13,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client.imei import IMEI_LENGTH, luhn_valid
-from custom_components.gsm_gateway.client.models import Capability, RedialMode
-from custom_components.gsm_gateway.client.ports import SlotRef, slot_number
+from custom_components.gsm_gateway.client import IMEI_LENGTH, Capability, RedialMode, SlotRef, luhn_valid, slot_number
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors

@@ -6,7 +6,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client.models import Encoding
+from custom_components.gsm_gateway.client import Encoding
 from custom_components.gsm_gateway.const import ATTR_PORT
 from custom_components.gsm_gateway.sending import async_send_sms
 

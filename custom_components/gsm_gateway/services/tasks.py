@@ -13,8 +13,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client.models import Capability, SmsTask, TaskResult
-from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client import Capability, SlotRef, SmsTask, TaskResult
 from custom_components.gsm_gateway.const import DOMAIN
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 

@@ -22,10 +22,14 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client.exceptions import GatewayError, GatewayUnsupportedError
-from custom_components.gsm_gateway.client.gateway import Gateway
-from custom_components.gsm_gateway.client.models import Capability
-from custom_components.gsm_gateway.client.ports import SlotRef, parse_label
+from custom_components.gsm_gateway.client import (
+    Capability,
+    Gateway,
+    GatewayError,
+    GatewayUnsupportedError,
+    SlotRef,
+    parse_label,
+)
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN, EVENT_USSD_RECEIVED, LOGGER
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.dispatch import EventDispatcher
