@@ -35,7 +35,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import Event
 from homeassistant.exceptions import HomeAssistantError
 
-import custom_components.gsm_gateway as integration
+from custom_components.gsm_gateway import connection
 from custom_components.gsm_gateway.client.models import ConnectionSettings
 from custom_components.gsm_gateway.const import EVENT_SMS_RECEIVED, INBOX_POLL_INTERVAL
 from simulator import GatewaySimulator, simulator_class
@@ -158,12 +158,12 @@ def counting_logs(counts: Counter[str]) -> Iterator[None]:
 @contextlib.contextmanager
 def short_request_timeout() -> Iterator[None]:
     """Entries set up meanwhile give up on a request after `CHAOS_REQUEST_TIMEOUT` (time compression)."""
-    original = integration.connection_settings
+    original = connection.connection_settings
 
     def shorter(data: Mapping[str, Any]) -> ConnectionSettings:
         return replace(original(data), timeout=CHAOS_REQUEST_TIMEOUT)
 
-    with patch.object(integration, "connection_settings", shorter):
+    with patch.object(connection, "connection_settings", shorter):
         yield
 
 

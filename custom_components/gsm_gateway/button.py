@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import Capability, Gateway, PortStatus, RedialMode, SlotRef
 from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
 from .helpers import gateway_command
 
 PARALLEL_UPDATES = 1
@@ -24,7 +24,7 @@ PARALLEL_UPDATES = 1
 class PortButtonDescription(ButtonEntityDescription):
     """A button acting on one port."""
 
-    capability: Capability
+    exists_fn: Callable[[Gateway], bool]
     press_fn: Callable[[Gateway, int], Awaitable[None]]
 
 
@@ -32,7 +32,7 @@ class PortButtonDescription(ButtonEntityDescription):
 class GatewayButtonDescription(ButtonEntityDescription):
     """A button acting on the whole gateway."""
 
-    capability: Capability
+    exists_fn: Callable[[Gateway], bool]
     press_fn: Callable[[Gateway], Awaitable[None]]
 
 
@@ -42,14 +42,14 @@ PORT_BUTTONS: tuple[PortButtonDescription, ...] = (
         translation_key="reset_module",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        capability=Capability.RESET_MODULE,
+        exists_fn=has_capability(Capability.RESET_MODULE),
         press_fn=lambda gateway, port: gateway.reset_module([port]),
     ),
     PortButtonDescription(
         key="redial",
         translation_key="redial",
         entity_category=EntityCategory.CONFIG,
-        capability=Capability.REDIAL,
+        exists_fn=has_capability(Capability.REDIAL),
         press_fn=lambda gateway, port: gateway.redial([SlotRef(port)], RedialMode.FLIGHT),
     ),
     PortButtonDescription(
@@ -57,7 +57,7 @@ PORT_BUTTONS: tuple[PortButtonDescription, ...] = (
         translation_key="redial_fast",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        capability=Capability.REDIAL,
+        exists_fn=has_capability(Capability.REDIAL),
         press_fn=lambda gateway, port: gateway.redial([SlotRef(port)], RedialMode.FAST),
     ),
 )
@@ -68,14 +68,14 @@ GATEWAY_BUTTONS: tuple[GatewayButtonDescription, ...] = (
         translation_key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        capability=Capability.REBOOT,
+        exists_fn=has_capability(Capability.REBOOT),
         press_fn=lambda gateway: gateway.reboot(),
     ),
     GatewayButtonDescription(
         key="save",
         translation_key="save",
         entity_category=EntityCategory.CONFIG,
-        capability=Capability.SAVE,
+        exists_fn=has_capability(Capability.SAVE),
         press_fn=lambda gateway: gateway.save(),
     ),
 )
@@ -85,17 +85,14 @@ async def async_setup_entry(
     _hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the buttons the gateway supports."""
-    capabilities = entry.runtime_data.gateway.capabilities
+    gateway = entry.runtime_data.gateway
     async_add_entities(
-        GatewayButton(entry, description) for description in GATEWAY_BUTTONS if description.capability in capabilities
+        GatewayButton(entry, description) for description in GATEWAY_BUTTONS if description.exists_fn(gateway)
     )
+    port_buttons = [description for description in PORT_BUTTONS if description.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[PortButton]:
-        return [
-            PortButton(entry, port.port, description)
-            for description in PORT_BUTTONS
-            if description.capability in capabilities
-        ]
+        return [PortButton(entry, port.port, description) for description in port_buttons]
 
     add_port_entities(entry, async_add_entities, port_entities)
 
@@ -113,7 +110,7 @@ class PortButton(PortEntity, ButtonEntity):
     @override
     @gateway_command
     async def async_press(self) -> None:
-        await self.entity_description.press_fn(self.entry.runtime_data.gateway, self.port)
+        await self.entity_description.press_fn(self.gateway, self.port)
 
 
 class GatewayButton(GsmGatewayEntity[GatewayStatusCoordinator], ButtonEntity):
@@ -129,4 +126,4 @@ class GatewayButton(GsmGatewayEntity[GatewayStatusCoordinator], ButtonEntity):
     @override
     @gateway_command
     async def async_press(self) -> None:
-        await self.entity_description.press_fn(self.entry.runtime_data.gateway)
+        await self.entity_description.press_fn(self.gateway)

@@ -29,10 +29,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from . import build_gateway, connection_settings, gateway_session
 from .client import (
     VENDOR_NAMES,
     Capability,
@@ -43,8 +41,8 @@ from .client import (
     GatewayError,
     GatewayNotRecognizedError,
     Vendor,
-    detect_gateway,
 )
+from .connection import async_detect_gateway, build_gateway
 from .const import (
     CONF_ADVANCED,
     CONF_ALLOW_ANY_SOURCE,
@@ -126,13 +124,11 @@ async def _async_connect(
     flow: ConfigFlow, data: Mapping[str, Any], vendor: str
 ) -> tuple[Gateway | None, dict[str, str]]:
     """Reach the gateway with `data`; return it, or field-specific errors."""
-    settings = connection_settings(data)
     try:
         if vendor == VENDOR_AUTO:
-            session = gateway_session(flow.hass, settings)
-            gateway = await detect_gateway(session, settings, time_zone=dt_util.get_default_time_zone())
+            gateway = await async_detect_gateway(flow.hass, data)
         else:
-            gateway = build_gateway(flow.hass, Vendor(vendor), settings)
+            gateway = build_gateway(flow.hass, {**data, CONF_VENDOR: vendor})
             await gateway.connect()
     except GatewayAuthError:
         return None, {CONF_PASSWORD: "invalid_auth"}
@@ -222,14 +218,9 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for new credentials and check them."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, **user_input}
-            gateway, errors = await _async_connect(self, data, entry.data[CONF_VENDOR])
-            if gateway is not None:
-                await self.async_set_unique_id(gateway.device.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        errors = None
+        if user_input is not None and (errors := await self._async_update_entry(entry, user_input)) is None:
+            return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(_credentials_schema(user_input or entry.data)),
@@ -240,19 +231,27 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Move the entry to a new address (same device)."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, **user_input}
-            gateway, errors = await _async_connect(self, data, entry.data[CONF_VENDOR])
-            if gateway is not None:
-                await self.async_set_unique_id(gateway.device.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        errors = None
+        if user_input is not None and (errors := await self._async_update_entry(entry, user_input)) is None:
+            return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=vol.Schema(_connection_schema(user_input or entry.data)),
             errors=errors,
         )
+
+    async def _async_update_entry(self, entry: ConfigEntry, changes: Mapping[str, Any]) -> dict[str, str] | None:
+        """Check that the entry's gateway answers with `changes` applied: None when it does, else form errors.
+
+        Aborts the flow when another gateway answers there (reauth and reconfigure never move an entry to a
+        different device).
+        """
+        gateway, errors = await _async_connect(self, {**entry.data, **changes}, entry.data[CONF_VENDOR])
+        if gateway is None:
+            return errors
+        await self.async_set_unique_id(gateway.device.unique_id)
+        self._abort_if_unique_id_mismatch(reason="wrong_device")
+        return None
 
 
 def _options_schema(entry: ConfigEntry) -> vol.Schema:

@@ -1,60 +1,47 @@
-"""Data coordinators: fast port status, slower statistics, and the typed runtime data of an entry."""
+"""Data coordinators (fast port status, slower statistics) and the typed runtime data of an entry."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, override
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .client import (
     CallStatistics,
     Capability,
     Gateway,
-    GatewayAuthError,
     GatewayConnectionError,
     GatewayError,
     GatewayStatus,
-    PortStatus,
-    SlotStatus,
     SmsStatistics,
     StatisticsPeriod,
 )
-
-if TYPE_CHECKING:
-    from .dispatch import EventDispatcher
-    from .inbox import Inbox
-    from .push_target import PushTargetManager
-    from .webhook import PushWebhook
-
 from .const import (
     CONF_STATISTICS_INTERVAL,
     CONF_STATUS_INTERVAL,
     DEFAULT_STATISTICS_INTERVAL,
     DEFAULT_STATUS_INTERVAL,
-    DOMAIN,
     LOGGER,
 )
+from .devices import GatewayDevices
+from .errors import update_error
+from .receiver import Receiver
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class GsmGatewayRuntimeData:
-    """Everything a loaded entry owns."""
+    """Everything a loaded entry owns, built completely by setup before it is assigned."""
 
     gateway: Gateway
     status: GatewayStatusCoordinator
     statistics: GatewayStatisticsCoordinator | None
-    gateway_device_id: str
-    dispatcher: EventDispatcher | None = None
-    inbox: Inbox | None = None
-    webhook: PushWebhook | None = None
-    push_target: PushTargetManager | None = None
-    port_device_ids: dict[int, str] = field(default_factory=dict)
+    devices: GatewayDevices
+    receiver: Receiver
 
 
 type GsmGatewayConfigEntry = ConfigEntry[GsmGatewayRuntimeData]
@@ -64,31 +51,17 @@ async def _call_gateway[T](entry: ConfigEntry, call: Callable[[], Awaitable[T]])
     """Run a poll, turning client errors into the exceptions the coordinator understands."""
     try:
         return await call()
-    except GatewayAuthError as err:
-        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
-    except GatewayConnectionError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={"title": entry.title, "error": str(err)},
-        ) from err
     except GatewayError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="invalid_response",
-            translation_placeholders={"title": entry.title, "error": str(err)},
-        ) from err
-
-
-@dataclass(frozen=True, slots=True)
-class PortListener:
-    """Listener context of an entity that reads one port: it is told only when that port changed."""
-
-    port: int
+        raise update_error(err, entry.title) from err
 
 
 class GatewayStatusCoordinator(DataUpdateCoordinator[GatewayStatus]):
-    """Port and SIM status: one request per cycle, fed directly by status pushes in between."""
+    """Port and SIM status: one request per cycle, fed directly by status pushes in between.
+
+    `always_update=False`: status data is made of frozen dataclasses, so a poll that changed nothing compares
+    equal and notifies no entity (an unchanged poll writes no state). Entities then write only when what they
+    show changed (`GsmGatewayEntity.shown_state`).
+    """
 
     config_entry: GsmGatewayConfigEntry
 
@@ -100,58 +73,12 @@ class GatewayStatusCoordinator(DataUpdateCoordinator[GatewayStatus]):
             config_entry=entry,
             name=f"{entry.title} status",
             update_interval=timedelta(seconds=entry.options.get(CONF_STATUS_INTERVAL, DEFAULT_STATUS_INTERVAL)),
-            # Equal data (frozen dataclasses) notifies nobody, so an unchanged poll writes no state.
             always_update=False,
         )
         self.gateway = gateway
-        self._notified: tuple[bool, GatewayStatus | None] | None = None
 
     async def _async_update_data(self) -> GatewayStatus:
         return await _call_gateway(self.config_entry, self.gateway.get_status)
-
-    @callback
-    @override
-    def async_update_listeners(self) -> None:
-        """Tell port entities only about their own port, when it changed (everyone when availability changed).
-
-        Unchanged ports keep their objects (EJOIN reuses them), so a poll in which one port changed wakes that
-        port's entities and the gateway's, not hundreds of others.
-        """
-        previous = self._notified
-        current: GatewayStatus | None = self.data
-        self._notified = (self.last_update_success, current)
-        if previous is None or previous[0] != self.last_update_success or previous[1] is None or current is None:
-            super().async_update_listeners()
-            return
-        old_ports, new_ports = previous[1].ports, current.ports
-        for update_callback, context in list(self._listeners.values()):
-            if isinstance(context, PortListener) and old_ports.get(context.port) is new_ports.get(context.port):
-                continue
-            try:
-                update_callback()
-            except Exception:  # one broken listener must not keep the others from updating
-                self.logger.exception("Unexpected error updating a listener of %s", self.name)
-
-    @callback
-    def async_apply_status(self, status: GatewayStatus) -> None:
-        """A full status push: same as a poll result."""
-        self.async_set_updated_data(status)
-
-    @callback
-    def async_apply_slot(self, slot: SlotStatus) -> None:
-        """A single-slot push: merge it into the current data, so entities update at once."""
-        if self.data is None or slot.ref is None or slot.ref.slot is None:
-            return
-        port_number, slot_number = slot.ref.port, slot.ref.slot
-        port = self.data.ports.get(port_number) or PortStatus(port=port_number, slots={})
-        slots = dict(port.slots)
-        slots[slot_number] = slot
-        active_slot = slot_number if slot.active else port.active_slot
-        if not slot.active and port.active_slot == slot_number:
-            active_slot = None
-        ports = dict(self.data.ports)
-        ports[port_number] = replace(port, slots=slots, active_slot=active_slot)
-        self.async_set_updated_data(replace(self.data, ports=ports))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Routes what the gateway reports (pushed or polled) to the coordinator, the inbox, bus events and event entities.
+"""Turns what the gateway reported into bus events and event-entity signals, for one config entry.
 
 Bus events are a public contract (README.md, "Events"): each carries `config_entry_id`, `device_id` (the port's
 device, or the gateway's when the port is unknown) and `port` (canonical label such as `1A`).
@@ -6,28 +6,19 @@ device, or the gateway's when the port is unknown) and `port` (canonical label s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .client import (
-    CallRecordEvent,
     DeliveryReportEvent,
-    DevicePowerEvent,
-    DeviceStatusEvent,
-    GatewayAlertEvent,
     GatewayStatus,
     MmsReceivedEvent,
-    PortStatusEvent,
-    PushEvent,
     SendReportEvent,
-    SimRegistrationEvent,
     SimState,
     SlotRef,
-    SmsReceivedEvent,
-    UssdReceivedEvent,
     parse_label,
 )
 from .const import (
@@ -42,9 +33,8 @@ from .const import (
     EVENT_SMS_RECEIVED,
     EVENT_SMS_SENT,
     EVENT_USSD_RECEIVED,
-    LOGGER,
 )
-from .coordinator import GsmGatewayConfigEntry
+from .devices import GatewayDevices
 from .inbox import ReceivedMessage
 
 
@@ -54,53 +44,31 @@ def port_event_signal(entry_id: str, port: int) -> str:
 
 
 class EventDispatcher:
-    """Turns client events into Home Assistant state and events for one config entry."""
+    """Fires the integration's bus events, and tells the port's event entity."""
 
-    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry) -> None:
-        """Bind to a loaded entry."""
+    def __init__(self, hass: HomeAssistant, *, entry_id: str, devices: GatewayDevices) -> None:
+        """Fire events for one config entry."""
         self.hass = hass
-        self.entry = entry
-        self.ussd_waiters: dict[str, list[Any]] = {}
-
-    def _base(self, ref: SlotRef | None, label: str) -> dict[str, Any]:
-        runtime = self.entry.runtime_data
-        device_id = runtime.gateway_device_id
-        if ref is not None and (port_device := runtime.port_device_ids.get(ref.port)) is not None:
-            device_id = port_device
-        return {ATTR_CONFIG_ENTRY_ID: self.entry.entry_id, ATTR_DEVICE_ID: device_id, ATTR_PORT: label}
+        self.entry_id = entry_id
+        self.devices = devices
+        # `send_ussd` actions waiting for a pushed reply, by port label
+        self.ussd_waiters: dict[str, list[asyncio.Future[str]]] = {}
 
     @callback
     def _fire(self, event_type: str, ref: SlotRef | None, label: str, data: dict[str, Any]) -> None:
-        payload = {**self._base(ref, label), **data}
+        payload = {
+            ATTR_CONFIG_ENTRY_ID: self.entry_id,
+            ATTR_DEVICE_ID: self.devices.device_id(ref.port if ref is not None else None),
+            ATTR_PORT: label,
+            **data,
+        }
         self.hass.bus.async_fire(event_type, payload)
         if ref is not None:
-            async_dispatcher_send(self.hass, port_event_signal(self.entry.entry_id, ref.port), event_type, payload)
-
-    # --- pushes and polls ----------------------------------------------------------------------------------
+            async_dispatcher_send(self.hass, port_event_signal(self.entry_id, ref.port), event_type, payload)
 
     @callback
-    def async_handle(self, events: Iterable[PushEvent]) -> None:
-        """Apply every event of one push, in order."""
-        runtime = self.entry.runtime_data
-        for event in events:
-            match event:
-                case DeviceStatusEvent(status=status):
-                    runtime.status.async_apply_status(status)
-                case PortStatusEvent(slot=slot):
-                    runtime.status.async_apply_slot(slot)
-                case SmsReceivedEvent(sms=sms):
-                    if runtime.inbox is not None:
-                        runtime.inbox.async_receive(sms)
-                case UssdReceivedEvent():
-                    self.async_ussd_reply(event.ref, event.port_label, event.text)
-                case SimRegistrationEvent() | DevicePowerEvent():
-                    self.hass.async_create_task(runtime.status.async_request_refresh(), eager_start=False)
-                case DeliveryReportEvent() | SendReportEvent() | MmsReceivedEvent():
-                    self._fire_report(event)
-                case CallRecordEvent() | GatewayAlertEvent():
-                    LOGGER.debug("%s from %s", type(event).__name__, self.entry.title)
-
-    def _fire_report(self, event: DeliveryReportEvent | SendReportEvent | MmsReceivedEvent) -> None:
+    def async_report(self, event: DeliveryReportEvent | SendReportEvent | MmsReceivedEvent) -> None:
+        """A delivery report, send result or MMS: fire its event."""
         match event:
             case DeliveryReportEvent():
                 data: dict[str, Any] = {

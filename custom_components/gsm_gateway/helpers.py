@@ -1,4 +1,4 @@
-"""Turning client errors into translated Home Assistant errors, for entity actions and service actions."""
+"""Running gateway calls for actions and entity commands: client errors become translated errors (errors.py)."""
 
 from __future__ import annotations
 
@@ -6,76 +6,53 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Concatenate
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 
-from .client import (
-    GatewayAuthError,
-    GatewayCommandError,
-    GatewayConnectionError,
-    GatewayError,
-    GatewayRequestError,
-    GatewayUnsupportedError,
-)
-from .const import DOMAIN
+from .client import GatewayAuthError, GatewayConnectionError, GatewayError
+from .errors import action_error
 
 if TYPE_CHECKING:
     from .coordinator import GsmGatewayConfigEntry
     from .entity import GsmGatewayEntity
 
 
+def command_error(hass: HomeAssistant, entry: ConfigEntry, err: GatewayError) -> HomeAssistantError:
+    """The translated error of a failed action or command; a refused login also asks for new credentials."""
+    if isinstance(err, GatewayAuthError):
+        entry.async_start_reauth(hass)
+    return action_error(err, entry.title)
+
+
 @contextmanager
 def translate_gateway_errors(entry: GsmGatewayConfigEntry) -> Iterator[None]:
-    """Raise client errors as translated `HomeAssistantError`s (bad input as `ServiceValidationError`).
-
-    An authentication failure also starts the reauthentication flow, so the user is asked for new credentials.
-    """
-    placeholders = {"title": entry.title}
+    """Raise client errors from the block as translated errors (see `command_error`)."""
     try:
         yield
-    except GatewayRequestError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_request",
-            translation_placeholders={**placeholders, "error": str(err)},
-        ) from err
-    except GatewayUnsupportedError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="unsupported", translation_placeholders=placeholders
-        ) from err
-    except GatewayAuthError as err:
-        entry.async_start_reauth(entry.runtime_data.status.hass)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="invalid_auth", translation_placeholders=placeholders
-        ) from err
-    except GatewayCommandError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_refused",
-            translation_placeholders={**placeholders, "code": str(err.code), "reason": err.reason},
-        ) from err
-    except GatewayConnectionError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={**placeholders, "error": str(err)},
-        ) from err
     except GatewayError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_response",
-            translation_placeholders={**placeholders, "error": str(err)},
-        ) from err
+        raise command_error(entry.runtime_data.status.hass, entry, err) from err
 
 
 def gateway_command[EntityT: GsmGatewayEntity[Any], **P](
     func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
-    """Decorate an entity action: translate errors, then refresh so entities show the device's confirmed state."""
+    """Decorate an entity command: translate errors, then refresh so entities show the device's confirmed state.
+
+    A connection error also marks the status coordinator failed, so every entity of the gateway shows it as
+    unavailable at once instead of after the next poll.
+    """
 
     async def wrapper(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        with translate_gateway_errors(self.entry):
+        status = self.gateway_status
+        try:
             await func(self, *args, **kwargs)
+        except GatewayError as err:
+            if isinstance(err, GatewayConnectionError):
+                status.last_update_success = False
+                status.async_update_listeners()
+            raise command_error(self.hass, self.entry, err) from err
         # Read the confirmed state now, not after the request debouncer's cool-down: a user is watching.
-        await self.gateway_status.async_refresh()
+        await status.async_refresh()
 
     return wrapper

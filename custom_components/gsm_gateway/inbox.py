@@ -30,13 +30,12 @@ from typing import Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .client import Capability, Gateway, GatewayError, IncomingSms, MultipartInfo, parse_label
-from .const import CONF_RECEIVE_MODE, DOMAIN, INBOX_POLL_INTERVAL, INBOX_POLL_INTERVAL_POLL_ONLY, LOGGER, ReceiveMode
-from .coordinator import GsmGatewayConfigEntry
+from .client import Gateway, GatewayError, IncomingSms, MultipartInfo, parse_label
+from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 SEEN_LIMIT = 10_000
@@ -368,38 +367,3 @@ class Inbox:
             await self.gateway.delete_inbox(batch)
         except GatewayError as err:
             LOGGER.warning("Could not delete %d delivered SMS from the gateway: %s", len(batch), err)
-
-
-@callback
-def async_start_catch_up(hass: HomeAssistant, entry: GsmGatewayConfigEntry, inbox: Inbox) -> None:
-    """Catch up now, after every reconnect, and periodically; stop with the entry."""
-    pushes_sms = Capability.SMS_PUSH in inbox.gateway.capabilities
-    poll_only = entry.options.get(CONF_RECEIVE_MODE) == ReceiveMode.POLL_ONLY or not pushes_sms
-    interval = INBOX_POLL_INTERVAL_POLL_ONLY if poll_only else INBOX_POLL_INTERVAL
-    status = entry.runtime_data.status
-    was_online = status.last_update_success
-
-    async def catch_up(_now: object = None) -> None:
-        try:
-            new = await inbox.async_catch_up()
-        except GatewayError as err:
-            LOGGER.debug("Inbox catch-up of %s failed, will retry: %s", entry.title, err)
-            return
-        if new:
-            LOGGER.debug("Inbox catch-up of %s delivered %d missed SMS", entry.title, new)
-
-    @callback
-    def schedule(_now: object = None) -> None:
-        # An entry task: unloading the entry cancels it, so no catch-up outlives its inbox.
-        entry.async_create_background_task(hass, catch_up(), f"{DOMAIN} inbox catch-up {entry.title}")
-
-    @callback
-    def on_status_update() -> None:
-        nonlocal was_online
-        if status.last_update_success and not was_online:
-            schedule()  # back online: pick up what arrived (and was not pushed) while we could not reach it
-        was_online = status.last_update_success
-
-    schedule()
-    entry.async_on_unload(async_track_time_interval(hass, schedule, interval, cancel_on_shutdown=True))
-    entry.async_on_unload(status.async_add_listener(on_status_update))

@@ -8,22 +8,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from ipaddress import ip_address
 from typing import Any, Final
 
 from homeassistant.components import webhook
 from homeassistant.const import CONF_HOST
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.network import NoURLAvailableError
 from yarl import URL
 
 from .client import Capability, Gateway, GatewayError, GatewayUnsupportedError
-from .const import CONF_MANAGE_PUSH_TARGET, CONF_WEBHOOK_ID, DOMAIN, LOGGER
-from .coordinator import GsmGatewayConfigEntry
+from .const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
 
 CONF_PREVIOUS_PUSH_TARGET: Final = "previous_push_target"
 CHECK_INTERVAL = timedelta(minutes=10)
@@ -72,59 +71,74 @@ def push_url(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
 
 
 class PushTargetManager:
-    """Sets, checks and restores the gateway's push target for one entry."""
+    """Sets, checks and restores the push target of one gateway."""
 
-    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
-        """Bind to a loaded entry."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        gateway: Gateway,
+        *,
+        entry_id: str,
+        title: str,
+        entry_data: Mapping[str, Any],
+        enabled: bool,
+        remember_previous: Callable[[str | None], None],
+    ) -> None:
+        """`enabled`: the user allowed it; `remember_previous` stores the target found before the first take-over."""
         self.hass = hass
-        self.entry = entry
         self.gateway = gateway
+        self.entry_id = entry_id
+        self.title = title
+        self.entry_data = entry_data
+        self.enabled = enabled and Capability.PUSH_TARGET_API in gateway.capabilities
+        self._remember_previous = remember_previous
+        self._previous_known = CONF_PREVIOUS_PUSH_TARGET in entry_data
         self.url: str | None = None
-
-    @property
-    def enabled(self) -> bool:
-        """The user allowed it and the gateway can do it."""
-        return bool(self.entry.options.get(CONF_MANAGE_PUSH_TARGET)) and (
-            Capability.PUSH_TARGET_API in self.gateway.capabilities
-        )
+        self._stop_checking: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
-        """Take the push target over (background task of the entry), then check it now and then."""
+        """Take the push target over (a background task), then check it now and then."""
         if not self.enabled:
             self._clear_issues()
             return
-        self.url = push_url(self.hass, self.entry.data)
+        self.url = push_url(self.hass, self.entry_data)
         if self.url is None:
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
-                issue_id(ISSUE_NO_URL, self.entry.entry_id),
+                issue_id(ISSUE_NO_URL, self.entry_id),
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=ISSUE_NO_URL,
-                translation_placeholders={"title": self.entry.title},
+                translation_placeholders={"title": self.title},
             )
             return
-        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry.entry_id))
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry_id))
         await self.async_take_over(self.url)
-        self.entry.async_on_unload(
-            async_track_time_interval(self.hass, self._async_check, CHECK_INTERVAL, cancel_on_shutdown=True)
+        self._stop_checking = async_track_time_interval(
+            self.hass, self._async_check, CHECK_INTERVAL, cancel_on_shutdown=True
         )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop checking (unload)."""
+        if self._stop_checking is not None:
+            self._stop_checking()
+            self._stop_checking = None
 
     async def async_take_over(self, url: str) -> bool:
         """Remember the current target (first time only), then point the gateway at `url`."""
         try:
             current = await self._read_target()
-            if CONF_PREVIOUS_PUSH_TARGET not in self.entry.data and current != url:
-                self.hass.config_entries.async_update_entry(
-                    self.entry, data={**self.entry.data, CONF_PREVIOUS_PUSH_TARGET: current}
-                )
+            if not self._previous_known and current != url:
+                self._remember_previous(current)
+                self._previous_known = True
             await self.gateway.set_push_target(url)
         except GatewayError as err:
-            LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.entry.title, err)
+            LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.title, err)
             return False
-        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_CHANGED, self.entry.entry_id))
-        LOGGER.info("%s now pushes to Home Assistant", self.entry.title)
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_CHANGED, self.entry_id))
+        LOGGER.info("%s now pushes to Home Assistant", self.title)
         return True
 
     async def _read_target(self) -> str | None:
@@ -144,27 +158,27 @@ class PushTargetManager:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            issue_id(ISSUE_CHANGED, self.entry.entry_id),
+            issue_id(ISSUE_CHANGED, self.entry_id),
             is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key=ISSUE_CHANGED,
-            translation_placeholders={"title": self.entry.title, "target": _displayable(current)},
-            data={"entry_id": self.entry.entry_id},
+            translation_placeholders={"title": self.title, "target": _displayable(current)},
+            data={"entry_id": self.entry_id},
         )
 
     @callback
     def _clear_issues(self) -> None:
         for kind in (ISSUE_NO_URL, ISSUE_CHANGED):
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry.entry_id))
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry_id))
 
 
-async def async_restore_push_target(entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
+async def async_restore_push_target(title: str, entry_data: Mapping[str, Any], gateway: Gateway) -> None:
     """Entry removed: give the gateway back the target it had before (or clear ours)."""
-    if CONF_PREVIOUS_PUSH_TARGET not in entry.data:
+    if CONF_PREVIOUS_PUSH_TARGET not in entry_data:
         return
-    previous = entry.data[CONF_PREVIOUS_PUSH_TARGET]
+    previous = entry_data[CONF_PREVIOUS_PUSH_TARGET]
     try:
         await gateway.connect()
         await gateway.set_push_target(previous or None)
     except GatewayError as err:
-        LOGGER.warning("Could not restore the push target of %s: %s", entry.title, err)
+        LOGGER.warning("Could not restore the push target of %s: %s", title, err)

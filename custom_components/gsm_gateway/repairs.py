@@ -28,7 +28,7 @@ class PushTargetRepairFlow(RepairsFlow):
     async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Ask, then point the gateway at Home Assistant again."""
         if user_input is not None:
-            manager = self.entry.runtime_data.push_target
+            manager = self.entry.runtime_data.receiver.push_target
             if manager is not None and manager.url is not None and await manager.async_take_over(manager.url):
                 return self.async_create_entry(data={})
             return self.async_abort(reason="take_over_failed")

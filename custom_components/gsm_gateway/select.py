@@ -55,4 +55,4 @@ class ActiveSlotSelect(PortEntity, SelectEntity):
     @override
     @gateway_command
     async def async_select_option(self, option: str) -> None:
-        await self.entry.runtime_data.gateway.switch_slot(SlotRef(self.port, slot_number(option)))
+        await self.gateway.switch_slot(SlotRef(self.port, slot_number(option)))

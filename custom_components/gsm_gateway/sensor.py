@@ -16,6 +16,7 @@ from .client import (
     REGISTERED_STATES,
     CallStatistics,
     Capability,
+    Gateway,
     GatewayStatus,
     PortStatus,
     SimState,
@@ -23,86 +24,106 @@ from .client import (
     SlotStatus,
     SmsStatistics,
 )
-from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry, PortListener
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities
+from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
 
 PARALLEL_UPDATES = 0
 
+STATUS_OPTIONS = [state.value for state in SimState]
+
 
 @dataclass(frozen=True, kw_only=True)
-class SlotSensorDescription(SensorEntityDescription):
-    """A value of the active (or a given) SIM slot."""
+class PortSensorDescription(SensorEntityDescription):
+    """A value of a port (mostly of its active SIM slot)."""
 
-    value_fn: Callable[[SlotStatus], StateType]
-    attributes_fn: Callable[[SlotStatus], Mapping[str, Any]] | None = None
+    value_fn: Callable[[PortStatus], StateType]
+    attributes_fn: Callable[[PortStatus], Mapping[str, Any] | None] = lambda _port: None
+    exists_fn: Callable[[PortStatus], bool] = lambda _port: True
 
 
-SLOT_SENSORS: tuple[SlotSensorDescription, ...] = (
-    SlotSensorDescription(
+def _active[T](read: Callable[[SlotStatus], T]) -> Callable[[PortStatus], T | None]:
+    """Read a value of the port's active slot (None while no slot is active)."""
+
+    def value(port: PortStatus) -> T | None:
+        slot = port.active
+        return None if slot is None else read(slot)
+
+    return value
+
+
+def _reported(read: Callable[[SlotStatus], object]) -> Callable[[PortStatus], bool]:
+    """Whether any slot of the port reports the value (a gateway that never reports it gets no sensor)."""
+    return lambda port: any(read(slot) is not None for slot in port.slots.values())
+
+
+def _status_attributes(slot: SlotStatus | None) -> Mapping[str, Any] | None:
+    if slot is None:
+        return None
+    return {"status_code": slot.status_code, "device_status": slot.status_text}
+
+
+PORT_STATUS = PortSensorDescription(
+    key="status",
+    translation_key="status",
+    device_class=SensorDeviceClass.ENUM,
+    options=STATUS_OPTIONS,
+    # The port's own state: with no active slot (its SIM was just locked) it reads user-locked, idle or no SIM.
+    value_fn=lambda port: port.state.value,
+    attributes_fn=lambda port: _status_attributes(port.active),
+)
+
+
+def _identifier(key: str, read: Callable[[SlotStatus], str | None]) -> PortSensorDescription:
+    """A SIM identifier: diagnostic, and off by default (it identifies a SIM and its owner)."""
+    return PortSensorDescription(
+        key=key,
+        translation_key=key,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_active(read),
+        exists_fn=_reported(read),
+    )
+
+
+PORT_SENSORS: tuple[PortSensorDescription, ...] = (
+    PORT_STATUS,
+    PortSensorDescription(
         key="signal",
         translation_key="signal",
         device_class=SensorDeviceClass.SIGNAL_STRENGTH,
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda slot: slot.signal_dbm,
+        value_fn=_active(lambda slot: slot.signal_dbm),
+        exists_fn=_reported(lambda slot: slot.signal_dbm),
     ),
-    SlotSensorDescription(
+    PortSensorDescription(
         key="operator",
         translation_key="operator",
-        value_fn=lambda slot: slot.operator,
+        value_fn=_active(lambda slot: slot.operator),
+        exists_fn=_reported(lambda slot: slot.operator),
     ),
-    SlotSensorDescription(
+    PortSensorDescription(
         key="balance",
         translation_key="balance",
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=lambda slot: slot.balance,
+        value_fn=_active(lambda slot: slot.balance),
+        exists_fn=_reported(lambda slot: slot.balance),
     ),
-    SlotSensorDescription(
-        key="sim_number",
-        translation_key="sim_number",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda slot: slot.sim_number,
-    ),
-    SlotSensorDescription(
-        key="iccid",
-        translation_key="iccid",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda slot: slot.iccid,
-    ),
-    SlotSensorDescription(
-        key="imsi",
-        translation_key="imsi",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda slot: slot.imsi,
-    ),
-    SlotSensorDescription(
-        key="imei",
-        translation_key="imei",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda slot: slot.imei,
-    ),
+    _identifier("sim_number", lambda slot: slot.sim_number),
+    _identifier("iccid", lambda slot: slot.iccid),
+    _identifier("imsi", lambda slot: slot.imsi),
+    _identifier("imei", lambda slot: slot.imei),
 )
 
-STATUS_OPTIONS = [state.value for state in SimState]
 
+@dataclass(frozen=True, kw_only=True)
+class SlotSensorDescription(SensorEntityDescription):
+    """A value of one SIM slot of a port, active or not."""
 
-def _status_attributes(slot: SlotStatus) -> Mapping[str, Any]:
-    return {"status_code": slot.status_code, "device_status": slot.status_text}
+    value_fn: Callable[[SlotStatus], StateType]
+    attributes_fn: Callable[[SlotStatus], Mapping[str, Any] | None] = lambda _slot: None
 
-
-PORT_STATUS = SlotSensorDescription(
-    key="status",
-    translation_key="status",
-    device_class=SensorDeviceClass.ENUM,
-    options=STATUS_OPTIONS,
-    value_fn=lambda slot: slot.state.value,
-    attributes_fn=_status_attributes,
-)
 
 SLOT_STATUS = SlotSensorDescription(
     key="status",
@@ -117,24 +138,24 @@ SLOT_STATUS = SlotSensorDescription(
 
 @dataclass(frozen=True, kw_only=True)
 class StatisticsSensorDescription(SensorEntityDescription):
-    """A counter of the active SIM slot of a port."""
+    """A counter of the active SIM slot of a port (by its canonical label, `1A`)."""
 
-    capability: Capability
     value_fn: Callable[[GatewayStatistics, str], StateType]
+    exists_fn: Callable[[Gateway], bool]
 
 
-def _sms(field: str) -> Callable[[GatewayStatistics, str], StateType]:
+def _sms(read: Callable[[SmsStatistics], StateType]) -> Callable[[GatewayStatistics, str], StateType]:
     def value(data: GatewayStatistics, label: str) -> StateType:
-        stats: SmsStatistics | None = data.sms_total.get(label)
-        return None if stats is None else getattr(stats, field)
+        stats = data.sms_total.get(label)
+        return None if stats is None else read(stats)
 
     return value
 
 
-def _calls(field: str) -> Callable[[GatewayStatistics, str], StateType]:
+def _calls(read: Callable[[CallStatistics], StateType]) -> Callable[[GatewayStatistics, str], StateType]:
     def value(data: GatewayStatistics, label: str) -> StateType:
-        stats: CallStatistics | None = data.calls_total.get(label)
-        return None if stats is None else getattr(stats, field)
+        stats = data.calls_total.get(label)
+        return None if stats is None else read(stats)
 
     return value
 
@@ -143,76 +164,76 @@ STATISTICS_SENSORS: tuple[StatisticsSensorDescription, ...] = (
     StatisticsSensorDescription(
         key="sms_sent",
         translation_key="sms_sent",
-        capability=Capability.SMS_STATISTICS,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_sms("sent"),
+        value_fn=_sms(lambda stats: stats.sent),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="sms_sent_ok",
         translation_key="sms_sent_ok",
-        capability=Capability.SMS_STATISTICS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=_sms("sent_ok"),
+        value_fn=_sms(lambda stats: stats.sent_ok),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="sms_failed",
         translation_key="sms_failed",
-        capability=Capability.SMS_STATISTICS,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_sms("sent_failed"),
+        value_fn=_sms(lambda stats: stats.sent_failed),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="sms_received",
         translation_key="sms_received",
-        capability=Capability.SMS_STATISTICS,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_sms("received"),
+        value_fn=_sms(lambda stats: stats.received),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="sms_unsent",
         translation_key="sms_unsent",
-        capability=Capability.SMS_STATISTICS,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=False,
-        value_fn=_sms("unsent"),
+        value_fn=_sms(lambda stats: stats.unsent),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="calls",
         translation_key="calls",
-        capability=Capability.CALL_STATISTICS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=_calls("calls"),
+        value_fn=_calls(lambda stats: stats.calls),
+        exists_fn=has_capability(Capability.CALL_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="call_asr",
         translation_key="call_asr",
-        capability=Capability.CALL_STATISTICS,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=False,
-        value_fn=_calls("asr"),
+        value_fn=_calls(lambda stats: stats.asr),
+        exists_fn=has_capability(Capability.CALL_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="call_acd",
         translation_key="call_acd",
-        capability=Capability.CALL_STATISTICS,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=False,
-        value_fn=_calls("acd"),
+        value_fn=_calls(lambda stats: stats.acd),
+        exists_fn=has_capability(Capability.CALL_STATISTICS),
     ),
     StatisticsSensorDescription(
         key="call_pdd",
         translation_key="call_pdd",
-        capability=Capability.CALL_STATISTICS,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=False,
-        value_fn=_calls("pdd"),
+        value_fn=_calls(lambda stats: stats.pdd),
+        exists_fn=has_capability(Capability.CALL_STATISTICS),
     ),
 )
 
@@ -222,6 +243,7 @@ class GatewaySensorDescription(SensorEntityDescription):
     """A summary value of the whole gateway."""
 
     value_fn: Callable[[GatewayStatus], StateType]
+    exists_fn: Callable[[Gateway], bool] = lambda _gateway: True
 
 
 GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
@@ -248,18 +270,24 @@ GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
 class DailySensorDescription(SensorEntityDescription):
     """Today's SMS totals of the whole gateway."""
 
-    field: str
+    value_fn: Callable[[GatewayStatistics], StateType]
+    exists_fn: Callable[[Gateway], bool]
 
 
 DAILY_SENSORS: tuple[DailySensorDescription, ...] = (
     DailySensorDescription(
-        key="sms_sent_today", translation_key="sms_sent_today", state_class=SensorStateClass.TOTAL, field="sent"
+        key="sms_sent_today",
+        translation_key="sms_sent_today",
+        state_class=SensorStateClass.TOTAL,
+        value_fn=lambda data: sum(stats.sent for stats in data.sms_today.values()),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     DailySensorDescription(
         key="sms_received_today",
         translation_key="sms_received_today",
         state_class=SensorStateClass.TOTAL,
-        field="received",
+        value_fn=lambda data: sum(stats.received for stats in data.sms_today.values()),
+        exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
 )
 
@@ -269,69 +297,86 @@ async def async_setup_entry(
 ) -> None:
     """Add sensors for the gateway and every port (also ports that appear later)."""
     runtime = entry.runtime_data
+    gateway = runtime.gateway
     statistics = runtime.statistics
-    capabilities = runtime.gateway.capabilities
 
-    gateway_entities: list[SensorEntity] = [GatewaySensor(entry, description) for description in GATEWAY_SENSORS]
-    if statistics is not None and Capability.SMS_STATISTICS in capabilities:
-        gateway_entities.extend(DailySmsSensor(entry, statistics, description) for description in DAILY_SENSORS)
+    gateway_entities: list[SensorEntity] = [
+        GatewaySensor(entry, description) for description in GATEWAY_SENSORS if description.exists_fn(gateway)
+    ]
+    if statistics is not None:
+        gateway_entities.extend(
+            DailySmsSensor(entry, statistics, description)
+            for description in DAILY_SENSORS
+            if description.exists_fn(gateway)
+        )
     async_add_entities(gateway_entities)
 
     # A value this gateway never reports (Synway has no signal or operator, Dinstar no operator) gets no sensor.
-    slots = [slot for port in runtime.status.data.ports.values() for slot in port.slots.values()]
-    reported = [d for d in SLOT_SENSORS if any(d.value_fn(slot) is not None for slot in slots)]
+    ports = list(runtime.status.data.ports.values())
+    reported = [d for d in PORT_SENSORS if any(d.exists_fn(port) for port in ports)]
     # Per-slot status only where the gateway reports inactive slots (Dinstar reports the active SIM only).
-    multi_slot = runtime.gateway.device.slot_count > 1 and any(
-        not slot.active and slot.state is not SimState.UNKNOWN for slot in slots
+    slot_count = gateway.device.slot_count
+    multi_slot = slot_count > 1 and any(
+        not slot.active and slot.state is not SimState.UNKNOWN for port in ports for slot in port.slots.values()
     )
+    counters = [d for d in STATISTICS_SENSORS if statistics is not None and d.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[SensorEntity]:
-        entities: list[SensorEntity] = [SlotSensor(entry, port.port, PORT_STATUS)]
-        entities.extend(SlotSensor(entry, port.port, description) for description in reported)
+        entities: list[SensorEntity] = [PortSensor(entry, port.port, description) for description in reported]
         if multi_slot:
-            entities.extend(
-                SlotSensor(entry, port.port, SLOT_STATUS, slot=slot)
-                for slot in range(1, runtime.gateway.device.slot_count + 1)
-            )
+            entities.extend(SlotSensor(entry, port.port, slot, SLOT_STATUS) for slot in range(1, slot_count + 1))
         if statistics is not None:
-            entities.extend(
-                StatisticsSensor(entry, statistics, port.port, description)
-                for description in STATISTICS_SENSORS
-                if description.capability in capabilities
-            )
+            entities.extend(StatisticsSensor(entry, statistics, port.port, description) for description in counters)
         return entities
 
     add_port_entities(entry, async_add_entities, port_entities)
 
 
-class SlotSensor(PortEntity, SensorEntity):
-    """A value of a port's active SIM slot, or of one given slot."""
+class PortSensor(PortEntity, SensorEntity):
+    """A value of a port (its active SIM slot)."""
 
-    entity_description: SlotSensorDescription
+    entity_description: PortSensorDescription
 
-    def __init__(
-        self,
-        entry: GsmGatewayConfigEntry,
-        port: int,
-        description: SlotSensorDescription,
-        *,
-        slot: int | None = None,
-    ) -> None:
-        """Bind the description to a port (and slot)."""
-        super().__init__(entry, port, description.key, slot)
+    def __init__(self, entry: GsmGatewayConfigEntry, port: int, description: PortSensorDescription) -> None:
+        """Bind the description to a port."""
+        super().__init__(entry, port, description.key)
         self.entity_description = description
 
     @override
-    def written_state_key(self) -> object:
+    def shown_state(self) -> object:
         # The raw value, not the rendered state: cheaper, and it changes exactly when the state does.
         return (self.native_value, self.extra_state_attributes)
 
     @property
     @override
     def native_value(self) -> StateType:
-        if self.slot is None and self.entity_description.key == "status":
-            port = self.port_status
-            return None if port is None else port.state.value
+        port = self.port_status
+        return None if port is None else self.entity_description.value_fn(port)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        port = self.port_status
+        return None if port is None else self.entity_description.attributes_fn(port)
+
+
+class SlotSensor(PortEntity, SensorEntity):
+    """A value of one SIM slot of a port."""
+
+    entity_description: SlotSensorDescription
+
+    def __init__(self, entry: GsmGatewayConfigEntry, port: int, slot: int, description: SlotSensorDescription) -> None:
+        """Bind the description to a port's slot."""
+        super().__init__(entry, port, description.key, slot)
+        self.entity_description = description
+
+    @override
+    def shown_state(self) -> object:
+        return (self.native_value, self.extra_state_attributes)
+
+    @property
+    @override
+    def native_value(self) -> StateType:
         slot = self.slot_status
         return None if slot is None else self.entity_description.value_fn(slot)
 
@@ -339,9 +384,7 @@ class SlotSensor(PortEntity, SensorEntity):
     @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         slot = self.slot_status
-        if slot is None or self.entity_description.attributes_fn is None:
-            return None
-        return self.entity_description.attributes_fn(slot)
+        return None if slot is None else self.entity_description.attributes_fn(slot)
 
 
 class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntity):
@@ -360,8 +403,7 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         super().__init__(entry, coordinator, f"port_{port}_{description.key}")
         self.entity_description = description
         self.port = port
-        self.status_listener_context = PortListener(port)
-        self._attr_device_info = PortEntity.child_device_info(entry, port)
+        self._attr_device_info = entry.runtime_data.devices.child_device_info(port)
 
     def _active_label(self) -> str | None:
         port = self.gateway_status.data.ports.get(self.port)
@@ -370,11 +412,7 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         return SlotRef(self.port, port.active_slot).label
 
     @override
-    def source_identity(self) -> tuple[object, ...] | None:
-        return (self.coordinator.data, self.gateway_status.data.ports.get(self.port))
-
-    @override
-    def written_state_key(self) -> object:
+    def shown_state(self) -> object:
         return self.native_value
 
     @property
@@ -422,7 +460,4 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
     @override
     def native_value(self) -> StateType:
         data: GatewayStatistics | None = self.coordinator.data  # None until the first poll succeeds
-        if data is None:
-            return None
-        stats = data.sms_today.values()
-        return sum(int(getattr(stat, self.entity_description.field)) for stat in stats)
+        return None if data is None else self.entity_description.value_fn(data)

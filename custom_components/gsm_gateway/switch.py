@@ -19,7 +19,7 @@ from .client.ejoin.gateway import EjoinGateway
 from .client.ejoin.proxy import ProxyMode, ProxyResource
 from .const import DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
 from .helpers import gateway_command, translate_gateway_errors
 from .services.proxy import proxy_signal
 
@@ -30,7 +30,7 @@ PARALLEL_UPDATES = 1
 class PortSwitchDescription(SwitchEntityDescription):
     """A switch of a port's SIM slot."""
 
-    capability: Capability
+    exists_fn: Callable[[Gateway], bool]
     is_on_fn: Callable[[SlotStatus], bool | None]
     set_fn: Callable[[Gateway, SlotRef, bool], Awaitable[None]]  # (gateway, slot, on)
 
@@ -53,7 +53,7 @@ LOCK = PortSwitchDescription(
     key="lock",
     translation_key="lock",
     entity_category=EntityCategory.CONFIG,
-    capability=Capability.LOCK,
+    exists_fn=has_capability(Capability.LOCK),
     is_on_fn=_is_locked,
     set_fn=_set_lock,
 )
@@ -62,7 +62,7 @@ SLOT_LOCK = PortSwitchDescription(
     translation_key="slot_lock",
     entity_category=EntityCategory.CONFIG,
     entity_registry_enabled_default=False,
-    capability=Capability.LOCK_SLOT,
+    exists_fn=has_capability(Capability.LOCK_SLOT),
     is_on_fn=_is_locked,
     set_fn=_set_lock,
 )
@@ -71,7 +71,7 @@ LED = PortSwitchDescription(
     translation_key="led",
     entity_category=EntityCategory.CONFIG,
     entity_registry_enabled_default=False,
-    capability=Capability.LED,
+    exists_fn=has_capability(Capability.LED),
     is_on_fn=lambda slot: slot.led,
     set_fn=_set_led,
 )
@@ -89,7 +89,7 @@ async def async_setup_entry(
         entities = [PortSwitch(entry, port.port, description) for description in (LOCK, LED)]
         if slot_count > 1:
             entities.extend(PortSwitch(entry, port.port, SLOT_LOCK, slot=slot) for slot in range(1, slot_count + 1))
-        return [entity for entity in entities if entity.entity_description.capability in capabilities]
+        return [entity for entity in entities if entity.entity_description.exists_fn(gateway)]
 
     add_port_entities(entry, async_add_entities, port_entities)
     if Capability.PROXY in capabilities:
@@ -150,7 +150,7 @@ class PortSwitch(PortEntity, SwitchEntity):
 
     @gateway_command
     async def _async_set(self, *, on: bool) -> None:
-        await self.entity_description.set_fn(self.entry.runtime_data.gateway, self._target(), on)
+        await self.entity_description.set_fn(self.gateway, self._target(), on)
         self._optimistic = on
 
 

@@ -7,6 +7,7 @@ content; a valid push is answered at once and applied right after the response.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 from ipaddress import ip_address
 import logging
@@ -14,12 +15,10 @@ import time
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from .client import GatewayPushError, PushRequest
-from .const import CONF_ALLOW_ANY_SOURCE, CONF_WEBHOOK_ID, DOMAIN, LOGGER
-from .coordinator import GsmGatewayConfigEntry
-from .dispatch import EventDispatcher
+from .client import GatewayPushError, PushEvent, PushRequest
+from .const import DOMAIN, LOGGER
 
 MAX_PUSH_BYTES = 4 * 1024 * 1024  # an MMS with attachments, base64-encoded, fits comfortably
 _PRIVATE_HEADERS = frozenset({"authorization", "cookie"})
@@ -54,35 +53,44 @@ async def _read_capped(request: web.Request) -> bytes | None:
 
 
 class PushWebhook:
-    """Receives pushes for one config entry."""
+    """Receives the pushes of one gateway and hands their events to `handle`, right after answering."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, dispatcher: EventDispatcher, sources: frozenset[str]
+        self,
+        hass: HomeAssistant,
+        *,
+        webhook_id: str,
+        title: str,
+        sources: frozenset[str],
+        allow_any_source: bool,
+        parse: Callable[[PushRequest], list[PushEvent]],
+        handle: Callable[[list[PushEvent]], None],
     ) -> None:
-        """Bind to a loaded entry."""
+        """`parse` is the gateway's push parser; `handle` applies the events (called in the event loop)."""
         self.hass = hass
-        self.entry = entry
-        self.dispatcher = dispatcher
+        self.webhook_id = webhook_id
+        self.title = title
         self.sources = sources
-        self.allow_any_source = bool(entry.options.get(CONF_ALLOW_ANY_SOURCE, False))
-        self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        self.allow_any_source = allow_any_source
+        self._parse = parse
+        self._handle = handle
         self.accepted = 0
         self.rejected = 0
         self._last_warned: dict[str, float] = {}
 
     @callback
-    def async_register(self) -> None:
-        """Register the webhook; unregistered when the entry unloads."""
+    def async_register(self) -> CALLBACK_TYPE:
+        """Register the webhook; returns the function that unregisters it."""
         webhook.async_register(
             self.hass,
             DOMAIN,
-            self.entry.title,
+            self.title,
             self.webhook_id,
             self.async_handle,
             local_only=True,
             allowed_methods=["POST"],
         )
-        self.entry.async_on_unload(partial(webhook.async_unregister, self.hass, self.webhook_id))
+        return partial(webhook.async_unregister, self.hass, self.webhook_id)
 
     def _reject(self, status: int, reason: str) -> web.Response:
         """One log line per rejected push: a warning the first time a reason shows up, then debug for a while."""
@@ -91,7 +99,7 @@ class PushWebhook:
         level = logging.DEBUG if now - self._last_warned.get(reason, -WARN_EVERY) < WARN_EVERY else logging.WARNING
         if level == logging.WARNING:
             self._last_warned[reason] = now
-        LOGGER.log(level, "Ignored a push to %s: %s", self.entry.title, reason)
+        LOGGER.log(level, "Ignored a push to %s: %s", self.title, reason)
         return web.Response(status=status, text=reason)
 
     async def async_handle(self, _hass: HomeAssistant, _webhook_id: str, request: web.Request) -> web.Response:
@@ -110,11 +118,11 @@ class PushWebhook:
                 query=dict(request.query),
                 headers={key: value for key, value in request.headers.items() if key.lower() not in _PRIVATE_HEADERS},
             )
-            events = self.entry.runtime_data.gateway.parse_push(push)
+            events = self._parse(push)
         except GatewayPushError as err:
             return self._reject(400, f"malformed push ({err})")
         except Exception as err:  # noqa: BLE001 - the handler must never raise; one line, no content
             return self._reject(400, f"unreadable push ({type(err).__name__})")
         self.accepted += 1
-        self.hass.loop.call_soon(self.dispatcher.async_handle, events)
+        self.hass.loop.call_soon(self._handle, events)
         return web.Response(status=200, text="OK")

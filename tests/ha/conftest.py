@@ -8,6 +8,7 @@ from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -53,6 +54,15 @@ async def unique_id_of(hass: HomeAssistant, sim: GatewaySimulator) -> str:
     gateway = await detect_gateway(async_get_clientsession(hass), settings)
     sim.requests.clear()
     return gateway.device.unique_id
+
+
+def port_device_id(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> str:
+    """The device id of a port of `entry`'s gateway, from the device registry."""
+    device = dr.async_get(hass).async_get_child_device_by_identifier(
+        (DOMAIN, f"{entry.unique_id}_port_{port}"), entry.entry_id
+    )
+    assert device is not None, f"port {port} has no device"
+    return device.id
 
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]

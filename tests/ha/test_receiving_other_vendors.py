@@ -25,7 +25,7 @@ from custom_components.gsm_gateway.const import (
 from simulator.dinstar import DinstarSimulator
 from simulator.synway import SynwaySimulator
 
-from .conftest import WEBHOOK_ID
+from .conftest import WEBHOOK_ID, port_device_id
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dinstar"
 PATH = f"/api/webhook/{WEBHOOK_ID}"
@@ -68,7 +68,7 @@ async def test_dinstar_pushes_become_events(
     assert received[0].data["port"] == "2A"
     assert received[0].data["text"] == "Dinstar says hi"
     assert received[0].data["smsc"] == "+491770610000"
-    assert received[0].data["device_id"] == init_integration.runtime_data.port_device_ids[2]
+    assert received[0].data["device_id"] == port_device_id(hass, init_integration, 2)
 
     sent = async_capture_events(hass, EVENT_SMS_SENT)
     failed = async_capture_events(hass, EVENT_SMS_FAILED)

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN
 from simulator.ejoin import EjoinSimulator
+from tests.ha.conftest import port_device_id
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / "gsm_gateway"
 
@@ -35,7 +36,7 @@ def commands(sim: EjoinSimulator) -> list[dict[str, Any]]:
 
 
 def port_device(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> str:
-    return entry.runtime_data.port_device_ids[port]
+    return port_device_id(hass, entry, port)
 
 
 def gateway_device(hass: HomeAssistant, entry: MockConfigEntry) -> str:

@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.gsm_gateway.const import EVENT_ESIM_PROGRESS
 from custom_components.gsm_gateway.services import esim
 from simulator.ejoin import EjoinSimulator
+from tests.ha.conftest import port_device_id
 
 from .test_services_common import call
 
@@ -46,7 +47,7 @@ async def test_list_esims(hass: HomeAssistant, init_integration: MockConfigEntry
 async def test_list_esims_of_a_port_device(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
-    response = await call(hass, "list_esims", device_id=init_integration.runtime_data.port_device_ids[4])
+    response = await call(hass, "list_esims", device_id=port_device_id(hass, init_integration, 4))
     assert [item["port"] for item in response["esims"]] == ["4"]
 
 
@@ -67,7 +68,7 @@ async def test_write_follows_the_job_to_success(
     await hass.async_block_till_done()
     assert states(events) == ["submitted", "pending", "succeeded"]
     assert {event.data["port"] for event in events} == {"2B"}
-    assert events[0].data["device_id"] == init_integration.runtime_data.port_device_ids[2]
+    assert events[0].data["device_id"] == port_device_id(hass, init_integration, 2)
     assert CODE not in str([event.data for event in events])
 
 

@@ -17,7 +17,7 @@ from simulator.dinstar import DinstarSimulator
 from simulator.ejoin import EjoinSimulator
 from simulator.synway import SynwaySimulator
 
-from .conftest import WEBHOOK_ID
+from .conftest import WEBHOOK_ID, port_device_id
 from .test_services_common import call
 
 
@@ -47,7 +47,7 @@ async def test_ejoin_answers_in_the_request(
     await hass.async_block_till_done()
     assert len(events) == 1
     assert events[0].data["text"] == response["reply"]
-    assert events[0].data["device_id"] == init_integration.runtime_data.port_device_ids[2]
+    assert events[0].data["device_id"] == port_device_id(hass, init_integration, 2)
 
 
 async def test_ejoin_without_reply(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
@@ -96,7 +96,6 @@ async def test_dinstar_reply_comes_by_push(
     assert request.json() == {"port": [1], "command": "send", "text": "*101#"}
     await hass.async_block_till_done()
     assert [event.data["text"] for event in events] == ["Your number is 0170 1234567"]  # once, from the push
-    assert init_integration.runtime_data.dispatcher.ussd_waiters == {}
 
 
 @pytest.mark.parametrize("vendor", ["dinstar"])
@@ -108,7 +107,6 @@ async def test_dinstar_refusal_names_the_port_state(
         await call(hass, "send_ussd", port="3", code="*100#")
     assert raised.value.translation_key == "ussd_refused"
     assert raised.value.translation_placeholders["code"] == "503"
-    assert init_integration.runtime_data.dispatcher.ussd_waiters == {}
 
 
 @pytest.mark.parametrize("vendor", ["dinstar"])
@@ -172,7 +170,6 @@ async def test_dinstar_pushed_reply_after_the_timeout(
     response = await call(hass, "send_ussd", port="1", code="*100#", timeout=0)
     assert response["status"] == "pending"
     await wait_for(events, 1)  # the push still fires the event
-    assert init_integration.runtime_data.dispatcher.ussd_waiters == {}
 
 
 @pytest.mark.parametrize("vendor", ["dinstar"])

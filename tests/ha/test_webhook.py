@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from contextlib import AbstractContextManager
 import json
 import logging
 from pathlib import Path
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
@@ -27,7 +29,7 @@ from custom_components.gsm_gateway.const import (
 )
 from simulator.ejoin import EjoinSimulator
 
-from .conftest import WEBHOOK_ID
+from .conftest import WEBHOOK_ID, port_device_id
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ejoin"
 PATH = f"/api/webhook/{WEBHOOK_ID}"
@@ -82,9 +84,8 @@ async def test_pushed_sms_fires_one_event(
     await wait_for(events, 1)
     await hass.async_block_till_done()
     data = events[0].data
-    runtime = config_entry.runtime_data
     assert data["config_entry_id"] == config_entry.entry_id
-    assert data["device_id"] == runtime.port_device_ids[2]
+    assert data["device_id"] == port_device_id(hass, config_entry, 2)
     assert data["port"] == "2A"
     assert data["sender"] == "+491711234567"
     assert data["text"] == "Your code is 482913"
@@ -183,10 +184,21 @@ async def test_spec_payloads(hass: HomeAssistant, client: TestClient) -> None:
     assert [event.data["reason"] for event in reports] == ["6 Timeout"] or reports[0].data["reason"]
 
 
+def gateway_elsewhere() -> AbstractContextManager[object]:
+    """The gateway's host resolves to an address the test client does not post from."""
+    return patch("custom_components.gsm_gateway.receiver.async_resolve_sources", return_value=frozenset({"192.0.2.7"}))
+
+
 async def test_refuses_other_senders(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    init_integration.runtime_data.webhook.sources = frozenset({"192.0.2.7"})
+    with gateway_elsewhere():
+        await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    client = await hass_client_no_auth()
     body = (FIXTURES / "recv_sms_push.json").read_bytes()
     response = await client.post(PATH, data=body)
     assert response.status == 403
@@ -202,9 +214,9 @@ async def test_any_source_option(
     hass: HomeAssistant, config_entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
     hass.config_entries.async_update_entry(config_entry, options={CONF_ALLOW_ANY_SOURCE: True})
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    config_entry.runtime_data.webhook.sources = frozenset({"192.0.2.7"})
+    with gateway_elsewhere():
+        await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
     client = await hass_client_no_auth()
     response = await client.post(PATH, data=(FIXTURES / "recv_sms_push.json").read_bytes())
     assert response.status == 200

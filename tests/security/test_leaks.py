@@ -28,7 +28,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-import custom_components.gsm_gateway as integration
+from custom_components.gsm_gateway import connection
 from custom_components.gsm_gateway.const import DOMAIN, LOGGER
 from simulator import GatewaySimulator
 from simulator.base import ONE_SHOT_FAULTS
@@ -80,8 +80,8 @@ class Evidence:
 def quick_timeouts(sim: GatewaySimulator) -> Iterator[None]:
     """A "timeout" fault costs 0.3 s (the client gives up) instead of 10 s."""
     sim.faults.hang_seconds = 1.0
-    original = integration.connection_settings
-    with patch.object(integration, "connection_settings", lambda data: replace(original(data), timeout=0.3)):
+    original = connection.connection_settings
+    with patch.object(connection, "connection_settings", lambda data: replace(original(data), timeout=0.3)):
         yield
 
 

@@ -51,7 +51,7 @@ class Watch:
         hass.bus.async_listen(MATCH_ALL, record)
 
     def _counters(self) -> tuple[int, int]:
-        hook = self.entry.runtime_data.webhook
+        hook = self.entry.runtime_data.receiver.webhook
         assert hook is not None
         return hook.accepted, hook.rejected
 
@@ -128,7 +128,7 @@ async def test_local_addresses_other_than_the_gateway_are_refused(
     assert response.status == 403
     await hass.async_block_till_done()
     assert watch.events == []
-    assert init_integration.runtime_data.webhook.rejected == watch.counters[1] + 1
+    assert init_integration.runtime_data.receiver.webhook.rejected == watch.counters[1] + 1
 
 
 async def test_the_gateway_itself_is_accepted(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -93,12 +93,7 @@ def require_type[GatewayT: Gateway](
 def device_port(call: ServiceCall, entry: GsmGatewayConfigEntry) -> int | None:
     """The port whose device the call targets (`device_id` of a port device), if any."""
     device_id = call.data.get(ATTR_DEVICE_ID)
-    if device_id is None:
-        return None
-    for port, port_device_id in entry.runtime_data.port_device_ids.items():
-        if port_device_id == device_id:
-            return port
-    return None
+    return None if device_id is None else entry.runtime_data.devices.port_of_device(device_id)
 
 
 def resolve_ports(

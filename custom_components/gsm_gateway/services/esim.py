@@ -115,7 +115,7 @@ class EsimJob:
             EVENT_ESIM_PROGRESS,
             {
                 ATTR_CONFIG_ENTRY_ID: self.entry.entry_id,
-                ATTR_DEVICE_ID: runtime.port_device_ids.get(self.ref.port, runtime.gateway_device_id),
+                ATTR_DEVICE_ID: runtime.devices.device_id(self.ref.port),
                 ATTR_PORT: self.ref.label,
                 "operation": self.operation.value,
                 "state": state,

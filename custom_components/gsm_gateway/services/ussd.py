@@ -133,11 +133,11 @@ async def _send_ussd(call: ServiceCall) -> ServiceResponse:
     gateway = require(entry, Capability.USSD, SERVICE_SEND_USSD)
     ref = resolve_port(call, entry)
     runtime = entry.runtime_data
-    dispatcher = runtime.dispatcher
+    dispatcher = runtime.receiver.dispatcher
     timeout: int = call.data[ATTR_TIMEOUT]
     readable_later, baseline = await _baseline(entry, gateway, ref)
     # Gateways that keep replies for reading later are the ones that answer later; Dinstar pushes them too.
-    pushed = readable_later and runtime.webhook is not None and Capability.SMS_PUSH in gateway.capabilities
+    pushed = readable_later and runtime.receiver.receives_pushes and Capability.SMS_PUSH in gateway.capabilities
     with _push_waiter(dispatcher, ref, gateway.device.slot_count) as pushed_reply:
         with translate_gateway_errors(entry):
             result = await gateway.send_ussd(ref, call.data[ATTR_CODE])

@@ -1,0 +1,279 @@
+"""The receive pipeline of one gateway: pushes and polls come in, each report leaves as exactly one event.
+
+    gateway ──push──▶ PushWebhook ──parse──▶ Receiver.async_handle ──▶ status coordinator (status pushes)
+                                                   │                 ├─▶ Inbox ──▶ EventDispatcher (SMS)
+                                                   │                 └─▶ EventDispatcher (reports, USSD, MMS)
+    gateway ◀──poll── catch-up: Inbox.async_catch_up at start, after each reconnect and every few minutes
+    PushTargetManager points the gateway's pushes at the webhook (when the user allowed it) and watches it.
+
+The pipeline takes plain arguments (the gateway, the status coordinator, the devices and its settings), so nothing
+here reaches into a config entry's runtime data; setup builds it and `async_stop` undoes everything it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .client import (
+    CallRecordEvent,
+    Capability,
+    DeliveryReportEvent,
+    DevicePowerEvent,
+    DeviceStatusEvent,
+    Gateway,
+    GatewayAlertEvent,
+    GatewayError,
+    GatewayStatus,
+    MmsReceivedEvent,
+    PortStatus,
+    PortStatusEvent,
+    PushEvent,
+    SendReportEvent,
+    SimRegistrationEvent,
+    SlotStatus,
+    SmsReceivedEvent,
+    UssdReceivedEvent,
+)
+from .const import (
+    CONF_ALLOW_ANY_SOURCE,
+    CONF_DELETE_AFTER_DELIVERY,
+    CONF_MANAGE_PUSH_TARGET,
+    CONF_RECEIVE_MODE,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    INBOX_POLL_INTERVAL,
+    INBOX_POLL_INTERVAL_POLL_ONLY,
+    LOGGER,
+    ReceiveMode,
+)
+from .devices import GatewayDevices
+from .dispatch import EventDispatcher
+from .inbox import Inbox
+from .push_target import CONF_PREVIOUS_PUSH_TARGET, PushTargetManager, async_restore_push_target
+from .webhook import PushWebhook, async_resolve_sources
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveSettings:
+    """What the pipeline needs to know about its config entry."""
+
+    entry_id: str
+    title: str
+    entry_data: Mapping[str, Any]  # host and webhook id (the push URL is built from them)
+    poll_only: bool
+    manage_push_target: bool
+    allow_any_source: bool
+    delete_after_delivery: bool
+
+    @classmethod
+    def from_entry(cls, entry: ConfigEntry) -> ReceiveSettings:
+        """The settings of a config entry (its data and options)."""
+        options = entry.options
+        return cls(
+            entry_id=entry.entry_id,
+            title=entry.title,
+            entry_data=dict(entry.data),
+            poll_only=options.get(CONF_RECEIVE_MODE) == ReceiveMode.POLL_ONLY,
+            manage_push_target=bool(options.get(CONF_MANAGE_PUSH_TARGET)),
+            allow_any_source=bool(options.get(CONF_ALLOW_ANY_SOURCE, False)),
+            delete_after_delivery=bool(options.get(CONF_DELETE_AFTER_DELIVERY)),
+        )
+
+
+def merge_slot(status: GatewayStatus, slot: SlotStatus) -> GatewayStatus | None:
+    """`status` with one pushed slot merged in, or None when the push names no slot it can place."""
+    if slot.ref is None or slot.ref.slot is None:
+        return None
+    port_number, slot_number = slot.ref.port, slot.ref.slot
+    port = status.ports.get(port_number) or PortStatus(port=port_number, slots={})
+    slots = {**port.slots, slot_number: slot}
+    active_slot = slot_number if slot.active else port.active_slot
+    if not slot.active and port.active_slot == slot_number:
+        active_slot = None
+    ports = {**status.ports, port_number: replace(port, slots=slots, active_slot=active_slot)}
+    return replace(status, ports=ports)
+
+
+class Receiver:
+    """Webhook, inbox, catch-up polling, push target and events of one gateway."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        gateway: Gateway,
+        *,
+        status: DataUpdateCoordinator[GatewayStatus],
+        devices: GatewayDevices,
+        settings: ReceiveSettings,
+        remember_previous_target: Callable[[str | None], None],
+    ) -> None:
+        """Build the pipeline; nothing runs until `async_start`."""
+        self.hass = hass
+        self.gateway = gateway
+        self.status = status
+        self.settings = settings
+        self._remember_previous_target = remember_previous_target
+        capabilities = gateway.capabilities
+        self.dispatcher = EventDispatcher(hass, entry_id=settings.entry_id, devices=devices)
+        self.inbox: Inbox | None = None
+        if {Capability.SMS_PUSH, Capability.INBOX_POLL} & capabilities:
+            self.inbox = Inbox(hass, settings.entry_id, gateway, self.dispatcher.async_sms_received)
+            self.inbox.delete_after_delivery = (
+                settings.delete_after_delivery and Capability.INBOX_DELETE in capabilities
+            )
+        self.webhook: PushWebhook | None = None
+        self.push_target: PushTargetManager | None = None
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def receives_pushes(self) -> bool:
+        """True when the gateway's pushes have a webhook to go to."""
+        return self.webhook is not None
+
+    async def async_start(self) -> None:
+        """Fire port status changes, restore and catch up the inbox, and start listening to pushes."""
+        self._watch_port_status()
+        capabilities = self.gateway.capabilities
+        if self.inbox is not None:
+            await self.inbox.async_load()
+            self._unsubscribe.append(self.inbox.async_close_when_stopping())
+            if Capability.INBOX_POLL in capabilities:
+                self._start_catch_up()
+        if {Capability.SMS_PUSH, Capability.STATUS_PUSH} & capabilities and not self.settings.poll_only:
+            settings = self.settings
+            self.webhook = PushWebhook(
+                self.hass,
+                webhook_id=settings.entry_data[CONF_WEBHOOK_ID],
+                title=settings.title,
+                sources=await async_resolve_sources(settings.entry_data[CONF_HOST]),
+                allow_any_source=settings.allow_any_source,
+                parse=self.gateway.parse_push,
+                handle=self.async_handle,
+            )
+            self._unsubscribe.append(self.webhook.async_register())
+            self.push_target = PushTargetManager(
+                self.hass,
+                self.gateway,
+                entry_id=settings.entry_id,
+                title=settings.title,
+                entry_data=settings.entry_data,
+                enabled=settings.manage_push_target,
+                remember_previous=self._remember_previous_target,
+            )
+            self._unsubscribe.append(self.push_target.async_stop)
+            self._spawn(self.push_target.async_start(), "push target")
+
+    async def async_stop(self) -> None:
+        """Undo everything `async_start` did; the inbox writes what it has seen."""
+        while self._unsubscribe:
+            self._unsubscribe.pop()()
+        for task in self._tasks:
+            task.cancel()
+        if self.inbox is not None:
+            self.inbox.async_shutdown()
+            await self.inbox.async_save_now()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], what: str) -> None:
+        task = self.hass.async_create_background_task(coroutine, f"{DOMAIN} {what} {self.settings.title}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- pushes -----------------------------------------------------------------------------------------
+
+    @callback
+    def async_handle(self, events: Iterable[PushEvent]) -> None:
+        """Apply every event of one push, in order."""
+        for event in events:
+            match event:
+                case DeviceStatusEvent() | PortStatusEvent():
+                    self._apply_status(event)
+                case SmsReceivedEvent(sms=sms):
+                    if self.inbox is not None:
+                        self.inbox.async_receive(sms)
+                case UssdReceivedEvent():
+                    self.dispatcher.async_ussd_reply(event.ref, event.port_label, event.text)
+                case SimRegistrationEvent() | DevicePowerEvent():
+                    self._spawn(self.status.async_request_refresh(), "status refresh")
+                case DeliveryReportEvent() | SendReportEvent() | MmsReceivedEvent():
+                    self.dispatcher.async_report(event)
+                case CallRecordEvent() | GatewayAlertEvent():
+                    LOGGER.debug("%s from %s", type(event).__name__, self.settings.title)
+
+    @callback
+    def _apply_status(self, event: DeviceStatusEvent | PortStatusEvent) -> None:
+        """A pushed status: the whole gateway's, or one slot's merged into the latest data."""
+        if isinstance(event, DeviceStatusEvent):
+            self.status.async_set_updated_data(event.status)
+        elif self.status.data is not None and (merged := merge_slot(self.status.data, event.slot)) is not None:
+            self.status.async_set_updated_data(merged)
+
+    # --- polls ------------------------------------------------------------------------------------------
+
+    @callback
+    def _watch_port_status(self) -> None:
+        """Fire `port_status_changed` whenever new status data (polled or pushed) changes a port's state."""
+        previous = self.status.data
+
+        @callback
+        def fire_status_changes() -> None:
+            nonlocal previous
+            current = self.status.data
+            if self.status.last_update_success and current is not previous:
+                self.dispatcher.async_status_changed(previous, current)
+                previous = current
+
+        self._unsubscribe.append(self.status.async_add_listener(fire_status_changes))
+
+    @callback
+    def _start_catch_up(self) -> None:
+        """Catch the inbox up now, after every reconnect, and periodically."""
+        inbox = self.inbox
+        assert inbox is not None  # noqa: S101 - only called with an inbox
+        pushes_sms = Capability.SMS_PUSH in self.gateway.capabilities
+        interval = INBOX_POLL_INTERVAL_POLL_ONLY if self.settings.poll_only or not pushes_sms else INBOX_POLL_INTERVAL
+        status = self.status
+        was_online = status.last_update_success
+
+        async def catch_up() -> None:
+            try:
+                new = await inbox.async_catch_up()
+            except GatewayError as err:
+                LOGGER.debug("Inbox catch-up of %s failed, will retry: %s", self.settings.title, err)
+                return
+            if new:
+                LOGGER.debug("Inbox catch-up of %s delivered %d missed SMS", self.settings.title, new)
+
+        @callback
+        def schedule(_now: object = None) -> None:
+            # Cancelled by `async_stop`, so no catch-up outlives its inbox.
+            self._spawn(catch_up(), "inbox catch-up")
+
+        @callback
+        def on_status_update() -> None:
+            nonlocal was_online
+            if status.last_update_success and not was_online:
+                schedule()  # back online: pick up what arrived (and was not pushed) while we could not reach it
+            was_online = status.last_update_success
+
+        schedule()
+        self._unsubscribe.append(async_track_time_interval(self.hass, schedule, interval, cancel_on_shutdown=True))
+        self._unsubscribe.append(status.async_add_listener(on_status_update))
+
+
+async def async_forget(
+    hass: HomeAssistant, gateway: Gateway, *, entry_id: str, title: str, entry_data: Mapping[str, Any]
+) -> None:
+    """The gateway was removed from Home Assistant: restore its push target and forget the inbox."""
+    if CONF_PREVIOUS_PUSH_TARGET in entry_data:
+        await async_restore_push_target(title, entry_data, gateway)
+    await Inbox(hass, entry_id, gateway, lambda _message: None).async_remove()
