@@ -72,7 +72,7 @@ from .const import (
     ReceiveMode,
 )
 from .push_target import push_url
-from .sending import clean_number
+from .validation import clean_number
 
 VENDOR_AUTO = "auto"
 

@@ -6,25 +6,15 @@ A send either succeeds for every recipient or raises a translated error that nam
 from __future__ import annotations
 
 from collections.abc import Sequence
-import re
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .client import Encoding, SendResult, SlotRef, SmsRequest, parse_selector
+from .client import Encoding, SendResult, SlotRef, SmsRequest
 from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPORTS, DEFAULT_PORT_AUTO, DOMAIN
 from .coordinator import GsmGatewayConfigEntry
 from .helpers import translate_gateway_errors
-
-# Digits with an optional leading +, or a short code; separators people type are removed first.
-_NUMBER = re.compile(r"^\+?\d{2,24}$")
-_SEPARATORS = re.compile(r"[\s\-().]")
-
-
-def clean_number(raw: str) -> str | None:
-    """A phone number without the separators people type (`+49 170 123-45`), or None when it is not one."""
-    number = _SEPARATORS.sub("", raw)
-    return number if _NUMBER.match(number) else None
+from .validation import clean_number, parse_ports
 
 
 def normalize_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
@@ -53,15 +43,7 @@ def resolve_ports(entry: GsmGatewayConfigEntry, port: str | None) -> tuple[SlotR
     choice = port if port not in (None, "") else entry.options.get(CONF_DEFAULT_PORT, DEFAULT_PORT_AUTO)
     if choice is None or str(choice).lower() == DEFAULT_PORT_AUTO:
         return ()
-    device = entry.runtime_data.gateway.device
-    try:
-        return tuple(parse_selector(str(choice), port_count=device.port_count, slot_count=device.slot_count))
-    except ValueError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_port",
-            translation_placeholders={"port": str(choice), "ports": str(device.port_count)},
-        ) from err
+    return tuple(parse_ports(str(choice), entry.runtime_data.gateway.device))
 
 
 async def async_send_sms(

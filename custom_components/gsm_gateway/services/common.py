@@ -2,14 +2,12 @@
 
 Target selection: `config_entry_id`, or `device_id` (the gateway's device or a port's device), or nothing when
 exactly one gateway is loaded. A port device also supplies the port when the action's port field is left empty.
-Ports are written like everywhere in this product (`client/ports.py: parse_selector`): `1A`, `1.01`, `3`,
-`1A,2B,4-8`, `all`.
+Ports are written as `validation.py` describes (`1A`, `1.01`, `3`, `1A,2B,4-8`, `all`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -19,14 +17,13 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability, Gateway, SlotRef, parse_selector
+from custom_components.gsm_gateway.client import Capability, Gateway, SlotRef
 from custom_components.gsm_gateway.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
+from custom_components.gsm_gateway.validation import parse_ports
 
 ATTR_PORTS = "ports"
 
-_PHONE_NUMBER = re.compile(r"^\+?\d{3,20}$")
-_SEPARATORS = re.compile(r"[\s\-().]")
 
 TARGET_SCHEMA: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -114,14 +111,7 @@ def resolve_ports(
             translation_domain=DOMAIN, translation_key="port_required", translation_placeholders={"field": field}
         )
     selector = ",".join(text) if isinstance(text, list) else str(text)
-    try:
-        refs = parse_selector(selector, port_count=device.port_count, slot_count=device.slot_count)
-    except ValueError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_port",
-            translation_placeholders={"port": selector, "ports": str(device.port_count)},
-        ) from err
+    refs = parse_ports(selector, device)
     if not refs:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="port_required", translation_placeholders={"field": field}
@@ -147,14 +137,6 @@ def active_slot(entry: GsmGatewayConfigEntry, ref: SlotRef) -> SlotRef:
         return ref
     port = entry.runtime_data.status.data.ports.get(ref.port)
     return ref.with_slot(port.active_slot if port is not None and port.active_slot else 1)
-
-
-def check_phone_number(raw: str, error_key: str) -> str:
-    """A phone number without the separators people type: 3-20 digits with an optional leading +."""
-    number = _SEPARATORS.sub("", raw)
-    if not _PHONE_NUMBER.match(number):
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=error_key)
-    return number
 
 
 def port_numbers(refs: Sequence[SlotRef]) -> list[int]:

@@ -22,17 +22,9 @@ from custom_components.gsm_gateway.client.dinstar.models import CallDetailRecord
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
+from custom_components.gsm_gateway.validation import check_phone_number
 
-from .common import (
-    ATTR_PORTS,
-    TARGET_SCHEMA,
-    check_phone_number,
-    register,
-    require_type,
-    resolve_entry,
-    resolve_port,
-    resolve_ports,
-)
+from .common import ATTR_PORTS, TARGET_SCHEMA, register, require_type, resolve_entry, resolve_port, resolve_ports
 
 SERVICE_SET_CALL_FORWARD = "set_call_forward"
 SERVICE_CHECK_CALL_FORWARD = "check_call_forward"

@@ -6,23 +6,21 @@
 
 from __future__ import annotations
 
-import re
-
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client import IMEI_LENGTH, Capability, RedialMode, SlotRef, luhn_valid, slot_number
+from custom_components.gsm_gateway.client import Capability, RedialMode, SlotRef, slot_number
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
+from custom_components.gsm_gateway.validation import check_imei, check_phone_number
 
 from .common import (
     ATTR_PORTS,
     TARGET_SCHEMA,
     active_slot,
-    check_phone_number,
     port_numbers,
     register,
     require,
@@ -44,7 +42,6 @@ ATTR_DELAY = "delay"
 ATTR_SLOT = "slot"
 ATTR_ON = "power_on"
 
-_SEPARATORS = re.compile(r"[\s\-().]")
 REDIAL_MODES = {"flight": RedialMode.FLIGHT, "fast": RedialMode.FAST}
 
 SET_IMEI_SCHEMA = vol.Schema({**TARGET_SCHEMA, vol.Optional(ATTR_PORT): cv.string, vol.Required(ATTR_IMEI): cv.string})
@@ -65,18 +62,6 @@ SWITCH_SLOT_SCHEMA = vol.Schema(
 MODULE_POWER_SCHEMA = vol.Schema(
     {**TARGET_SCHEMA, vol.Optional(ATTR_PORTS): cv.string, vol.Required(ATTR_ON): cv.boolean}
 )
-
-
-def check_imei(raw: str) -> str:
-    """A 15-digit IMEI with a valid check digit; else a translated error that says which (never the value)."""
-    imei = _SEPARATORS.sub("", raw)
-    if len(imei) != IMEI_LENGTH or not imei.isascii() or not imei.isdigit():
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="imei_length", translation_placeholders={"count": str(len(imei))}
-        )
-    if not luhn_valid(imei):
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="imei_check_digit")
-    return imei
 
 
 def _set_response(ref: SlotRef, confirmed: int, requested: int) -> ServiceResponse:

@@ -1,0 +1,60 @@
+"""What users type, checked once: phone numbers, IMEIs and port selectors (one rule each, everywhere).
+
+- A phone number is 3 to 20 ASCII digits with an optional leading `+` (short codes, national and international
+  numbers; E.164 has at most 15 digits, the rest is room for dialling prefixes). Spaces, dashes, dots and brackets
+  people type are removed first. Other digits (full-width, Arabic-Indic) are refused: gateways send ASCII.
+- An IMEI is 15 ASCII digits whose last one is the Luhn check digit.
+- Ports are written like everywhere in this product (`client.parse_selector`): `1A`, `1.01`, `3`, `1A,2B,4-8`, `all`.
+
+Errors are translated `ServiceValidationError`s that never echo more than the entry they are about.
+"""
+
+from __future__ import annotations
+
+import re
+
+from homeassistant.exceptions import ServiceValidationError
+
+from .client import IMEI_LENGTH, DeviceInfo, SlotRef, luhn_valid, parse_selector
+from .const import DOMAIN
+
+PHONE_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
+SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def clean_number(raw: str) -> str | None:
+    """A phone number without the separators people type (`+49 170 123-45`), or None when it is not one."""
+    number = SEPARATORS.sub("", raw)
+    return number if PHONE_NUMBER.match(number) else None
+
+
+def check_phone_number(raw: str, error_key: str) -> str:
+    """A phone number (see `clean_number`), or the translated error `error_key`."""
+    number = clean_number(raw)
+    if number is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=error_key)
+    return number
+
+
+def check_imei(raw: str) -> str:
+    """A 15-digit IMEI with a valid check digit; else a translated error that says which (never the value)."""
+    imei = SEPARATORS.sub("", raw)
+    if len(imei) != IMEI_LENGTH or not imei.isascii() or not imei.isdigit():
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="imei_length", translation_placeholders={"count": str(len(imei))}
+        )
+    if not luhn_valid(imei):
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="imei_check_digit")
+    return imei
+
+
+def parse_ports(selector: str, device: DeviceInfo) -> list[SlotRef]:
+    """The ports (and slots) a selector names on this gateway, or a translated error."""
+    try:
+        return parse_selector(selector, port_count=device.port_count, slot_count=device.slot_count)
+    except ValueError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_port",
+            translation_placeholders={"port": selector, "ports": str(device.port_count)},
+        ) from err
