@@ -12,15 +12,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .client import (
-    DeliveryReportEvent,
-    GatewayStatus,
-    MmsReceivedEvent,
-    SendReportEvent,
-    SimState,
-    SlotRef,
-    parse_label,
-)
+from .client import DeliveryReportEvent, GatewayStatus, MmsReceivedEvent, SendReportEvent, SimState, SlotRef
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
@@ -98,7 +90,6 @@ class EventDispatcher:
     @callback
     def async_sms_received(self, message: ReceivedMessage) -> None:
         """The inbox decided this message is new: fire its event."""
-        ref = parse_label(message.port_label)
         data: dict[str, Any] = {
             "sender": message.sender,
             "recipient": message.recipient,
@@ -109,7 +100,7 @@ class EventDispatcher:
         }
         if message.parts > 1:
             data |= {"parts": message.parts, "incomplete": message.incomplete}
-        self._fire(EVENT_SMS_RECEIVED, ref, message.port_label, data)
+        self._fire(EVENT_SMS_RECEIVED, message.ref, message.port_label, data)
 
     @callback
     def async_ussd_reply(self, ref: SlotRef | None, label: str, text: str) -> None:

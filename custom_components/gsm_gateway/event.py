@@ -1,11 +1,13 @@
-"""Event entities: the last message activity of each port, for the UI (the bus events carry the same data).
+"""Event entities: the message activity of each port (the bus events carry the same data).
 
-Message texts and numbers stay out of long-term history: every attribute is unrecorded.
+Every message triggers the entity and writes its state, so an automation on the entity runs once per message,
+also for a burst of 50 in one push. Message texts and numbers stay out of long-term history: every attribute is
+unrecorded.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity
 from homeassistant.const import MATCH_ALL
@@ -60,7 +62,6 @@ class PortMessageEvent(PortEntity, EventEntity):
         """Bind to a port."""
         super().__init__(entry, port, "messages")
         self._attr_event_types = list(MESSAGE_EVENTS.values())
-        self._latest: tuple[str, dict[str, Any]] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Listen to this port's events."""
@@ -71,22 +72,15 @@ class PortMessageEvent(PortEntity, EventEntity):
             )
         )
 
+    @override
+    def shown_state(self) -> object:
+        # Messages write the state themselves; polls only change whether the entity is available.
+        return None
+
     @callback
     def _handle_port_event(self, bus_event: str, data: dict[str, Any]) -> None:
         if (event_type := MESSAGE_EVENTS.get(bus_event)) is None:
             return
         attributes = {key: value for key, value in data.items() if key not in (ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID)}
-        if self._latest is None:
-            # A push of 50 SMS arrives in one go: the entity shows the last of them, with one state write. Every
-            # message still fires its own bus event, which is what automations use.
-            self.hass.loop.call_soon(self._write_latest)
-        self._latest = (event_type, attributes)
-
-    @callback
-    def _write_latest(self) -> None:
-        if self._latest is None or self.hass is None:
-            return
-        event_type, attributes = self._latest
-        self._latest = None
         self._trigger_event(event_type, attributes)
         self.async_write_ha_state()

@@ -34,7 +34,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .client import Gateway, GatewayError, IncomingSms, MultipartInfo, parse_label
+from .client import Gateway, GatewayError, IncomingSms, MultipartInfo, SlotRef, parse_label
 from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
@@ -53,6 +53,7 @@ class ReceivedMessage:
 
     message_id: str
     port_label: str
+    ref: SlotRef | None
     sender: str
     recipient: str
     text: str
@@ -231,6 +232,7 @@ class Inbox:
             ReceivedMessage(
                 message_id=sms.message_id,
                 port_label=sms.port_label,
+                ref=sms.ref,
                 sender=sms.sender,
                 recipient=sms.recipient,
                 text=sms.text,
@@ -319,6 +321,7 @@ class Inbox:
             ReceivedMessage(
                 message_id=hashlib.sha256("|".join(ids).encode()).hexdigest()[:20],
                 port_label=first.port_label,
+                ref=first.ref,
                 sender=first.sender,
                 recipient=first.recipient,
                 text="".join(part.text for part in ordered),

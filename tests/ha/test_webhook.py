@@ -12,6 +12,7 @@ from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -250,19 +251,22 @@ async def test_only_post(client: TestClient) -> None:
     assert (await client.get(PATH)).status == 405
 
 
-async def test_a_burst_on_one_port_fires_every_event_and_shows_the_last(
+async def test_a_burst_on_one_port_triggers_the_event_entity_for_every_message(
     hass: HomeAssistant, client: TestClient
 ) -> None:
-    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
-    changes: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: (
-            changes.append(event.data["entity_id"])
-            if event.data["entity_id"] == "event.ejoin_gateway_port_1_messages"
-            else None
-        ),
+    """An automation on the port's event entity runs once per message of a burst, with that message's text."""
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "triggers": {"trigger": "state", "entity_id": "event.ejoin_gateway_port_1_messages"},
+                "actions": {"event": "burst_seen", "event_data": {"text": "{{ trigger.to_state.attributes.text }}"}},
+            }
+        },
     )
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    seen = async_capture_events(hass, "burst_seen")
     rows = [
         [0, "1A", 1764000000 + n, "+4917011", "", base64.b64encode(f"part {n}".encode()).decode()] for n in range(3)
     ]
@@ -270,5 +274,5 @@ async def test_a_burst_on_one_port_fires_every_event_and_shows_the_last(
     assert response.status == 200
     await hass.async_block_till_done()
     assert [event.data["text"] for event in events] == ["part 0", "part 1", "part 2"]
+    assert [event.data["text"] for event in seen] == ["part 0", "part 1", "part 2"]
     assert hass.states.get("event.ejoin_gateway_port_1_messages").attributes["text"] == "part 2"
-    assert changes == ["event.ejoin_gateway_port_1_messages"]
