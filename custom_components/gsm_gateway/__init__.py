@@ -67,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
         devices=devices,
         settings=ReceiveSettings.from_entry(entry),
         remember_previous_target=remember_previous_target,
+        on_activity=statistics.async_note_activity if statistics is not None else lambda: None,
     )
     entry.runtime_data = GsmGatewayRuntimeData(
         gateway=gateway, status=status, statistics=statistics, devices=devices, receiver=receiver

@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .client import (
@@ -90,6 +91,10 @@ class GatewayStatistics:
     calls_total: dict[str, CallStatistics] = field(default_factory=dict)
 
 
+# Seconds between message activity on the gateway and the statistics read that follows it (the device counts first).
+ACTIVITY_REFRESH_DELAY = 5.0
+
+
 class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
     """SMS and call statistics, polled slowly.
 
@@ -113,6 +118,19 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
         )
         self.gateway = gateway
         self.status = status
+        self._activity_refresh = Debouncer(
+            hass, LOGGER, cooldown=ACTIVITY_REFRESH_DELAY, immediate=False, function=self.async_refresh
+        )
+        entry.async_on_unload(self._activity_refresh.async_shutdown)
+
+    @callback
+    def async_note_activity(self) -> None:
+        """A message came in or went out: read the counters again soon, once per burst.
+
+        Statistics are polled every few minutes; without this, a port would show "SMS received 0" right under an
+        SMS received seconds ago.
+        """
+        self._activity_refresh.async_schedule_call()
 
     async def _async_update_data(self) -> GatewayStatistics:
         previous: GatewayStatistics | None = self.data  # None until the first successful poll

@@ -7,6 +7,7 @@ device, or the gateway's when the port is unknown) and `port` (canonical label s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -29,6 +30,9 @@ from .const import (
 from .devices import GatewayDevices
 from .inbox import ReceivedMessage
 
+# Events after which the gateway's message counters (statistics) have changed.
+MESSAGE_ACTIVITY = frozenset({EVENT_SMS_RECEIVED, EVENT_SMS_SENT, EVENT_SMS_FAILED, EVENT_MMS_RECEIVED})
+
 
 def port_event_signal(entry_id: str, port: int) -> str:
     """Dispatcher signal carrying (event type, data) to the event entity of one port."""
@@ -38,11 +42,19 @@ def port_event_signal(entry_id: str, port: int) -> str:
 class EventDispatcher:
     """Fires the integration's bus events, and tells the port's event entity."""
 
-    def __init__(self, hass: HomeAssistant, *, entry_id: str, devices: GatewayDevices) -> None:
-        """Fire events for one config entry."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        entry_id: str,
+        devices: GatewayDevices,
+        on_activity: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Fire events for one config entry; `on_activity` hears of every message that came in or went out."""
         self.hass = hass
         self.entry_id = entry_id
         self.devices = devices
+        self.on_activity = on_activity
         # `send_ussd` actions waiting for a pushed reply, by port label
         self.ussd_waiters: dict[str, list[asyncio.Future[str]]] = {}
 
@@ -55,6 +67,8 @@ class EventDispatcher:
             **data,
         }
         self.hass.bus.async_fire(event_type, payload)
+        if event_type in MESSAGE_ACTIVITY:
+            self.on_activity()
         if ref is not None:
             async_dispatcher_send(self.hass, port_event_signal(self.entry_id, ref.port), event_type, payload)
 

@@ -115,15 +115,16 @@ class Receiver:
         devices: GatewayDevices,
         settings: ReceiveSettings,
         remember_previous_target: Callable[[str | None], None],
+        on_activity: Callable[[], None] = lambda: None,
     ) -> None:
-        """Build the pipeline; nothing runs until `async_start`."""
+        """Build the pipeline; nothing runs until `async_start`. `on_activity`: a message came in or went out."""
         self.hass = hass
         self.gateway = gateway
         self.status = status
         self.settings = settings
         self._remember_previous_target = remember_previous_target
         capabilities = gateway.capabilities
-        self.dispatcher = EventDispatcher(hass, entry_id=settings.entry_id, devices=devices)
+        self.dispatcher = EventDispatcher(hass, entry_id=settings.entry_id, devices=devices, on_activity=on_activity)
         self.inbox: Inbox | None = None
         if {Capability.SMS_PUSH, Capability.INBOX_POLL} & capabilities:
             self.inbox = Inbox(hass, settings.entry_id, gateway, self.dispatcher.async_sms_received)

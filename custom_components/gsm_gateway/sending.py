@@ -69,6 +69,8 @@ async def async_send_sms(
     )
     with translate_gateway_errors(entry):
         result = await entry.runtime_data.gateway.send_sms(request)
+    if (statistics := entry.runtime_data.statistics) is not None:
+        statistics.async_note_activity()
     rejected = [item for item in result.recipients if not item.accepted]
     if rejected:
         first = rejected[0]

@@ -127,3 +127,21 @@ async def test_unreadable_statistics_answer_is_one_log_line(
 
     await statistics.async_refresh()
     assert hass.states.get("sensor.ejoin_gateway_port_1_sms_sent").state == "0"
+
+
+async def test_statistics_follow_message_activity_within_seconds(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, config_entry: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """A received SMS shows in the port's "SMS received" counter seconds later, not at the next 5-minute poll."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)  # timers start on the frozen clock
+    await hass.async_block_till_done()
+    counter = "sensor.ejoin_gateway_port_2_sms_received"
+    before = int(hass.states.get(counter).state)
+    sim.deliver_sms(2, None, "+491711234567", "count me")
+    freezer.tick(timedelta(minutes=2, seconds=1))  # the inbox catch-up fetches the message and fires its event
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    freezer.tick(timedelta(seconds=6))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert int(hass.states.get(counter).state) == before + 1
