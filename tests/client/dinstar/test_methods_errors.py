@@ -91,13 +91,12 @@ async def test_strict_methods_never_need_a_fallback(dinstar_sim: SimFactory, mak
     await client.stop_sms_task(1)
     await client.reset_module([1])
     await client.get_cdr()
-    await client.get_performance()
     await client.stk_view(SlotRef(1))
     await client.stk_home(SlotRef(1))
     await client.stk_frame_id(SlotRef(1))
     assert len({(request.method, request.path) for request in sim.requests}) == len({r.path for r in sim.requests})
     # one request per call, apart from the first call that learned the challenge
-    assert len(sim.requests) == 16
+    assert len(sim.requests) == 15
 
 
 async def test_both_methods_forbidden(canned: CannedServer, make_gateway: GatewayFactory) -> None:
@@ -167,5 +166,3 @@ async def test_not_found_endpoint_in_capabilities(canned: CannedServer, make_gat
             await call
     missing = {"cdr", "ussd", "reset_module"}
     assert not missing & {capability.value for capability in client.capabilities}
-    with pytest.raises(GatewayUnsupportedError):
-        await client.get_performance()  # no capability to drop; still unsupported

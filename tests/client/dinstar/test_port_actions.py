@@ -80,19 +80,6 @@ async def test_block_and_unblock(gateway: DinstarGateway, sim: DinstarSimulator)
     assert [port.blocked for port in sim.state.ports] == [False, False, True, False]
 
 
-async def test_pin_lock(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    await gateway.pin_lock(SlotRef(1), "1234")
-    assert _last_set(sim) == {"port": "0", "action": "lock", "param": "1234"}
-    assert sim.state.ports[0].slots[0].pin_locked
-    await gateway.pin_unlock(SlotRef(1), "1234")
-    assert not sim.state.ports[0].slots[0].pin_locked
-    with pytest.raises(GatewayCommandError) as error:
-        await gateway.pin_lock(SlotRef(1), "0000")
-    assert (error.value.code, error.value.reason, error.value.endpoint) == (500, "other error", "set_port_info")
-    with pytest.raises(GatewayRequestError, match="4 to 8 digits"):
-        await gateway.pin_unlock(SlotRef(1), "12")
-
-
 async def test_call_forwarding(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     await gateway.set_call_forward(SlotRef(2), CallForwardCondition.UNCONDITIONAL, "15013828917")
     assert _last_set(sim) == {"port": "1", "action": "CallForward", "param": "Unconditional", "number": "15013828917"}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar.models import DevicePerformance, StkInputType
+from custom_components.gsm_gateway.client.dinstar.models import StkInputType
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError, GatewayRequestError
 from custom_components.gsm_gateway.client.models import Capability, UssdResult
 from custom_components.gsm_gateway.client.ports import SlotRef
@@ -207,28 +207,3 @@ async def test_stk_missing_on_firmware_drops_capability(canned: CannedServer, ma
         await client.stk_view(SlotRef(1))
     assert Capability.STK not in client.capabilities
     assert Capability.USSD in client.capabilities
-
-
-# --- performance ----------------------------------------------------------------------------------------------
-
-
-async def test_performance(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    performance = await gateway.get_performance()
-    request = sim.requests_to("/api/get_status")[-1]
-    assert (request.method, request.body) == ("POST", b'["performance"]')
-    assert performance.memory_total == 109448
-    assert performance.cpu_used == 20.0
-
-
-async def test_spec_performance_payload(canned: CannedServer, make_gateway: GatewayFactory) -> None:
-    canned.answer("/api/get_status", json_response(fixture_bytes("get_status_response.json")))
-    assert await make_gateway(canned.url).get_performance() == DevicePerformance(
-        cpu_used=39.0,
-        flash_total=27648,
-        flash_used=17428,
-        memory_total=109448,
-        memory_cached=34192,
-        memory_buffers=0,
-        memory_free=58928,
-        memory_used=50520,
-    )

@@ -10,7 +10,6 @@ from aiohttp import web
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin.commands import CommandOp, EjoinCommand
 from custom_components.gsm_gateway.client.ejoin.encryption import CryptMode
 from custom_components.gsm_gateway.client.ejoin.esim import EsimJobState, EsimOperation
 from custom_components.gsm_gateway.client.ejoin.proxy import IpListKind, ProxyEntry, ProxyMode, ProxyResource, ProxyUser
@@ -91,18 +90,6 @@ async def test_reset_redial_save_and_reboot(gateway: EjoinGateway, sim: EjoinSim
     assert [r.json()["op"] for r in sim.requests_to("/goip_send_cmd.html")][-2:] == ["save", "reboot"]
 
 
-async def test_several_commands_in_one_request(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    await gateway.run_commands(
-        [EjoinCommand(op=CommandOp.LOCK, ports="1A"), EjoinCommand(op=CommandOp.SWITCH, ports="2B")]
-    )
-    assert sim.requests_to("/goip_send_cmd.html")[-1].json() == {
-        "type": "command",
-        "op": "multiple",
-        "ops": [{"op": "lock", "ports": "1A"}, {"op": "switch", "ports": "2B"}],
-    }
-    assert (sim.ports[0].slots[0].locked, sim.ports[1].active) == (True, 2)
-
-
 async def test_refused_commands(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
     with pytest.raises(GatewayCommandError) as caught:
         await gateway.lock([SlotRef(9)])
@@ -153,21 +140,14 @@ async def test_a_parameter_the_device_did_not_take(gateway: EjoinGateway, sim: E
 
 
 async def test_other_parameters(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    await gateway.set_ttl(128)
-    await gateway.set_data_service(enabled=False)
-    await gateway.set_port_public_ip(2, "203.0.113.7")
-    await gateway.set_port_rx_tx(3, "0/0")
-    assert (sim.ttl, sim.data_service, sim.ports[1].public_ip, sim.ports[2].rx_tx) == (128, 0, "203.0.113.7", "0/0")
-    assert await gateway.get_port_public_ip(2) == "203.0.113.7"
-    assert await gateway.get_port_rx_tx(3) == "0/0"
+    await gateway.set_parameters({"ttl": "128", "data_service_enable": "0"})
+    assert (sim.ttl, sim.data_service) == (128, 0)
     assert await gateway.get_parameters(["ttl", "data_service_enable", "nothing"]) == {
         "ttl": "128",
         "data_service_enable": "0",
     }
     get_call = sim.requests_to("/goip_send_cmd.html")[-1]
     assert (get_call.method, get_call.query["op"], get_call.query["ttl"]) == ("GET", "get", "")
-    with pytest.raises(GatewayRequestError):
-        await gateway.set_ttl(0)
     with pytest.raises(GatewayRequestError):
         await gateway.get_parameters([])
 

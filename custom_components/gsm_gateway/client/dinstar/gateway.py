@@ -51,7 +51,6 @@ from .models import (
     CallForwardCondition,
     CallForwardInfo,
     DeliveryStatusRecord,
-    DevicePerformance,
     IncomingBatch,
     InfoType,
     PortAction,
@@ -71,7 +70,6 @@ from .parse import (
     parse_delivery_records,
     parse_frame_id,
     parse_incoming,
-    parse_performance,
     parse_port_info,
     parse_queue_count,
     parse_send_records,
@@ -109,7 +107,6 @@ STOP_SMS = Endpoint("/api/stop_sms", Method.GET)
 GET_PORT_INFO = Endpoint("/api/get_port_info", Method.GET)
 SET_PORT_INFO = Endpoint("/api/set_port_info", Method.GET)
 GET_CDR = Endpoint("/api/get_cdr", Method.POST)
-GET_STATUS = Endpoint("/api/get_status", Method.POST)
 GET_STK_VIEW = Endpoint("/GetSTKView", Method.GET)
 STK_GO = Endpoint("/STKGo", Method.POST)
 GET_STK_FRAME = Endpoint("/GetSTKCurrFrameIndex", Method.GET)
@@ -117,7 +114,6 @@ GET_STK_FRAME = Endpoint("/GetSTKCurrFrameIndex", Method.GET)
 DINSTAR_REALM = "Web Server"
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _IMEI = re.compile(r"^\d{15}$")
-_PIN = re.compile(r"^\d{4,8}$")
 
 type InboxFlag = Literal["all", "read", "unread"]
 
@@ -539,21 +535,6 @@ class DinstarGateway(Gateway):
         params = _without_none({"port": port, "action": action.value, "param": param, "number": number})
         await self._call(SET_PORT_INFO, params, capability)
 
-    async def pin_lock(self, ref: SlotRef, pin: str) -> None:
-        """Turn on the PIN lock of the port's SIM (`set_port_info` action `lock`)."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.LOCK, self._pin(pin))
-
-    async def pin_unlock(self, ref: SlotRef, pin: str) -> None:
-        """Turn off the PIN lock of the port's SIM (`set_port_info` action `unlock`)."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.UNLOCK, self._pin(pin))
-
-    @staticmethod
-    def _pin(pin: str) -> str:
-        if not _PIN.match(pin.strip()):
-            msg = "a SIM PIN has 4 to 8 digits"
-            raise GatewayRequestError(msg)
-        return pin.strip()
-
     async def set_call_forward(self, ref: SlotRef, condition: CallForwardCondition, number: str | None = None) -> None:
         """Forward calls of a port under `condition` to `number` (`CancelAll` needs no number)."""
         condition = CallForwardCondition(condition)
@@ -628,11 +609,6 @@ class DinstarGateway(Gateway):
         """Id of the STK screen a port shows now (changes when the screen changes)."""
         obj = await self._call(GET_STK_FRAME, {"port": wire_port(ref, self._port_count)}, Capability.STK)
         return parse_frame_id(obj, GET_STK_FRAME.name)
-
-    async def get_performance(self) -> DevicePerformance:
-        """CPU, flash and memory use (`get_status`)."""
-        obj = await self._call(GET_STATUS, ["performance"])
-        return parse_performance(obj, GET_STATUS.name)
 
     # --- plumbing -------------------------------------------------------------------------------------------
 

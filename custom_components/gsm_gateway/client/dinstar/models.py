@@ -1,7 +1,7 @@
 """Typed models of the Dinstar UC/DWG "new-version API" that have no vendor-neutral equivalent.
 
 The Home Assistant layer uses them through the vendor-specific methods of `DinstarGateway` (send results,
-delivery statuses, port information, CDRs, STK menus, call forwarding, device performance). Like the shared
+delivery statuses, port information, CDRs, STK menus, call forwarding). Like the shared
 models they are frozen, and phone numbers and SIM identifiers stay out of `repr`.
 
 Ports are shown the way users see them everywhere in this product: `ref` is a 1-based `SlotRef` and
@@ -257,20 +257,6 @@ class CallForwardInfo:
     port_label: str
     ref: SlotRef | None
     rules: Mapping[str, str] = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DevicePerformance:
-    """`get_status` performance figures. Sizes are in the device's unit (KiB on every known firmware)."""
-
-    cpu_used: float | None = None  # percent
-    flash_total: int | None = None
-    flash_used: int | None = None
-    memory_total: int | None = None
-    memory_cached: int | None = None
-    memory_buffers: int | None = None
-    memory_free: int | None = None
-    memory_used: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,10 +58,8 @@ from .commands import (
     check_imei,
     check_parameter_name,
     check_sim_number,
-    check_ttl,
     command_body,
     encode_parameters,
-    multiple_body,
     port_numbers,
     wire_label,
     wire_ports,
@@ -556,12 +554,6 @@ class EjoinGateway(Gateway):
             "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=command_body(command)
         )
 
-    async def run_commands(self, commands: Sequence[EjoinCommand]) -> None:
-        """Send several commands in one `op=multiple` request."""
-        await self._call(
-            "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=multiple_body(commands)
-        )
-
     @staticmethod
     def _ports(refs: Sequence[SlotRef]) -> str:
         if not refs:
@@ -662,32 +654,6 @@ class EjoinGateway(Gateway):
     async def set_sms_url(self, url: str | None) -> SetResult:
         """Where incoming SMS are forwarded (`sms_url`); None clears it."""
         return await self._set_one("sms_url", url or "")
-
-    async def set_data_service(self, *, enabled: bool) -> SetResult:
-        """Mobile data on or off (`data_service_enable`)."""
-        return await self._set_one("data_service_enable", "1" if enabled else "0")
-
-    async def set_ttl(self, ttl: int) -> SetResult:
-        """IP time-to-live of the data service (`ttl`, 1-255)."""
-        return await self._set_one("ttl", str(check_ttl(ttl)))
-
-    async def get_port_public_ip(self, port: int) -> str | None:
-        """Public IP of a port's data connection (`port_public_ip(n)`, n = port-1)."""
-        name = f"port_public_ip({port - 1})"
-        return (await self.get_parameters([name])).get(name) or None
-
-    async def set_port_public_ip(self, port: int, value: str) -> SetResult:
-        """Write `port_public_ip(n)` (n = port-1)."""
-        return await self._set_one(f"port_public_ip({port - 1})", value)
-
-    async def get_port_rx_tx(self, port: int) -> str | None:
-        """Traffic counters of a port's data connection as the device writes them (`port_rx_tx(n)`)."""
-        name = f"port_rx_tx({port - 1})"
-        return (await self.get_parameters([name])).get(name) or None
-
-    async def set_port_rx_tx(self, port: int, value: str) -> SetResult:
-        """Write `port_rx_tx(n)` (e.g. "0" to reset the counters on firmware that allows it)."""
-        return await self._set_one(f"port_rx_tx({port - 1})", value)
 
     # --- push target --------------------------------------------------------------------------------------
 
