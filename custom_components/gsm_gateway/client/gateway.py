@@ -10,7 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
 from enum import StrEnum
-from typing import Any, ClassVar
+from types import TracebackType
+from typing import Any, ClassVar, Self
 
 import aiohttp
 
@@ -51,16 +52,18 @@ class ProbeOutcome(StrEnum):
 class Gateway(ABC):
     """An async client for one gateway.
 
-    The aiohttp session is injected and never closed here. `connect()` must succeed before other calls: it
-    checks the credentials and reads `device`, which several calls need (port and slot counts).
-    `time_zone` is the zone the device's clock runs in, for dialects whose timestamps carry none.
+    `session`: an injected aiohttp session is used and never closed here; with None the client creates its own
+    on the first request and closes it in `close()` (or at the end of `async with gateway:`).
+    `connect()` must succeed before other calls: it checks the credentials and reads `device`, which several
+    calls need (port and slot counts). `time_zone` is the zone the device's clock runs in, for dialects whose
+    timestamps carry none.
     """
 
     vendor: ClassVar[Vendor]
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
@@ -74,6 +77,20 @@ class Gateway(ABC):
     def __repr__(self) -> str:
         """Show the vendor and host only."""
         return f"<{type(self).__name__} {self.settings.host}:{self.settings.port}>"
+
+    async def close(self) -> None:
+        """Close the aiohttp session the client created itself; an injected session is left open."""
+        await self.transport.close()
+
+    async def __aenter__(self) -> Self:
+        """`async with gateway:` closes the client's own session at the end."""
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Close the client's own session."""
+        await self.close()
 
     @property
     def device(self) -> DeviceInfo:

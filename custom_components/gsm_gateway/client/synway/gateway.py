@@ -94,7 +94,7 @@ class SynwayGateway(Gateway):
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
