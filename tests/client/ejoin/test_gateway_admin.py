@@ -156,7 +156,7 @@ async def test_parameters_nested_in_the_answer(gateway: EjoinGateway, monkeypatc
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"code": 0, "reason": "OK", "pars": {"sms_url": "http://x", "odd": {"a": 1}}}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     assert await gateway.get_parameters(["sms_url", "odd"]) == {"sms_url": "http://x"}
 
 

@@ -239,7 +239,7 @@ async def test_a_status_answer_that_is_not_a_status(gateway: EjoinGateway, monke
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"status": [], "code": 200}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     with pytest.raises(GatewayResponseError, match=r"goip_get_status.html: dev-status carries no max-ports"):
         await gateway.get_status()
 

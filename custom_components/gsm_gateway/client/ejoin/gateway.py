@@ -1,27 +1,24 @@
 """Skyline/EJOIN (`goip_*.html`) gateways: the reference dialect.
 
-Credentials travel as `username`/`password` in the query string of every request (or, optionally, as an
-encrypted session, see `ejoin_crypt`). Decisions taken where the vendor documents are silent or contradict
-each other are recorded in docs/protocol-ejoin.md; parsing lives in `ejoin_parse`, `ejoin_inbox`,
-`ejoin_push`, `ejoin_esim` and `ejoin_proxy`, request building in `ejoin_cmd` and `ejoin_send`.
+Every request goes through `connection.EjoinConnection` (credentials in the query string or the optional
+encrypted session, and the checks every answer goes through). Decisions taken where the vendor documents are
+silent or contradict each other are recorded in docs/protocol-ejoin.md; parsing lives in `parse`, `inbox`,
+`push` and `esim`, request building in `commands` and `send`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-import json
 import logging
 import re
-import time
 from typing import Any, ClassVar
 
 import aiohttp
 
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
-    GatewayAuthError,
     GatewayCommandError,
     GatewayRequestError,
     GatewayResponseError,
@@ -51,7 +48,6 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef, sim_index
-from ..transport import HttpResponse, scrub_text
 from .commands import (
     CommandOp,
     EjoinCommand,
@@ -64,15 +60,14 @@ from .commands import (
     wire_label,
     wire_ports,
 )
-from .encryption import DEFAULT_EXPIRES, HANDSHAKE_RESOURCE, CryptMode, CryptSession, encrypt, handshake
+from .connection import API_VERSION, EjoinConnection
+from .encryption import CryptMode
 from .esim import EsimJobProgress, EsimOperation, check_submission, job_progress, parse_esims
 from .inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
 from .parse import (
-    OK_CODES,
     RowCache,
     as_int,
     as_text,
-    check_result,
     parse_call_statistics,
     parse_gateway_status,
     parse_sms_statistics,
@@ -109,7 +104,6 @@ from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check
 
 _LOGGER = logging.getLogger(__name__)
 
-API_VERSION = "1.1"
 MIN_STATUS_PERIOD = 60  # seconds; the device's documented minimum
 FEATURE_PROBE_TIMEOUT = 5.0
 DUPLICATED_TASK_ID = 13
@@ -179,14 +173,13 @@ class EjoinGateway(Gateway):
     ) -> None:
         """Create a client. `encryption` opens a `crypt_sess.json` session instead of sending the password."""
         super().__init__(session, settings, time_zone=time_zone)
-        self.encryption = encryption
+        self.connection = EjoinConnection(self.transport, encryption=encryption)
         self.task_ids = task_ids or TaskIdAllocator()
         self.push_buffering = push_buffering or PushBuffering()
         self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
         self._status_rows = RowCache()
         self._detect_features = detect_features
         self._features: frozenset[Capability] = frozenset()
-        self._crypt: CryptSession | None = None
 
     # --- capabilities ------------------------------------------------------------------------------------
 
@@ -197,101 +190,6 @@ class EjoinGateway(Gateway):
         if self._device is not None and self._device.slot_count > 1:
             capabilities |= MULTI_SLOT_CAPABILITIES
         return capabilities
-
-    # --- HTTP plumbing ------------------------------------------------------------------------------------
-
-    async def _open_session(self, mode: CryptMode) -> CryptSession:
-        if self._crypt is not None and not self._crypt.expired:
-            return self._crypt
-        start = handshake(self.settings.username, self.settings.password, mode)
-        response = await self.transport.request("GET", HANDSHAKE_RESOURCE, params=start.params)
-        body = self._read(response, ok_codes=frozenset({0}))
-        session = as_text(body.get("session"))
-        if session is None:
-            raise GatewayResponseError("crypt_sess.json: answer has no session")
-        expires = as_int(body.get("expires")) or DEFAULT_EXPIRES
-        self._crypt = CryptSession(
-            username=self.settings.username,
-            password=self.settings.password,
-            mode=mode,
-            session=session,
-            first_auth=start.auth,
-            expires_at=time.monotonic() + expires,
-        )
-        return self._crypt
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        content_type: str | None,
-        timeout: float | None,
-    ) -> HttpResponse:
-        """One request with credentials (or a signed session); a refused session is renewed once."""
-        if self.encryption is None:
-            query = {"username": self.settings.username, "password": self.settings.password, **(params or {})}
-            headers = {"Content-Type": content_type} if content_type is not None and body is not None else {}
-            return await self.transport.request(method, path, params=query, data=body, headers=headers, timeout=timeout)
-        response = await self._send_signed(self.encryption, method, path, params, body, timeout)
-        if _login_refused(response):  # expired, or forgotten on the device (reboot): open a new session once
-            self._crypt = None
-            response = await self._send_signed(self.encryption, method, path, params, body, timeout)
-        return response
-
-    async def _send_signed(  # noqa: PLR0917 - the request's parts, passed straight through
-        self,
-        mode: CryptMode,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        timeout: float | None,
-    ) -> HttpResponse:
-        crypt = await self._open_session(mode)
-        signature, key = crypt.sign(path)
-        query = {**(params or {}), **signature}
-        data = None if body is None else encrypt(mode, key, body)
-        headers = {} if data is None else {"Content-Type": "application/octet-stream"}
-        return await self.transport.request(method, path, params=query, data=data, headers=headers, timeout=timeout)
-
-    def _read(self, response: HttpResponse, *, ok_codes: Collection[int] = OK_CODES) -> dict[str, Any]:
-        """The JSON object of an answer, or the right exception for its HTTP status or result code."""
-        endpoint = response.endpoint
-        if response.status == 401:
-            raise GatewayAuthError(f"{endpoint}: the gateway refused the username or password")
-        if response.status == 404:
-            raise GatewayUnsupportedError(f"{endpoint} is not available on this gateway's firmware")
-        if response.status >= 400:
-            raise GatewayResponseError(f"{endpoint}: HTTP {response.status}")
-        body = response.json_object()
-        if isinstance(body.get("reason"), str):
-            body["reason"] = scrub_text(body["reason"], self.settings.password)
-        check_result(body, endpoint, ok_codes=ok_codes)
-        return body
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json_body: Any = None,
-        text_body: str | None = None,
-        ok_codes: Collection[int] = OK_CODES,
-        timeout: float | None = None,
-    ) -> dict[str, Any]:
-        if json_body is not None:
-            body: bytes | None = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
-            content_type: str | None = "application/json;charset=utf-8"
-        elif text_body is not None:
-            body, content_type = text_body.encode(), "text/plain;charset=utf-8"
-        else:
-            body, content_type = None, None
-        response = await self._send(method, path, params=params, body=body, content_type=content_type, timeout=timeout)
-        return self._read(response, ok_codes=ok_codes)
 
     # --- detection and status -----------------------------------------------------------------------------
 
@@ -322,7 +220,7 @@ class EjoinGateway(Gateway):
 
     async def _read_status(self) -> GatewayStatus:
         # Read-only by decision: never `url=` or `period=` here, they would move or cancel the push target.
-        body = await self._call("GET", "/goip_get_status.html", params={"all_sims": "1"})
+        body = await self.connection.call("GET", "/goip_get_status.html", params={"all_sims": "1"})
         try:
             status = parse_gateway_status(body, cache=self._status_rows)
         except GatewayResponseError as err:
@@ -340,7 +238,7 @@ class EjoinGateway(Gateway):
     async def _answers(self, path: str, params: Mapping[str, str]) -> bool:
         """True when a read-only GET on `path` answers with a successful JSON result."""
         try:
-            await self._call("GET", path, params=params, timeout=FEATURE_PROBE_TIMEOUT)
+            await self.connection.call("GET", path, params=params, timeout=FEATURE_PROBE_TIMEOUT)
         except GatewayUnsupportedError, GatewayResponseError, GatewayCommandError, GatewayTimeoutError:
             return False
         return True
@@ -416,7 +314,9 @@ class EjoinGateway(Gateway):
     ) -> dict[int, TaskResult]:
         chosen = list(indexes)
         body = send_body([task_body(tasks[index], ids[index]) for index in chosen], options)
-        answer = await self._call("POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body)
+        answer = await self.connection.call(
+            "POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body
+        )
         reported = {result.task_id: result for result in parse_task_results(answer.get("status"), "task-status")}
         return {
             index: reported.get(str(ids[index]))
@@ -472,7 +372,7 @@ class EjoinGateway(Gateway):
         params = {"sms_id": str(start), "sms_num": str(count)}
         if delete:
             params["sms_del"] = "1"
-        body = await self._call("GET", "/goip_get_sms.html", params=params)
+        body = await self.connection.call("GET", "/goip_get_sms.html", params=params)
         try:
             return parse_inbox_answer(body, start_id=start, time_zone=self.time_zone)
         except GatewayResponseError as err:
@@ -535,7 +435,9 @@ class EjoinGateway(Gateway):
         code = code.strip()
         if not _USSD_CODE.match(code):
             raise GatewayRequestError("a USSD code is 1-182 characters of 0-9, *, # and +")
-        answer = await self._call("GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code})
+        answer = await self.connection.call(
+            "GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code}
+        )
         result, reason = result_code(answer)
         reply = answer.get("resp")
         return UssdResult(
@@ -550,7 +452,7 @@ class EjoinGateway(Gateway):
 
     async def run_command(self, command: EjoinCommand) -> None:
         """Send one JSON command."""
-        await self._call(
+        await self.connection.call(
             "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=command_body(command)
         )
 
@@ -603,7 +505,7 @@ class EjoinGateway(Gateway):
 
     async def set_parameters(self, values: Mapping[str, str]) -> SetResult:
         """Plain-text `op=set`: `name=value&...`; the answer's `par_set` says how many were taken."""
-        answer = await self._call(
+        answer = await self.connection.call(
             "POST", "/goip_send_cmd.html", params={"op": "set"}, text_body=encode_parameters(values)
         )
         confirmed = as_int(answer.get("par_set"))
@@ -614,7 +516,7 @@ class EjoinGateway(Gateway):
         if not names:
             raise GatewayRequestError("no parameters to read")
         params = {"op": "get", **{check_parameter_name(name): "" for name in names}}
-        answer = await self._call("GET", "/goip_send_cmd.html", params=params)
+        answer = await self.connection.call("GET", "/goip_send_cmd.html", params=params)
         source: Mapping[str, Any] = answer
         for key in _PARAMETER_ANSWER_KEYS:
             if isinstance(answer.get(key), Mapping):
@@ -665,7 +567,7 @@ class EjoinGateway(Gateway):
         replaces whatever was there (tell the user first).
         """
         params = {"period": "0"} if url is None else {"url": url, "period": str(max(period, MIN_STATUS_PERIOD))}
-        await self._call("GET", "/goip_get_status.html", params=params)
+        await self.connection.call("GET", "/goip_get_status.html", params=params)
         await self.set_sms_url(url)
         self.push_url = url
 
@@ -687,7 +589,7 @@ class EjoinGateway(Gateway):
                 "has_content": "1",
             }
             try:
-                answer = await self._call("GET", "/goip_get_tasks.html", params=params)
+                answer = await self.connection.call("GET", "/goip_get_tasks.html", params=params)
             except GatewayCommandError as err:
                 if err.code == TASKS_NOT_FOUND:
                     break
@@ -705,7 +607,7 @@ class EjoinGateway(Gateway):
                 body["tids"] = [int(tid) for tid in task_ids]
             except ValueError:
                 raise GatewayRequestError("task ids are integers") from None
-        answer = await self._call("POST", path, params={"version": API_VERSION}, json_body=body)
+        answer = await self.connection.call("POST", path, params={"version": API_VERSION}, json_body=body)
         return parse_task_results(answer.get("results"), "results")
 
     async def pause_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
@@ -742,7 +644,7 @@ class EjoinGateway(Gateway):
     ) -> list[SmsStatistics]:
         """SMS counters for chosen ports and slots (default: every port and slot)."""
         params = self._stat_params(period, ports, slots, current_card_only)
-        return parse_sms_statistics(await self._call("GET", "/goip_get_sms_stat.html", params=params))
+        return parse_sms_statistics(await self.connection.call("GET", "/goip_get_sms_stat.html", params=params))
 
     async def call_statistics(
         self,
@@ -754,7 +656,7 @@ class EjoinGateway(Gateway):
     ) -> list[CallStatistics]:
         """Call counters for chosen ports and slots (default: every port and slot)."""
         params = self._stat_params(period, ports, slots, current_card_only)
-        return parse_call_statistics(await self._call("GET", "/goip_get_call_stat.html", params=params))
+        return parse_call_statistics(await self.connection.call("GET", "/goip_get_call_stat.html", params=params))
 
     async def get_sms_statistics(self, period: StatisticsPeriod) -> list[SmsStatistics]:
         """SMS counters of every slot."""
@@ -768,7 +670,7 @@ class EjoinGateway(Gateway):
 
     async def _esim_answer(self, ports: Sequence[int] | None) -> dict[str, Any]:
         params = {"version": API_VERSION, "ports": port_numbers(ports) if ports else "all"}
-        return await self._call("GET", "/goip_get_esims.html", params=params)
+        return await self.connection.call("GET", "/goip_get_esims.html", params=params)
 
     async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
         """ESIM state and profiles per port (None: all ports)."""
@@ -779,13 +681,17 @@ class EjoinGateway(Gateway):
         if not activation_code.strip():
             raise GatewayRequestError("an activation code is needed")
         item = {"port": port, "slot": slot, "ac": activation_code.strip(), "cc": confirmation_code.strip()}
-        answer = await self._call("POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item])
+        answer = await self.connection.call(
+            "POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item]
+        )
         check_submission(answer, "goip_write_esims.html")
 
     async def delete_esim(self, port: int, slot: int) -> None:
         """Submit a profile deletion; follow it with `esim_job_progress(port, slot, EsimOperation.DELETE)`."""
         item = {"port": port, "slot": slot}
-        answer = await self._call("POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item])
+        answer = await self.connection.call(
+            "POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item]
+        )
         check_submission(answer, "goip_delete_esims.html")
 
     async def esim_job_progress(self, port: int, slot: int, operation: EsimOperation) -> EsimJobProgress:
@@ -796,12 +702,12 @@ class EjoinGateway(Gateway):
 
     async def _proxy_get(self, resource: ProxyResource, mode: ProxyMode, *, state: bool) -> dict[str, Any]:
         params = {"mode": mode.value, **({"state": "1"} if state else {})}
-        return await self._call("GET", f"/{resource.value}", params=params, ok_codes=frozenset({0}))
+        return await self.connection.call("GET", f"/{resource.value}", params=params, ok_codes=frozenset({0}))
 
     async def _proxy_post(
         self, resource: ProxyResource, mode: ProxyMode, op: str, body: Mapping[str, Any] | None = None
     ) -> None:
-        await self._call(
+        await self.connection.call(
             "POST",
             f"/{resource.value}",
             params={"mode": mode.value, "op": op},
@@ -869,23 +775,14 @@ class EjoinGateway(Gateway):
 
     async def get_ip_list(self, kind: IpListKind) -> IpListConfig:
         """The device's IP white- or blacklist."""
-        return parse_ip_list(await self._call("GET", f"/{kind.value}", ok_codes=frozenset({0})))
+        return parse_ip_list(await self.connection.call("GET", f"/{kind.value}", ok_codes=frozenset({0})))
 
     async def update_ip_list(
         self, kind: IpListKind, *, enabled: bool, added: Sequence[str] = (), deleted: Sequence[str] = ()
     ) -> None:
         """Enable/disable an IP list and add or remove addresses (a blacklist `*` needs the whitelist first)."""
         body = ip_list_body(enabled=enabled, added=added, deleted=deleted)
-        await self._call("POST", f"/{kind.value}", json_body=body, ok_codes=frozenset({0}))
-
-
-def _login_refused(response: HttpResponse) -> bool:
-    if response.status == 401:
-        return True
-    try:
-        return as_int(response.json_object().get("code")) == 1
-    except GatewayResponseError:
-        return False
+        await self.connection.call("POST", f"/{kind.value}", json_body=body, ok_codes=frozenset({0}))
 
 
 def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
