@@ -13,6 +13,7 @@ Standalone use::
 from __future__ import annotations
 
 from .detect import create_gateway, detect_gateway
+from .esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
 from .events import (
     CallRecordEvent,
     DeliveryReportEvent,
@@ -42,6 +43,7 @@ from .exceptions import (
 )
 from .gateway import Gateway, ProbeOutcome
 from .imei import IMEI_LENGTH, luhn_valid
+from .ip_lists import IpListConfig, IpListFeature, IpListKind
 from .models import (
     REGISTERED_STATES,
     VENDOR_NAMES,
@@ -50,8 +52,6 @@ from .models import (
     ConnectionSettings,
     DeviceInfo,
     Encoding,
-    EsimInfo,
-    EsimProfile,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -72,6 +72,17 @@ from .models import (
     Vendor,
 )
 from .ports import SlotRef, canonical_label, format_selector, parse_label, parse_selector, slot_letter, slot_number
+from .proxy import (
+    ProxyConfig,
+    ProxyEntry,
+    ProxyFeature,
+    ProxyMode,
+    ProxyResource,
+    ProxyState,
+    ProxyUser,
+    ProxyUserConfig,
+    UrlListConfig,
+)
 
 __all__ = [
     "IMEI_LENGTH",
@@ -86,7 +97,11 @@ __all__ = [
     "DevicePowerEvent",
     "DeviceStatusEvent",
     "Encoding",
+    "EsimFeature",
     "EsimInfo",
+    "EsimJobProgress",
+    "EsimJobState",
+    "EsimOperation",
     "EsimProfile",
     "Gateway",
     "GatewayAlertEvent",
@@ -103,11 +118,22 @@ __all__ = [
     "GatewayUnsupportedError",
     "InboxPage",
     "IncomingSms",
+    "IpListConfig",
+    "IpListFeature",
+    "IpListKind",
     "MmsReceivedEvent",
     "MultipartInfo",
     "PortStatus",
     "PortStatusEvent",
     "ProbeOutcome",
+    "ProxyConfig",
+    "ProxyEntry",
+    "ProxyFeature",
+    "ProxyMode",
+    "ProxyResource",
+    "ProxyState",
+    "ProxyUser",
+    "ProxyUserConfig",
     "PushEvent",
     "PushRequest",
     "RecipientResult",
@@ -125,6 +151,7 @@ __all__ = [
     "SmsTask",
     "StatisticsPeriod",
     "TaskResult",
+    "UrlListConfig",
     "UssdReceivedEvent",
     "UssdResult",
     "Vendor",

@@ -2,6 +2,11 @@
 
 A dialect overrides what its devices can do and lists it in `capabilities`. Everything else keeps the default
 here, which raises `GatewayUnsupportedError`, so callers never get a fake answer.
+
+Larger optional features are objects of their own (`proxy`, `ip_lists`, `esim`), each an interface in its own
+module of this package. The properties here return None; a dialect returns its feature object exactly when the
+matching capability is in `capabilities` (which may change after `connect()`), so callers test for None instead
+of asking which vendor they talk to.
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ from typing import Any, ClassVar, Self
 
 import aiohttp
 
+from .esim import EsimFeature
 from .events import PushEvent, PushRequest
 from .exceptions import GatewayUnsupportedError
+from .ip_lists import IpListFeature
 from .models import (
     CallStatistics,
     Capability,
     ConnectionSettings,
     DeviceInfo,
-    EsimInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -38,6 +44,7 @@ from .models import (
     Vendor,
 )
 from .ports import SlotRef
+from .proxy import ProxyFeature
 from .transport import HttpTransport
 
 
@@ -138,6 +145,23 @@ class Gateway(ABC):
     def parse_push(self, request: PushRequest) -> list[PushEvent]:
         """Turn one pushed body into events. Raises `GatewayPushError` and nothing else."""
 
+    # --- Optional features: None unless the dialect has the capability ------------------------------------
+
+    @property
+    def proxy(self) -> ProxyFeature | None:
+        """The HTTP/SOCKS5 proxies (`Capability.PROXY`), else None."""
+        return None
+
+    @property
+    def ip_lists(self) -> IpListFeature | None:
+        """The device's own IP white- and blacklist (`Capability.IP_LISTS`), else None."""
+        return None
+
+    @property
+    def esim(self) -> EsimFeature | None:
+        """The ports' eSIMs (`Capability.ESIM`), else None."""
+        return None
+
     # --- Optional: default is "unsupported" ---------------------------------------------------------------
 
     def _unsupported(self, feature: str) -> GatewayUnsupportedError:
@@ -230,15 +254,3 @@ class Gateway(ABC):
     async def delete_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
         """Delete queued tasks (None: all)."""
         raise self._unsupported("deleting SMS tasks")
-
-    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
-        """ESIM state and profiles per port (None: all ports)."""
-        raise self._unsupported("eSIM")
-
-    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
-        """Submit an eSIM profile download; follow it with `list_esims`."""
-        raise self._unsupported("eSIM")
-
-    async def delete_esim(self, port: int, slot: int) -> None:
-        """Submit an eSIM profile deletion; follow it with `list_esims`."""
-        raise self._unsupported("eSIM")

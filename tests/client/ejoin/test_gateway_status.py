@@ -246,8 +246,9 @@ async def test_a_status_answer_that_is_not_a_status(gateway: EjoinGateway, monke
 
 async def test_missing_endpoint_is_unsupported(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
     sim.variants.add("no_esim")
+    assert gateway.esim is not None  # found by connect(), gone since
     with pytest.raises(GatewayUnsupportedError, match=r"goip_get_esims\.html is not available"):
-        await gateway.list_esims()
+        await gateway.esim.list_profiles()
 
 
 def test_repr_shows_no_credentials() -> None:

@@ -31,20 +31,10 @@ from custom_components.gsm_gateway.client.ejoin.encryption import (
     md5_hex,
     rc4,
 )
-from custom_components.gsm_gateway.client.ejoin.esim import (
-    EsimJobState,
-    EsimOperation,
-    check_submission,
-    job_progress,
-    parse_esims,
-)
+from custom_components.gsm_gateway.client.ejoin.esim import check_submission, job_progress, parse_esims
+from custom_components.gsm_gateway.client.ejoin.ip_lists import ip_list_body, parse_ip_list
 from custom_components.gsm_gateway.client.ejoin.proxy import (
-    ProxyEntry,
-    ProxyMode,
-    ProxyUser,
-    ip_list_body,
     names_body,
-    parse_ip_list,
     parse_proxy_config,
     parse_state,
     parse_url_list,
@@ -67,6 +57,7 @@ from custom_components.gsm_gateway.client.ejoin.send import (
     send_body,
     task_body,
 )
+from custom_components.gsm_gateway.client.esim import EsimJobState, EsimOperation
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,
@@ -75,6 +66,7 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.imei import luhn_valid
 from custom_components.gsm_gateway.client.models import RedialMode
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.proxy import ProxyEntry, ProxyMode, ProxyUser
 
 from .conftest import load
 

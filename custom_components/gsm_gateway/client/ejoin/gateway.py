@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from ..esim import EsimFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
     GatewayCommandError,
@@ -26,12 +27,12 @@ from ..exceptions import (
     GatewayUnsupportedError,
 )
 from ..gateway import Gateway, ProbeOutcome
+from ..ip_lists import IpListFeature
 from ..models import (
     CallStatistics,
     Capability,
     ConnectionSettings,
     DeviceInfo,
-    EsimInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -48,6 +49,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef, sim_index
+from ..proxy import ProxyFeature, ProxyMode
 from .commands import (
     CommandOp,
     EjoinCommand,
@@ -62,8 +64,9 @@ from .commands import (
 )
 from .connection import API_VERSION, EjoinConnection
 from .encryption import CryptMode
-from .esim import EsimJobProgress, EsimOperation, check_submission, job_progress, parse_esims
+from .esim import EjoinEsim
 from .inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
+from .ip_lists import EjoinIpLists
 from .parse import (
     RowCache,
     as_int,
@@ -75,30 +78,7 @@ from .parse import (
     parse_task_results,
     result_code,
 )
-from .proxy import (
-    IpListConfig,
-    IpListKind,
-    ProxyConfig,
-    ProxyEntry,
-    ProxyMode,
-    ProxyResource,
-    ProxyState,
-    ProxyUser,
-    ProxyUserConfig,
-    UrlListConfig,
-    ip_list_body,
-    names_body,
-    parse_ip_list,
-    parse_proxy_config,
-    parse_state,
-    parse_url_list,
-    parse_user_config,
-    proxies_add_body,
-    proxies_update_body,
-    urls_body,
-    users_add_body,
-    users_update_body,
-)
+from .proxy import EjoinProxy
 from .push import parse_push
 from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check_task, send_body, task_body
 
@@ -174,6 +154,9 @@ class EjoinGateway(Gateway):
         """Create a client. `encryption` opens a `crypt_sess.json` session instead of sending the password."""
         super().__init__(session, settings, time_zone=time_zone)
         self.connection = EjoinConnection(self.transport, encryption=encryption)
+        self._proxy = EjoinProxy(self.connection)
+        self._ip_lists = EjoinIpLists(self.connection)
+        self._esim = EjoinEsim(self.connection)
         self.task_ids = task_ids or TaskIdAllocator()
         self.push_buffering = push_buffering or PushBuffering()
         self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
@@ -190,6 +173,21 @@ class EjoinGateway(Gateway):
         if self._device is not None and self._device.slot_count > 1:
             capabilities |= MULTI_SLOT_CAPABILITIES
         return capabilities
+
+    @property
+    def proxy(self) -> ProxyFeature | None:
+        """The proxies, when `connect()` found them (v2.2 firmware)."""
+        return self._proxy if Capability.PROXY in self.capabilities else None
+
+    @property
+    def ip_lists(self) -> IpListFeature | None:
+        """The IP white- and blacklist, when `connect()` found them (v2.2 firmware)."""
+        return self._ip_lists if Capability.IP_LISTS in self.capabilities else None
+
+    @property
+    def esim(self) -> EsimFeature | None:
+        """The eSIMs, when `connect()` found them (v2.4 firmware)."""
+        return self._esim if Capability.ESIM in self.capabilities else None
 
     # --- detection and status -----------------------------------------------------------------------------
 
@@ -665,124 +663,6 @@ class EjoinGateway(Gateway):
     async def get_call_statistics(self, period: StatisticsPeriod) -> list[CallStatistics]:
         """Call counters of every slot."""
         return await self.call_statistics(period)
-
-    # --- eSIM (v2.4) --------------------------------------------------------------------------------------
-
-    async def _esim_answer(self, ports: Sequence[int] | None) -> dict[str, Any]:
-        params = {"version": API_VERSION, "ports": port_numbers(ports) if ports else "all"}
-        return await self.connection.call("GET", "/goip_get_esims.html", params=params)
-
-    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
-        """ESIM state and profiles per port (None: all ports)."""
-        return parse_esims(await self._esim_answer(ports))
-
-    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
-        """Submit a profile download; follow it with `esim_job_progress(port, slot, EsimOperation.WRITE)`."""
-        if not activation_code.strip():
-            raise GatewayRequestError("an activation code is needed")
-        item = {"port": port, "slot": slot, "ac": activation_code.strip(), "cc": confirmation_code.strip()}
-        answer = await self.connection.call(
-            "POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item]
-        )
-        check_submission(answer, "goip_write_esims.html")
-
-    async def delete_esim(self, port: int, slot: int) -> None:
-        """Submit a profile deletion; follow it with `esim_job_progress(port, slot, EsimOperation.DELETE)`."""
-        item = {"port": port, "slot": slot}
-        answer = await self.connection.call(
-            "POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item]
-        )
-        check_submission(answer, "goip_delete_esims.html")
-
-    async def esim_job_progress(self, port: int, slot: int, operation: EsimOperation) -> EsimJobProgress:
-        """Where a submitted write/delete stands; poll until `.done`."""
-        return job_progress(await self._esim_answer([port]), port, slot, operation)
-
-    # --- proxy and IP lists (v2.2) ------------------------------------------------------------------------
-
-    async def _proxy_get(self, resource: ProxyResource, mode: ProxyMode, *, state: bool) -> dict[str, Any]:
-        params = {"mode": mode.value, **({"state": "1"} if state else {})}
-        return await self.connection.call("GET", f"/{resource.value}", params=params, ok_codes=frozenset({0}))
-
-    async def _proxy_post(
-        self, resource: ProxyResource, mode: ProxyMode, op: str, body: Mapping[str, Any] | None = None
-    ) -> None:
-        await self.connection.call(
-            "POST",
-            f"/{resource.value}",
-            params={"mode": mode.value, "op": op},
-            json_body=dict(body or {}),
-            ok_codes=frozenset({0}),
-        )
-
-    async def proxy_state(self, resource: ProxyResource, mode: ProxyMode) -> ProxyState:
-        """Whether a proxy resource (proxy, users, URL lists, access log) is enabled."""
-        return parse_state(await self._proxy_get(resource, mode, state=True))
-
-    async def set_proxy_enabled(self, resource: ProxyResource, mode: ProxyMode, *, enabled: bool) -> None:
-        """Enable or disable a proxy resource."""
-        await self._proxy_post(resource, mode, "enabled" if enabled else "disabled")
-
-    async def get_proxies(self, mode: ProxyMode) -> ProxyConfig:
-        """Proxy listeners of `mode`."""
-        return parse_proxy_config(await self._proxy_get(ProxyResource.PROXY, mode, state=False))
-
-    async def add_proxies(self, mode: ProxyMode, entries: Sequence[ProxyEntry]) -> None:
-        """Add listeners (the device prefixes the names with `http-`/`socks5-`)."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "add", proxies_add_body(entries))
-
-    async def update_proxies(self, mode: ProxyMode, active: Mapping[str, bool]) -> None:
-        """Switch listeners on or off by name."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "update", proxies_update_body(active))
-
-    async def delete_proxies(self, mode: ProxyMode, names: Sequence[str]) -> None:
-        """Delete listeners by name."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "delete", names_body("proxies", names))
-
-    async def get_proxy_users(self, mode: ProxyMode) -> ProxyUserConfig:
-        """Proxy accounts of `mode`."""
-        return parse_user_config(await self._proxy_get(ProxyResource.USERS, mode, state=False))
-
-    async def add_proxy_users(self, mode: ProxyMode, users: Sequence[ProxyUser]) -> None:
-        """Add accounts (name and password up to 20 characters)."""
-        await self._proxy_post(ProxyResource.USERS, mode, "add", users_add_body(users))
-
-    async def update_proxy_users(self, mode: ProxyMode, interfaces: Mapping[str, Sequence[int]]) -> None:
-        """Change which SIM WAN ports accounts may use."""
-        await self._proxy_post(ProxyResource.USERS, mode, "update", users_update_body(interfaces))
-
-    async def delete_proxy_users(self, mode: ProxyMode, names: Sequence[str]) -> None:
-        """Delete accounts by name."""
-        await self._proxy_post(ProxyResource.USERS, mode, "delete", names_body("users", names))
-
-    @staticmethod
-    def _url_list(resource: ProxyResource) -> ProxyResource:
-        if resource not in {ProxyResource.URL_WHITE_LIST, ProxyResource.URL_BLACK_LIST}:
-            raise GatewayRequestError("choose the URL white- or blacklist")
-        return resource
-
-    async def get_url_list(self, resource: ProxyResource, mode: ProxyMode) -> UrlListConfig:
-        """The proxy's URL white- or blacklist."""
-        return parse_url_list(await self._proxy_get(self._url_list(resource), mode, state=False))
-
-    async def add_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
-        """Add URL patterns (`*`, `www.example.com`, `*.example.com`, `www.example.*`)."""
-        await self._proxy_post(self._url_list(resource), mode, "add", urls_body(urls))
-
-    async def delete_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
-        """Remove URL patterns."""
-        await self._proxy_post(self._url_list(resource), mode, "delete", urls_body(urls))
-
-    async def get_ip_list(self, kind: IpListKind) -> IpListConfig:
-        """The device's IP white- or blacklist."""
-        return parse_ip_list(await self.connection.call("GET", f"/{kind.value}", ok_codes=frozenset({0})))
-
-    async def update_ip_list(
-        self, kind: IpListKind, *, enabled: bool, added: Sequence[str] = (), deleted: Sequence[str] = ()
-    ) -> None:
-        """Enable/disable an IP list and add or remove addresses (a blacklist `*` needs the whitelist first)."""
-        body = ip_list_body(enabled=enabled, added=added, deleted=deleted)
-        await self.connection.call("POST", f"/{kind.value}", json_body=body, ok_codes=frozenset({0}))
 
 
 def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
