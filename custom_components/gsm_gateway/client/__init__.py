@@ -3,6 +3,10 @@
 This facade is the public API: import from `client`, never from a dialect subpackage. No Home Assistant imports
 are allowed anywhere in this package (a test enforces it).
 
+`Gateway` is the common interface. What only some gateways can do is an optional feature object on it, None
+unless the gateway has the capability: `gateway.proxy`, `gateway.ip_lists`, `gateway.esim`,
+`gateway.call_forwarding`, `gateway.call_records`, `gateway.sim_toolkit`.
+
 Standalone use::
 
     async with create_gateway(Vendor.EJOIN, None, settings) as gateway:  # owns and closes its own session
@@ -12,6 +16,8 @@ Standalone use::
 
 from __future__ import annotations
 
+from .call_forwarding import CallForwardCondition, CallForwardInfo, CallForwardingFeature
+from .call_records import CallDetailRecord, CallRecordFeature
 from .detect import create_gateway, detect_gateway
 from .esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
 from .events import (
@@ -83,12 +89,18 @@ from .proxy import (
     ProxyUserConfig,
     UrlListConfig,
 )
+from .sim_toolkit import SimToolkitFeature, StkInputType, StkItem, StkView
 
 __all__ = [
     "IMEI_LENGTH",
     "REGISTERED_STATES",
     "VENDOR_NAMES",
+    "CallDetailRecord",
+    "CallForwardCondition",
+    "CallForwardInfo",
+    "CallForwardingFeature",
     "CallRecordEvent",
+    "CallRecordFeature",
     "CallStatistics",
     "Capability",
     "ConnectionSettings",
@@ -143,6 +155,7 @@ __all__ = [
     "SetResult",
     "SimRegistrationEvent",
     "SimState",
+    "SimToolkitFeature",
     "SlotRef",
     "SlotStatus",
     "SmsReceivedEvent",
@@ -150,6 +163,9 @@ __all__ = [
     "SmsStatistics",
     "SmsTask",
     "StatisticsPeriod",
+    "StkInputType",
+    "StkItem",
+    "StkView",
     "TaskResult",
     "UrlListConfig",
     "UssdReceivedEvent",

@@ -3,10 +3,10 @@
 A dialect overrides what its devices can do and lists it in `capabilities`. Everything else keeps the default
 here, which raises `GatewayUnsupportedError`, so callers never get a fake answer.
 
-Larger optional features are objects of their own (`proxy`, `ip_lists`, `esim`), each an interface in its own
-module of this package. The properties here return None; a dialect returns its feature object exactly when the
-matching capability is in `capabilities` (which may change after `connect()`), so callers test for None instead
-of asking which vendor they talk to.
+Larger optional features are objects of their own (`proxy`, `ip_lists`, `esim`, `call_forwarding`,
+`call_records`, `sim_toolkit`), each an interface in its own module of this package. The properties here return
+None; a dialect returns its feature object exactly when the matching capability is in `capabilities` (which may
+change after `connect()`), so callers test for None instead of asking which vendor they talk to.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any, ClassVar, Self
 
 import aiohttp
 
+from .call_forwarding import CallForwardingFeature
+from .call_records import CallRecordFeature
 from .esim import EsimFeature
 from .events import PushEvent, PushRequest
 from .exceptions import GatewayUnsupportedError
@@ -45,6 +47,7 @@ from .models import (
 )
 from .ports import SlotRef
 from .proxy import ProxyFeature
+from .sim_toolkit import SimToolkitFeature
 from .transport import HttpTransport
 
 
@@ -160,6 +163,21 @@ class Gateway(ABC):
     @property
     def esim(self) -> EsimFeature | None:
         """The ports' eSIMs (`Capability.ESIM`), else None."""
+        return None
+
+    @property
+    def call_forwarding(self) -> CallForwardingFeature | None:
+        """Call forwarding of the ports' SIMs (`Capability.CALL_FORWARD`), else None."""
+        return None
+
+    @property
+    def call_records(self) -> CallRecordFeature | None:
+        """Call detail records (`Capability.CDR`), else None."""
+        return None
+
+    @property
+    def sim_toolkit(self) -> SimToolkitFeature | None:
+        """The SIM Toolkit menus of the ports' SIMs (`Capability.STK`), else None."""
         return None
 
     # --- Optional: default is "unsupported" ---------------------------------------------------------------

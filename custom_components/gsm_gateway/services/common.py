@@ -87,20 +87,6 @@ def require_feature[FeatureT](entry: GsmGatewayConfigEntry, feature: FeatureT | 
     return feature
 
 
-def require_type[GatewayT: Gateway](
-    entry: GsmGatewayConfigEntry, capability: Capability, action: str, gateway_type: type[GatewayT]
-) -> GatewayT:
-    """Like `require`, for actions that use one dialect's own methods (proxy, IP lists, Dinstar extras)."""
-    gateway = require(entry, capability, action)
-    if not isinstance(gateway, gateway_type):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="action_unsupported",
-            translation_placeholders={"title": entry.title, "action": action},
-        )
-    return gateway
-
-
 def device_port(call: ServiceCall, entry: GsmGatewayConfigEntry) -> int | None:
     """The port whose device the call targets (`device_id` of a port device), if any."""
     device_id = call.data.get(ATTR_DEVICE_ID)

@@ -12,8 +12,6 @@ from custom_components.gsm_gateway.client.dinstar.models import (
     PortInfo,
     SmsSendRecord,
     SmsSendStatus,
-    StkInputType,
-    StkView,
 )
 from custom_components.gsm_gateway.client.dinstar.parse import (
     balance_of,
@@ -54,6 +52,7 @@ from custom_components.gsm_gateway.client.exceptions import (
 )
 from custom_components.gsm_gateway.client.models import Encoding, SimState
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.sim_toolkit import StkInputType, StkView
 
 from .conftest import fixture_bytes
 

@@ -18,19 +18,18 @@ import re
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+from ..call_forwarding import CallForwardInfo
+from ..call_records import CallDetailRecord
 from ..exceptions import GatewayCommandError, GatewayResponseError
 from ..models import IncomingSms, SimState
 from ..ports import SlotRef
+from ..sim_toolkit import StkItem, StkView
 from .models import (
-    CallDetailRecord,
-    CallForwardInfo,
     DeliveryStatusRecord,
     IncomingBatch,
     PortInfo,
     SmsSendRecord,
     SmsSendStatus,
-    StkItem,
-    StkView,
     UssdPortResult,
     UssdReply,
 )
