@@ -20,7 +20,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayTimeoutError,
     GatewayUnsupportedError,
 )
-from custom_components.gsm_gateway.client.models import SmsRequest
+from custom_components.gsm_gateway.client.models import Capability, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.dinstar import DinstarSimulator
 
@@ -167,3 +167,8 @@ async def test_not_found_endpoint_in_capabilities(canned: CannedServer, make_gat
     missing = {"cdr", "ussd", "reset_module"}
     assert not missing & {capability.value for capability in client.capabilities}
     assert client.call_records is None
+    assert client.call_forwarding is not None
+    with pytest.raises(GatewayUnsupportedError):
+        await client.call_forwarding.check(SlotRef(1))  # set_port_info answers 404 here too
+    assert client.call_forwarding is None
+    assert Capability.CALL_FORWARD not in client.capabilities

@@ -2,8 +2,9 @@
 
 Every request goes through `connection.EjoinConnection` (credentials in the query string or the optional
 encrypted session, and the checks every answer goes through). Decisions taken where the vendor documents are
-silent or contradict each other are recorded in docs/protocol-ejoin.md; parsing lives in `parse`, `inbox`,
-`push` and `esim`, request building in `commands` and `send`.
+silent or contradict each other are recorded in docs/protocol-ejoin.md; parsing lives in `parse`, `inbox` and
+`push`, request building in `commands` and `send`. The v2.2/v2.4 extras that `connect()` finds are feature
+objects sharing the connection: `proxy.EjoinProxy`, `ip_lists.EjoinIpLists` and `esim.EjoinEsim`.
 """
 
 from __future__ import annotations
