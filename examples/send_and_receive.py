@@ -1,7 +1,8 @@
 """Send an SMS to three recipients, receive one pushed SMS, read it back by cursor, and change an IMEI.
 
-Written only against the common `Gateway` interface (and `create_gateway`), so it runs unchanged against every
-dialect's simulator. Start one, then point the example at it:
+Written only against the client's facade (`custom_components.gsm_gateway.client`: the common `Gateway` interface
+and `create_gateway`), so it runs unchanged against every dialect's simulator. The client owns its HTTP session
+(`session=None`) and closes it at the end of `async with`. Start a simulator, then point the example at it:
 
     scripts/simulate --vendor ejoin --listen 127.0.0.1:8080
     python examples/send_and_receive.py --vendor ejoin --url http://127.0.0.1:8080 --username root --password root
@@ -26,20 +27,22 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from custom_components.gsm_gateway.client.detect import create_gateway
-from custom_components.gsm_gateway.client.events import PushRequest, SmsReceivedEvent
-from custom_components.gsm_gateway.client.exceptions import GatewayError, GatewayUnsupportedError
-from custom_components.gsm_gateway.client.gateway import Gateway
-from custom_components.gsm_gateway.client.models import (
+from custom_components.gsm_gateway.client import (
     REGISTERED_STATES,
     Capability,
     ConnectionSettings,
+    Gateway,
+    GatewayError,
+    GatewayUnsupportedError,
     IncomingSms,
     PortStatus,
+    PushRequest,
+    SlotRef,
+    SmsReceivedEvent,
     SmsRequest,
     Vendor,
+    create_gateway,
 )
-from custom_components.gsm_gateway.client.ports import SlotRef
 
 DEFAULT_RECIPIENTS = ("+4915111111111", "+4915122222222", "+4915133333333")
 SENDER = "+4915199990000"
@@ -225,8 +228,10 @@ async def run(args: argparse.Namespace, out: Printer = print) -> int:
     )
     base = str(url.origin())
     listener = PushListener(args.listen_host, args.listen_port)
-    async with aiohttp.ClientSession() as session:
-        gateway = create_gateway(Vendor(args.vendor), session, settings)
+    async with (
+        create_gateway(Vendor(args.vendor), None, settings) as gateway,
+        aiohttp.ClientSession() as session,  # only for the simulator's control API
+    ):
         device = await gateway.connect()
         out(f"Connected to a {args.vendor} gateway: {device.port_count} ports x {device.slot_count} slots.")
         listener_url = await listener.start()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
@@ -121,7 +122,12 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
         self._activity_refresh = Debouncer(
             hass, LOGGER, cooldown=ACTIVITY_REFRESH_DELAY, immediate=False, function=self.async_refresh
         )
-        entry.async_on_unload(self._activity_refresh.async_shutdown)
+
+        @callback
+        def stopping(_event: Event) -> None:
+            self._activity_refresh.async_shutdown()  # Home Assistant does not unload entries when it stops
+
+        entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping))
 
     @callback
     def async_note_activity(self) -> None:
@@ -131,6 +137,12 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
         SMS received seconds ago.
         """
         self._activity_refresh.async_schedule_call()
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Also drop a pending activity read (unload, or Home Assistant stopping)."""
+        await super().async_shutdown()
+        self._activity_refresh.async_shutdown()
 
     async def _async_update_data(self) -> GatewayStatistics:
         previous: GatewayStatistics | None = self.data  # None until the first successful poll

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast, override
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -14,9 +14,20 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import Capability, Gateway, GatewayConnectionError, GatewayError, PortStatus, SimState, SlotRef, SlotStatus
-from .client.ejoin.gateway import EjoinGateway
-from .client.ejoin.proxy import ProxyMode, ProxyResource
+from .client import (
+    Capability,
+    Gateway,
+    GatewayConnectionError,
+    GatewayError,
+    GatewayUnsupportedError,
+    PortStatus,
+    ProxyFeature,
+    ProxyMode,
+    ProxyResource,
+    SimState,
+    SlotRef,
+    SlotStatus,
+)
 from .const import DOMAIN, LOGGER
 from .coordinator import GsmGatewayConfigEntry
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
@@ -194,7 +205,7 @@ class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
 
     config_entry: GsmGatewayConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: EjoinGateway) -> None:
+    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
         """Poll every `PROXY_SCAN_INTERVAL`."""
         super().__init__(
             hass,
@@ -215,7 +226,7 @@ class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
             return previous
         try:
             return {
-                description.key: (await self.gateway.proxy_state(description.resource, description.mode)).enabled
+                description.key: (await self.proxy().state(description.resource, description.mode)).enabled
                 for description in PROXY_SWITCHES
             }
         except GatewayConnectionError as err:
@@ -225,6 +236,13 @@ class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
             return previous
         except GatewayError as err:
             raise self._failed(err) from err
+
+    def proxy(self) -> ProxyFeature:
+        """The gateway's proxies; a gateway that no longer has them fails like any unsupported call."""
+        if (proxy := self.gateway.proxy) is None:
+            msg = f"{self.config_entry.title} has no proxy"
+            raise GatewayUnsupportedError(msg)
+        return proxy
 
     def _failed(self, err: GatewayError) -> UpdateFailed:
         return UpdateFailed(
@@ -238,9 +256,8 @@ async def async_add_proxy_switches(
     entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the proxy switches of an EJOIN v2.2 gateway; the proxy actions make them read the device again."""
-    gateway = cast("EjoinGateway", entry.runtime_data.gateway)  # only EJOIN v2.2 firmware has Capability.PROXY
     hass = entry.runtime_data.status.hass
-    coordinator = ProxyStateCoordinator(hass, entry, gateway)
+    coordinator = ProxyStateCoordinator(hass, entry, entry.runtime_data.gateway)
     await coordinator.async_refresh()  # optional data: a failure leaves the switches unavailable, not the entry
     entry.async_on_unload(
         async_dispatcher_connect(hass, proxy_signal(entry.entry_id), coordinator.async_request_refresh)
@@ -276,5 +293,5 @@ class ProxySwitch(GsmGatewayEntity[ProxyStateCoordinator], SwitchEntity):
     async def _async_set(self, *, enabled: bool) -> None:
         description = self.entity_description
         with translate_gateway_errors(self.entry):
-            await self.coordinator.gateway.set_proxy_enabled(description.resource, description.mode, enabled=enabled)
+            await self.coordinator.proxy().set_enabled(description.resource, description.mode, enabled=enabled)
         await self.coordinator.async_refresh()

@@ -122,7 +122,6 @@ ANSWERS = [
     (lambda obj: parse.parse_stk_view(obj, "w", SlotRef(1, 1)), "stk_view_response.json"),
     (lambda obj: parse.parse_frame_id(obj, "w"), "stk_frame_response.json"),
     (lambda obj: parse.parse_queue_count(obj, "w"), "query_sms_in_queue_response.json"),
-    (lambda obj: parse.parse_performance(obj, "w"), "get_status_response.json"),
     (lambda obj: parse.check_result(obj, "w"), "send_sms_response.json"),
 ]
 

@@ -9,8 +9,12 @@ from typing import Any
 
 from hypothesis import given, strategies as st
 
-from custom_components.gsm_gateway.client.ejoin import EjoinGateway, esim as ejoin_esim, proxy as ejoin_proxy
-from custom_components.gsm_gateway.client.ejoin.esim import EsimOperation
+from custom_components.gsm_gateway.client.ejoin import (
+    EjoinGateway,
+    esim as ejoin_esim,
+    ip_lists as ejoin_ip_lists,
+    proxy as ejoin_proxy,
+)
 from custom_components.gsm_gateway.client.ejoin.inbox import (
     parse_device_time,
     parse_inbox_answer,
@@ -26,6 +30,7 @@ from custom_components.gsm_gateway.client.ejoin.parse import (
     split_code,
 )
 from custom_components.gsm_gateway.client.ejoin.push import parse_push
+from custom_components.gsm_gateway.client.esim import EsimOperation
 from custom_components.gsm_gateway.client.events import PushRequest, SmsReceivedEvent
 from custom_components.gsm_gateway.client.models import ConnectionSettings, SmsRequest
 from simulator.ejoin.wire import mms_body, mms_headers
@@ -215,7 +220,7 @@ PROXY_PARSERS = [
     (ejoin_proxy.parse_proxy_config, "proxy_config_response.json"),
     (ejoin_proxy.parse_user_config, "proxy_user_response.json"),
     (ejoin_proxy.parse_url_list, "proxy_white_list_response.json"),
-    (ejoin_proxy.parse_ip_list, "ip_white_list_response.json"),
+    (ejoin_ip_lists.parse_ip_list, "ip_white_list_response.json"),
 ]
 
 

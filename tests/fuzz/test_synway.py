@@ -21,7 +21,6 @@ from custom_components.gsm_gateway.client.synway import SynwayGateway
 from custom_components.gsm_gateway.client.synway.grammar import (
     parse_counted_list,
     parse_inbox,
-    parse_outbox,
     parse_port_flags,
     parse_stamp,
     parse_task_id,
@@ -56,7 +55,6 @@ PARSERS = (
     parse_tx_tasks,
     parse_port_flags,
     parse_inbox,
-    parse_outbox,
     parse_ussd,
 )
 ANSWERS = sorted(path.name for path in (FIXTURES / "synway").glob("*.json"))

@@ -179,7 +179,7 @@ async def test_a_lost_read_keeps_the_switches(
     async def cannot_connect(*_args: object) -> None:
         raise GatewayConnectionError("proxy: cannot talk to 127.0.0.1")
 
-    monkeypatch.setattr(gateway, "proxy_state", cannot_connect)
+    monkeypatch.setattr(gateway.proxy, "state", cannot_connect)
     sim.proxy.modes["http"].enabled = True
     status_polls = len(sim.requests_to("/goip_get_status.html"))
     async_dispatcher_send(hass, proxy_signal(init_integration.entry_id))

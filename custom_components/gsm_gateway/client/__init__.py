@@ -3,6 +3,10 @@
 This facade is the public API: import from `client`, never from a dialect subpackage. No Home Assistant imports
 are allowed anywhere in this package (a test enforces it).
 
+`Gateway` is the common interface. What only some gateways can do is an optional feature object on it, None
+unless the gateway has the capability: `gateway.proxy`, `gateway.ip_lists`, `gateway.esim`,
+`gateway.call_forwarding`, `gateway.call_records`, `gateway.sim_toolkit`.
+
 Standalone use::
 
     async with create_gateway(Vendor.EJOIN, None, settings) as gateway:  # owns and closes its own session
@@ -12,7 +16,10 @@ Standalone use::
 
 from __future__ import annotations
 
+from .call_forwarding import CallForwardCondition, CallForwardInfo, CallForwardingFeature
+from .call_records import CallDetailRecord, CallRecordFeature
 from .detect import create_gateway, detect_gateway
+from .esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
 from .events import (
     CallRecordEvent,
     DeliveryReportEvent,
@@ -42,6 +49,7 @@ from .exceptions import (
 )
 from .gateway import Gateway, ProbeOutcome
 from .imei import IMEI_LENGTH, luhn_valid
+from .ip_lists import IpListConfig, IpListFeature, IpListKind
 from .models import (
     REGISTERED_STATES,
     VENDOR_NAMES,
@@ -50,8 +58,6 @@ from .models import (
     ConnectionSettings,
     DeviceInfo,
     Encoding,
-    EsimInfo,
-    EsimProfile,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -72,12 +78,29 @@ from .models import (
     Vendor,
 )
 from .ports import SlotRef, canonical_label, format_selector, parse_label, parse_selector, slot_letter, slot_number
+from .proxy import (
+    ProxyConfig,
+    ProxyEntry,
+    ProxyFeature,
+    ProxyMode,
+    ProxyResource,
+    ProxyState,
+    ProxyUser,
+    ProxyUserConfig,
+    UrlListConfig,
+)
+from .sim_toolkit import SimToolkitFeature, StkInputType, StkItem, StkView
 
 __all__ = [
     "IMEI_LENGTH",
     "REGISTERED_STATES",
     "VENDOR_NAMES",
+    "CallDetailRecord",
+    "CallForwardCondition",
+    "CallForwardInfo",
+    "CallForwardingFeature",
     "CallRecordEvent",
+    "CallRecordFeature",
     "CallStatistics",
     "Capability",
     "ConnectionSettings",
@@ -86,7 +109,11 @@ __all__ = [
     "DevicePowerEvent",
     "DeviceStatusEvent",
     "Encoding",
+    "EsimFeature",
     "EsimInfo",
+    "EsimJobProgress",
+    "EsimJobState",
+    "EsimOperation",
     "EsimProfile",
     "Gateway",
     "GatewayAlertEvent",
@@ -103,11 +130,22 @@ __all__ = [
     "GatewayUnsupportedError",
     "InboxPage",
     "IncomingSms",
+    "IpListConfig",
+    "IpListFeature",
+    "IpListKind",
     "MmsReceivedEvent",
     "MultipartInfo",
     "PortStatus",
     "PortStatusEvent",
     "ProbeOutcome",
+    "ProxyConfig",
+    "ProxyEntry",
+    "ProxyFeature",
+    "ProxyMode",
+    "ProxyResource",
+    "ProxyState",
+    "ProxyUser",
+    "ProxyUserConfig",
     "PushEvent",
     "PushRequest",
     "RecipientResult",
@@ -117,6 +155,7 @@ __all__ = [
     "SetResult",
     "SimRegistrationEvent",
     "SimState",
+    "SimToolkitFeature",
     "SlotRef",
     "SlotStatus",
     "SmsReceivedEvent",
@@ -124,7 +163,11 @@ __all__ = [
     "SmsStatistics",
     "SmsTask",
     "StatisticsPeriod",
+    "StkInputType",
+    "StkItem",
+    "StkView",
     "TaskResult",
+    "UrlListConfig",
     "UssdReceivedEvent",
     "UssdResult",
     "Vendor",

@@ -1,4 +1,9 @@
-"""Create a client for a known vendor, or detect the vendor from host, port, scheme and credentials alone."""
+"""Create a client for a known vendor, or detect the vendor from host, port, scheme and credentials alone.
+
+Both take `session=None` for standalone use: each client then owns its session (see `Gateway`). Detection
+tries one client per dialect; each one it discards is closed, which closes the session it created (an injected
+session stays open), so only the returned client holds a session of its own.
+"""
 
 from __future__ import annotations
 
@@ -33,17 +38,17 @@ def gateway_class(vendor: Vendor) -> type[Gateway]:
 
 def create_gateway(
     vendor: Vendor,
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     settings: ConnectionSettings,
     *,
     time_zone: tzinfo = UTC,
 ) -> Gateway:
-    """A client for a gateway whose vendor is known. Call `connect()` before using it."""
+    """A client for a gateway whose vendor is known: `connect()` before using it, `close()` (or `async with`) after."""
     return gateway_class(vendor)(session, settings, time_zone=time_zone)
 
 
 async def detect_gateway(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     settings: ConnectionSettings,
     *,
     time_zone: tzinfo = UTC,
@@ -53,14 +58,20 @@ async def detect_gateway(
     Raises `GatewayAuthError` when a dialect recognised the host but refused the credentials,
     `GatewayNotRecognizedError` when no dialect recognised it, and `GatewayConnectionError` when the host
     cannot be reached. Each probe is read-only; credentials are refused at most once in total, because the
-    search stops at the first AUTH_FAILED.
+    search stops at the first AUTH_FAILED. With `session=None` the returned client owns its session: close it.
     """
     for vendor in DETECTION_ORDER:
         gateway = create_gateway(vendor, session, settings, time_zone=time_zone)
-        outcome = await gateway.probe()
-        if outcome is ProbeOutcome.MATCH:
-            await gateway.connect()
-            return gateway
+        matched = False
+        try:
+            outcome = await gateway.probe()
+            if outcome is ProbeOutcome.MATCH:
+                await gateway.connect()
+                matched = True
+                return gateway
+        finally:
+            if not matched:  # discarded, or failed: close the session it created (an injected one stays open)
+                await gateway.close()
         if outcome is ProbeOutcome.AUTH_FAILED:
             msg = f"{settings.host} refused the username or password"
             raise GatewayAuthError(msg)

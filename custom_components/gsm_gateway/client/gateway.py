@@ -2,6 +2,11 @@
 
 A dialect overrides what its devices can do and lists it in `capabilities`. Everything else keeps the default
 here, which raises `GatewayUnsupportedError`, so callers never get a fake answer.
+
+Larger optional features are objects of their own (`proxy`, `ip_lists`, `esim`, `call_forwarding`,
+`call_records`, `sim_toolkit`), each an interface in its own module of this package. The properties here return
+None; a dialect returns its feature object exactly when the matching capability is in `capabilities` (which may
+change after `connect()`), so callers test for None instead of asking which vendor they talk to.
 """
 
 from __future__ import annotations
@@ -10,18 +15,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
 from enum import StrEnum
-from typing import Any, ClassVar
+from types import TracebackType
+from typing import Any, ClassVar, Self
 
 import aiohttp
 
+from .call_forwarding import CallForwardingFeature
+from .call_records import CallRecordFeature
+from .esim import EsimFeature
 from .events import PushEvent, PushRequest
 from .exceptions import GatewayUnsupportedError
+from .ip_lists import IpListFeature
 from .models import (
     CallStatistics,
     Capability,
     ConnectionSettings,
     DeviceInfo,
-    EsimInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -37,6 +46,8 @@ from .models import (
     Vendor,
 )
 from .ports import SlotRef
+from .proxy import ProxyFeature
+from .sim_toolkit import SimToolkitFeature
 from .transport import HttpTransport
 
 
@@ -51,16 +62,18 @@ class ProbeOutcome(StrEnum):
 class Gateway(ABC):
     """An async client for one gateway.
 
-    The aiohttp session is injected and never closed here. `connect()` must succeed before other calls: it
-    checks the credentials and reads `device`, which several calls need (port and slot counts).
-    `time_zone` is the zone the device's clock runs in, for dialects whose timestamps carry none.
+    `session`: an injected aiohttp session is used and never closed here; with None the client creates its own
+    on the first request and closes it in `close()` (or at the end of `async with gateway:`).
+    `connect()` must succeed before other calls: it checks the credentials and reads `device`, which several
+    calls need (port and slot counts). `time_zone` is the zone the device's clock runs in, for dialects whose
+    timestamps carry none.
     """
 
     vendor: ClassVar[Vendor]
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
@@ -74,6 +87,20 @@ class Gateway(ABC):
     def __repr__(self) -> str:
         """Show the vendor and host only."""
         return f"<{type(self).__name__} {self.settings.host}:{self.settings.port}>"
+
+    async def close(self) -> None:
+        """Close the aiohttp session the client created itself; an injected session is left open."""
+        await self.transport.close()
+
+    async def __aenter__(self) -> Self:
+        """`async with gateway:` closes the client's own session at the end."""
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Close the client's own session."""
+        await self.close()
 
     @property
     def device(self) -> DeviceInfo:
@@ -120,6 +147,38 @@ class Gateway(ABC):
     @abstractmethod
     def parse_push(self, request: PushRequest) -> list[PushEvent]:
         """Turn one pushed body into events. Raises `GatewayPushError` and nothing else."""
+
+    # --- Optional features: None unless the dialect has the capability ------------------------------------
+
+    @property
+    def proxy(self) -> ProxyFeature | None:
+        """The HTTP/SOCKS5 proxies (`Capability.PROXY`), else None."""
+        return None
+
+    @property
+    def ip_lists(self) -> IpListFeature | None:
+        """The device's own IP white- and blacklist (`Capability.IP_LISTS`), else None."""
+        return None
+
+    @property
+    def esim(self) -> EsimFeature | None:
+        """The ports' eSIMs (`Capability.ESIM`), else None."""
+        return None
+
+    @property
+    def call_forwarding(self) -> CallForwardingFeature | None:
+        """Call forwarding of the ports' SIMs (`Capability.CALL_FORWARD`), else None."""
+        return None
+
+    @property
+    def call_records(self) -> CallRecordFeature | None:
+        """Call detail records (`Capability.CDR`), else None."""
+        return None
+
+    @property
+    def sim_toolkit(self) -> SimToolkitFeature | None:
+        """The SIM Toolkit menus of the ports' SIMs (`Capability.STK`), else None."""
+        return None
 
     # --- Optional: default is "unsupported" ---------------------------------------------------------------
 
@@ -213,15 +272,3 @@ class Gateway(ABC):
     async def delete_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
         """Delete queued tasks (None: all)."""
         raise self._unsupported("deleting SMS tasks")
-
-    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
-        """ESIM state and profiles per port (None: all ports)."""
-        raise self._unsupported("eSIM")
-
-    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
-        """Submit an eSIM profile download; follow it with `list_esims`."""
-        raise self._unsupported("eSIM")
-
-    async def delete_esim(self, port: int, slot: int) -> None:
-        """Submit an eSIM profile deletion; follow it with `list_esims`."""
-        raise self._unsupported("eSIM")

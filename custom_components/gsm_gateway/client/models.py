@@ -380,27 +380,6 @@ class SmsTask:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EsimProfile:
-    """One profile stored on an eSIM."""
-
-    slot: int
-    enabled: bool
-    iccid: str | None = field(default=None, repr=False)
-    provider: str | None = None
-    status: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EsimInfo:
-    """The eSIM of one port."""
-
-    port: int
-    eid: str | None = field(default=None, repr=False)
-    state: str | None = None
-    profiles: tuple[EsimProfile, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SetResult:
     """Outcome of an `op=set` style write: how many parameters the device confirmed."""
 

@@ -1,7 +1,10 @@
-"""HTTP plumbing shared by the dialects: timeouts, error mapping and credential scrubbing.
+"""HTTP plumbing shared by the dialects: the session, timeouts, error mapping and credential scrubbing.
 
 Skyline/EJOIN put credentials in the query string, and aiohttp prints URLs in its errors, so every error
 leaving this module is rebuilt from scratch with a scrubbed URL and never chains the original exception text.
+
+Session ownership (as in python-elgato): an injected aiohttp session belongs to the caller and is never closed
+here; without one, the transport creates its own on the first request and closes it in `close()`.
 """
 
 from __future__ import annotations
@@ -69,14 +72,31 @@ class HttpResponse:
 
 
 class HttpTransport:
-    """Sends requests to one gateway over an injected aiohttp session."""
+    """Sends requests to one gateway over an injected aiohttp session, or over one of its own."""
 
-    def __init__(self, session: aiohttp.ClientSession, settings: ConnectionSettings) -> None:
-        """Keep the session (owned by the caller) and the connection settings."""
+    def __init__(self, session: aiohttp.ClientSession | None, settings: ConnectionSettings) -> None:
+        """Keep the session (owned by the caller) and the connection settings; None: create one when needed."""
         self._session = session
+        self._owns_session = session is None
         self.settings = settings
         # True means "verify with the default context"; False turns verification off (explicit user choice).
         self._ssl = settings.verify_ssl or not settings.use_https
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session in use: the injected one, the one this transport created, or None before the first request."""
+        return self._session
+
+    def _client_session(self) -> aiohttp.ClientSession:
+        if self._session is None:  # only when none was injected: created inside the running event loop
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session this transport created (a later request opens a new one); an injected one stays open."""
+        if self._owns_session and self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     def url(self, path: str) -> URL:
         """Absolute URL of `path` on this gateway."""
@@ -102,7 +122,7 @@ class HttpTransport:
             request_headers.setdefault("Content-Type", "application/json;charset=utf-8")
         try:
             async with asyncio.timeout(timeout or self.settings.timeout):
-                async with self._session.request(
+                async with self._client_session().request(
                     method,
                     url,
                     params=params,

@@ -73,18 +73,15 @@ def require(entry: GsmGatewayConfigEntry, capability: Capability, action: str) -
     return gateway
 
 
-def require_type[GatewayT: Gateway](
-    entry: GsmGatewayConfigEntry, capability: Capability, action: str, gateway_type: type[GatewayT]
-) -> GatewayT:
-    """Like `require`, for actions that use one dialect's own methods (proxy, IP lists, Dinstar extras)."""
-    gateway = require(entry, capability, action)
-    if not isinstance(gateway, gateway_type):
+def require_feature[FeatureT](entry: GsmGatewayConfigEntry, feature: FeatureT | None, action: str) -> FeatureT:
+    """A feature object of the gateway (`gateway.proxy`, ...) when it has one; None: a translated `unsupported`."""
+    if feature is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="action_unsupported",
             translation_placeholders={"title": entry.title, "action": action},
         )
-    return gateway
+    return feature
 
 
 def device_port(call: ServiceCall, entry: GsmGatewayConfigEntry) -> int | None:

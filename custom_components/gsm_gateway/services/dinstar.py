@@ -1,4 +1,4 @@
-"""Dinstar extras: call forwarding, call detail records (CDR) and the SIM Toolkit (STK) menu.
+"""Call forwarding, call detail records (CDR) and the SIM Toolkit (STK) menu (Dinstar gateways have them).
 
 All admin-only: forwarding decides where a SIM's calls (and the one-time codes some services read out by phone)
 go; CDRs hold call history with phone numbers; STK menus can book paid services.
@@ -16,15 +16,19 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability, GatewayCommandError, SlotRef
-from custom_components.gsm_gateway.client.dinstar.gateway import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar.models import CallDetailRecord, CallForwardCondition, StkView
+from custom_components.gsm_gateway.client import (
+    CallDetailRecord,
+    CallForwardCondition,
+    GatewayCommandError,
+    SimToolkitFeature,
+    SlotRef,
+    StkView,
+)
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN
-from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 from custom_components.gsm_gateway.validation import check_phone_number
 
-from .common import ATTR_PORTS, TARGET_SCHEMA, register, require_type, resolve_entry, resolve_port, resolve_ports
+from .common import ATTR_PORTS, TARGET_SCHEMA, register, require_feature, resolve_entry, resolve_port, resolve_ports
 
 SERVICE_SET_CALL_FORWARD = "set_call_forward"
 SERVICE_CHECK_CALL_FORWARD = "check_call_forward"
@@ -94,13 +98,9 @@ SIM_TOOLKIT_SCHEMA = vol.Schema(
 )
 
 
-def _gateway(entry: GsmGatewayConfigEntry, capability: Capability, action: str) -> DinstarGateway:
-    return require_type(entry, capability, action, DinstarGateway)
-
-
 async def _set_call_forward(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = _gateway(entry, Capability.CALL_FORWARD, SERVICE_SET_CALL_FORWARD)
+    forwarding = require_feature(entry, entry.runtime_data.gateway.call_forwarding, SERVICE_SET_CALL_FORWARD)
     ref = resolve_port(call, entry)
     condition: str = call.data[ATTR_CONDITION]
     number: str | None = None
@@ -109,26 +109,26 @@ async def _set_call_forward(call: ServiceCall) -> ServiceResponse:
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="call_forward_number_required")
         number = check_phone_number(call.data[ATTR_NUMBER], "invalid_forward_number")
     with translate_gateway_errors(entry):
-        await gateway.set_call_forward(ref, CONDITIONS[condition], number)
+        await forwarding.set(ref, CONDITIONS[condition], number)
     return {"port": SlotRef(ref.port).label, "condition": condition}
 
 
 async def _check_call_forward(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = _gateway(entry, Capability.CALL_FORWARD, SERVICE_CHECK_CALL_FORWARD)
+    forwarding = require_feature(entry, entry.runtime_data.gateway.call_forwarding, SERVICE_CHECK_CALL_FORWARD)
     ports = list(dict.fromkeys(SlotRef(ref.port) for ref in resolve_ports(call, entry, default_all=True)))
     checked: list[SlotRef] = []
     errors: dict[int, str] = {}
     with translate_gateway_errors(entry):
         for ref in ports:
             try:
-                await gateway.check_call_forward(ref)
+                await forwarding.check(ref)
             except GatewayCommandError as err:  # e.g. a port without a registered SIM; the others still count
                 errors[ref.port] = err.reason
             else:
                 checked.append(ref)
         await asyncio.sleep(CALL_FORWARD_SETTLE)
-        infos = {info.ref.port: info for info in await gateway.get_call_forward(checked) if info.ref} if checked else {}
+        infos = {info.ref.port: info for info in await forwarding.get(checked) if info.ref} if checked else {}
     results: list[dict[str, Any]] = []
     for ref in ports:
         if ref.port in errors:
@@ -166,10 +166,10 @@ def _record(record: CallDetailRecord) -> dict[str, Any]:
 
 async def _get_call_records(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = _gateway(entry, Capability.CDR, SERVICE_GET_CALL_RECORDS)
+    call_records = require_feature(entry, entry.runtime_data.gateway.call_records, SERVICE_GET_CALL_RECORDS)
     refs = resolve_ports(call, entry) if call.data.get(ATTR_PORTS) else []
     with translate_gateway_errors(entry):
-        records = await gateway.get_cdr(
+        records = await call_records.get(
             ports=refs, time_after=_local(call.data.get(ATTR_START)), time_before=_local(call.data.get(ATTR_END))
         )
     return {"records": [_record(record) for record in records]}
@@ -186,34 +186,34 @@ def _screen(view: StkView) -> dict[str, Any]:
     }
 
 
-async def _stk_command(gateway: DinstarGateway, ref: SlotRef, call: ServiceCall) -> None:
+async def _stk_command(stk: SimToolkitFeature, ref: SlotRef, call: ServiceCall) -> None:
     """Send the command and wait (up to `STK_SETTLE`) until the device shows another screen."""
     command: str = call.data[ATTR_COMMAND]
-    before = await gateway.stk_frame_id(ref)
+    before = await stk.frame_id(ref)
     if command == "select":
-        await gateway.stk_select(ref, call.data[ATTR_ITEM])
+        await stk.select(ref, call.data[ATTR_ITEM])
     elif command == "ok":
-        await gateway.stk_ok(ref, call.data.get(ATTR_INPUT))
+        await stk.ok(ref, call.data.get(ATTR_INPUT))
     elif command == "cancel":
-        await gateway.stk_cancel(ref)
+        await stk.cancel(ref)
     else:
-        await gateway.stk_home(ref)
+        await stk.home(ref)
     for _ in range(int(STK_SETTLE / STK_POLL_INTERVAL)):
-        if await gateway.stk_frame_id(ref) != before:
+        if await stk.frame_id(ref) != before:
             return
         await asyncio.sleep(STK_POLL_INTERVAL)
 
 
 async def _sim_toolkit(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = _gateway(entry, Capability.STK, SERVICE_SIM_TOOLKIT)
+    stk = require_feature(entry, entry.runtime_data.gateway.sim_toolkit, SERVICE_SIM_TOOLKIT)
     ref = resolve_port(call, entry)
     if call.data[ATTR_COMMAND] == "select" and call.data.get(ATTR_ITEM) is None:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="stk_item_required")
     with translate_gateway_errors(entry):
         if call.data[ATTR_COMMAND] != "view":
-            await _stk_command(gateway, ref, call)
-        return _screen(await gateway.stk_view(ref))
+            await _stk_command(stk, ref, call)
+        return _screen(await stk.view(ref))
 
 
 def async_setup(hass: HomeAssistant) -> None:

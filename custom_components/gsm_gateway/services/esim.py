@@ -1,7 +1,7 @@
 """eSIM actions (Skyline v2.4): list profiles, download (write) and delete a profile, following the device's job.
 
 A write or delete is only submitted by the request; the device works on it for a while. The action follows the
-job (`EjoinGateway.esim_job_progress`) until it ends or the action's timeout passes, and fires
+job (`gateway.esim.job_progress`) until it ends or the action's timeout passes, and fires
 `gsm_gateway_esim_progress` at every step. After a timeout the job is still followed in the background (up to
 `ESIM_JOB_LIMIT`), so its end still arrives as an event. All three actions are admin-only: they show or change
 the SIM identities of the gateway.
@@ -18,9 +18,15 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability, EsimInfo, GatewayError, SlotRef
-from custom_components.gsm_gateway.client.ejoin.esim import EsimJobProgress, EsimJobState, EsimOperation
-from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
+from custom_components.gsm_gateway.client import (
+    EsimFeature,
+    EsimInfo,
+    EsimJobProgress,
+    EsimJobState,
+    EsimOperation,
+    GatewayError,
+    SlotRef,
+)
 from custom_components.gsm_gateway.const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
@@ -31,7 +37,7 @@ from custom_components.gsm_gateway.const import (
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
-from .common import TARGET_SCHEMA, port_numbers, register, require_type, resolve_entry, resolve_port, resolve_ports
+from .common import TARGET_SCHEMA, port_numbers, register, require_feature, resolve_entry, resolve_port, resolve_ports
 
 SERVICE_LIST_ESIMS = "list_esims"
 SERVICE_WRITE_ESIM = "write_esim"
@@ -83,10 +89,10 @@ def esim_response(info: EsimInfo) -> dict[str, Any]:
 
 async def _list_esims(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = require_type(entry, Capability.ESIM, SERVICE_LIST_ESIMS, EjoinGateway)
+    esim = require_feature(entry, entry.runtime_data.gateway.esim, SERVICE_LIST_ESIMS)
     ports = port_numbers(resolve_ports(call, entry, default_all=True))
     with translate_gateway_errors(entry):
-        infos = await gateway.list_esims(ports)
+        infos = await esim.list_profiles(ports)
     return {"esims": [esim_response(info) for info in infos]}
 
 
@@ -97,14 +103,14 @@ class EsimJob:
         self,
         hass: HomeAssistant,
         entry: GsmGatewayConfigEntry,
-        gateway: EjoinGateway,
+        esim: EsimFeature,
         ref: SlotRef,
         operation: EsimOperation,
     ) -> None:
         """Bind to a submitted job on `ref` (port and profile slot)."""
         self.hass = hass
         self.entry = entry
-        self.gateway = gateway
+        self.esim = esim
         self.ref = ref
         self.operation = operation
 
@@ -139,7 +145,7 @@ class EsimJob:
         while loop.time() < deadline:
             await asyncio.sleep(ESIM_POLL_INTERVAL)
             try:
-                progress = await self.gateway.esim_job_progress(self.ref.port, self.ref.slot or 1, self.operation)
+                progress = await self.esim.job_progress(self.ref.port, self.ref.slot or 1, self.operation)
             except GatewayError as err:
                 errors += 1
                 if errors >= MAX_POLL_ERRORS:
@@ -159,7 +165,7 @@ class EsimJob:
 
 async def _run_job(call: ServiceCall, operation: EsimOperation, action: str) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = require_type(entry, Capability.ESIM, action, EjoinGateway)
+    esim = require_feature(entry, entry.runtime_data.gateway.esim, action)
     ref = resolve_port(call, entry)
     if ref.slot is None:
         raise ServiceValidationError(
@@ -167,12 +173,10 @@ async def _run_job(call: ServiceCall, operation: EsimOperation, action: str) -> 
         )
     with translate_gateway_errors(entry):
         if operation is EsimOperation.WRITE:
-            await gateway.write_esim(
-                ref.port, ref.slot, call.data[ATTR_ACTIVATION_CODE], call.data[ATTR_CONFIRMATION_CODE]
-            )
+            await esim.write(ref.port, ref.slot, call.data[ATTR_ACTIVATION_CODE], call.data[ATTR_CONFIRMATION_CODE])
         else:
-            await gateway.delete_esim(ref.port, ref.slot)
-    job = EsimJob(call.hass, entry, gateway, ref, operation)
+            await esim.delete(ref.port, ref.slot)
+    job = EsimJob(call.hass, entry, esim, ref, operation)
     job.fire("submitted")
     task = entry.async_create_background_task(call.hass, job.follow(), f"{DOMAIN} eSIM {operation.value} {ref.label}")
     timeout: int = call.data[ATTR_TIMEOUT]
@@ -193,7 +197,7 @@ async def _run_job(call: ServiceCall, operation: EsimOperation, action: str) -> 
             translation_placeholders={**placeholders, "reason": progress.reason or progress.state.value},
         )
     with translate_gateway_errors(entry):
-        infos = await gateway.list_esims([ref.port])
+        infos = await esim.list_profiles([ref.port])
     return {
         "port": ref.label,
         "operation": operation.value,

@@ -30,14 +30,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability
-from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin.proxy import IpListConfig, IpListKind
+from custom_components.gsm_gateway.client import IpListConfig, IpListFeature, IpListKind
 from custom_components.gsm_gateway.const import DOMAIN, LOGGER
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
-from .common import TARGET_SCHEMA, register, require_type, resolve_entry
+from .common import TARGET_SCHEMA, register, require_feature, resolve_entry
 
 SERVICE_LIST_IP_LISTS = "list_ip_lists"
 SERVICE_UPDATE_IP_LIST = "update_ip_list"
@@ -160,10 +158,10 @@ async def _home_assistant_address(entry: GsmGatewayConfigEntry) -> Address | Non
     return await async_source_address(settings.host, settings.port)
 
 
-async def _read(entry: GsmGatewayConfigEntry, gateway: EjoinGateway) -> tuple[IpList, IpList]:
+async def _read(entry: GsmGatewayConfigEntry, ip_lists: IpListFeature) -> tuple[IpList, IpList]:
     with translate_gateway_errors(entry):
-        white = IpList.of(await gateway.get_ip_list(IpListKind.WHITE))
-        black = IpList.of(await gateway.get_ip_list(IpListKind.BLACK))
+        white = IpList.of(await ip_lists.get(IpListKind.WHITE))
+        black = IpList.of(await ip_lists.get(IpListKind.BLACK))
     return white, black
 
 
@@ -177,19 +175,19 @@ def _response(white: IpList, black: IpList, address: Address | None) -> dict[str
 
 async def _list_ip_lists(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = require_type(entry, Capability.IP_LISTS, SERVICE_LIST_IP_LISTS, EjoinGateway)
-    white, black = await _read(entry, gateway)
+    ip_lists = require_feature(entry, entry.runtime_data.gateway.ip_lists, SERVICE_LIST_IP_LISTS)
+    white, black = await _read(entry, ip_lists)
     return _response(white, black, await _home_assistant_address(entry))
 
 
 async def _update_ip_list(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = require_type(entry, Capability.IP_LISTS, SERVICE_UPDATE_IP_LIST, EjoinGateway)
+    ip_lists = require_feature(entry, entry.runtime_data.gateway.ip_lists, SERVICE_UPDATE_IP_LIST)
     list_name: str = call.data[ATTR_LIST]
     add = check_entries(call.data[ATTR_ADD], list_name=list_name)
     remove = [entry.strip() for entry in call.data[ATTR_REMOVE]]
     enabled: bool | None = call.data.get(ATTR_ENABLED)
-    white, black = await _read(entry, gateway)
+    white, black = await _read(entry, ip_lists)
     current = white if list_name == "whitelist" else black
     changed = current.changed(enabled=enabled, add=add, remove=remove)
     after = (changed, black) if list_name == "whitelist" else (white, changed)
@@ -210,13 +208,13 @@ async def _update_ip_list(call: ServiceCall) -> ServiceResponse:
             translation_placeholders={"title": entry.title, "list": list_name, **placeholders},
         )
     with translate_gateway_errors(entry):
-        await gateway.update_ip_list(
+        await ip_lists.update(
             LISTS[list_name],
             enabled=changed.enabled,
             added=[item for item in add if item not in current.entries],
             deleted=[item for item in remove if item in current.entries],
         )
-    white, black = await _read(entry, gateway)
+    white, black = await _read(entry, ip_lists)
     return _response(white, black, address)
 
 

@@ -16,11 +16,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability
-from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin.proxy import (
+from custom_components.gsm_gateway.client import (
     ProxyConfig,
     ProxyEntry,
+    ProxyFeature,
     ProxyMode,
     ProxyResource,
     ProxyUser,
@@ -31,7 +30,7 @@ from custom_components.gsm_gateway.const import DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
-from .common import TARGET_SCHEMA, ActionHandler, register, require_type, resolve_entry
+from .common import TARGET_SCHEMA, ActionHandler, register, require_feature, resolve_entry
 
 SERVICE_LIST_PROXIES = "list_proxies"
 SERVICE_SET_PROXY_ENABLED = "set_proxy_enabled"
@@ -167,26 +166,26 @@ def _urls(config: UrlListConfig) -> dict[str, Any]:
     return {"enabled": config.enabled, "urls": list(config.urls)}
 
 
-async def _mode_config(gateway: EjoinGateway, mode: ProxyMode) -> dict[str, Any]:
+async def _mode_config(proxy: ProxyFeature, mode: ProxyMode) -> dict[str, Any]:
     """Everything configured for one mode: five reads."""
     return {
-        "proxy": _proxies(await gateway.get_proxies(mode)),
-        "users": _users(await gateway.get_proxy_users(mode)),
-        "url_whitelist": _urls(await gateway.get_url_list(ProxyResource.URL_WHITE_LIST, mode)),
-        "url_blacklist": _urls(await gateway.get_url_list(ProxyResource.URL_BLACK_LIST, mode)),
-        "access_log": {"enabled": (await gateway.proxy_state(ProxyResource.ACCESS_LOG, mode)).enabled},
+        "proxy": _proxies(await proxy.get_proxies(mode)),
+        "users": _users(await proxy.get_users(mode)),
+        "url_whitelist": _urls(await proxy.get_url_list(ProxyResource.URL_WHITE_LIST, mode)),
+        "url_blacklist": _urls(await proxy.get_url_list(ProxyResource.URL_BLACK_LIST, mode)),
+        "access_log": {"enabled": (await proxy.state(ProxyResource.ACCESS_LOG, mode)).enabled},
     }
 
 
 async def _list_proxies(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
-    gateway = require_type(entry, Capability.PROXY, SERVICE_LIST_PROXIES, EjoinGateway)
+    proxy = require_feature(entry, entry.runtime_data.gateway.proxy, SERVICE_LIST_PROXIES)
     modes = [ProxyMode(call.data[ATTR_MODE])] if ATTR_MODE in call.data else list(ProxyMode)
     with translate_gateway_errors(entry):
-        return {mode.value: await _mode_config(gateway, mode) for mode in modes}
+        return {mode.value: await _mode_config(proxy, mode) for mode in modes}
 
 
-type Change = Callable[[EjoinGateway, ProxyMode, ServiceCall], Awaitable[dict[str, Any]]]
+type Change = Callable[[ProxyFeature, ProxyMode, ServiceCall], Awaitable[dict[str, Any]]]
 
 
 def _action(name: str, change: Change) -> ActionHandler:
@@ -194,76 +193,76 @@ def _action(name: str, change: Change) -> ActionHandler:
 
     async def handler(call: ServiceCall) -> ServiceResponse:
         entry: GsmGatewayConfigEntry = resolve_entry(call)
-        gateway = require_type(entry, Capability.PROXY, name, EjoinGateway)
+        proxy = require_feature(entry, entry.runtime_data.gateway.proxy, name)
         mode = ProxyMode(call.data[ATTR_MODE])
         try:
             with translate_gateway_errors(entry):
-                return {"mode": mode.value, **await change(gateway, mode, call)}
+                return {"mode": mode.value, **await change(proxy, mode, call)}
         finally:
             async_dispatcher_send(call.hass, proxy_signal(entry.entry_id))
 
     return handler
 
 
-async def _set_enabled(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+async def _set_enabled(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
     feature: str = call.data[ATTR_FEATURE]
-    await gateway.set_proxy_enabled(FEATURES[feature], mode, enabled=call.data[ATTR_ENABLED])
-    state = await gateway.proxy_state(FEATURES[feature], mode)
+    await proxy.set_enabled(FEATURES[feature], mode, enabled=call.data[ATTR_ENABLED])
+    state = await proxy.state(FEATURES[feature], mode)
     return {"feature": feature, "enabled": state.enabled}
 
 
-async def _add_proxy(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+async def _add_proxy(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
     entry = ProxyEntry(
         name=_short_name(mode, call.data[ATTR_NAME]),
         port=call.data[ATTR_LISTEN_PORT],
         interfaces=tuple(call.data[ATTR_INTERFACES]),
         active=call.data[ATTR_ACTIVE],
     )
-    await gateway.add_proxies(mode, [entry])
-    return _proxies(await gateway.get_proxies(mode))
+    await proxy.add_proxies(mode, [entry])
+    return _proxies(await proxy.get_proxies(mode))
 
 
-async def _update_proxy(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
-    await gateway.update_proxies(mode, {_full_name(mode, call.data[ATTR_NAME]): call.data[ATTR_ACTIVE]})
-    return _proxies(await gateway.get_proxies(mode))
+async def _update_proxy(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+    await proxy.update_proxies(mode, {_full_name(mode, call.data[ATTR_NAME]): call.data[ATTR_ACTIVE]})
+    return _proxies(await proxy.get_proxies(mode))
 
 
-async def _delete_proxy(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
-    await gateway.delete_proxies(mode, [_full_name(mode, name) for name in call.data[ATTR_NAMES]])
-    return _proxies(await gateway.get_proxies(mode))
+async def _delete_proxy(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+    await proxy.delete_proxies(mode, [_full_name(mode, name) for name in call.data[ATTR_NAMES]])
+    return _proxies(await proxy.get_proxies(mode))
 
 
-async def _add_user(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+async def _add_user(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
     user = ProxyUser(
         name=call.data[ATTR_NAME].strip(),
         password=call.data[ATTR_PASSWORD],
         interfaces=tuple(call.data[ATTR_INTERFACES]),
         remark=call.data.get(ATTR_REMARK),
     )
-    await gateway.add_proxy_users(mode, [user])
-    return _users(await gateway.get_proxy_users(mode))
+    await proxy.add_users(mode, [user])
+    return _users(await proxy.get_users(mode))
 
 
-async def _update_user(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
-    await gateway.update_proxy_users(mode, {call.data[ATTR_NAME].strip(): call.data[ATTR_INTERFACES]})
-    return _users(await gateway.get_proxy_users(mode))
+async def _update_user(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+    await proxy.update_users(mode, {call.data[ATTR_NAME].strip(): call.data[ATTR_INTERFACES]})
+    return _users(await proxy.get_users(mode))
 
 
-async def _delete_user(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
-    await gateway.delete_proxy_users(mode, [name.strip() for name in call.data[ATTR_NAMES]])
-    return _users(await gateway.get_proxy_users(mode))
+async def _delete_user(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+    await proxy.delete_users(mode, [name.strip() for name in call.data[ATTR_NAMES]])
+    return _users(await proxy.get_users(mode))
 
 
-async def _add_urls(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+async def _add_urls(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
     resource = URL_LISTS[call.data[ATTR_LIST]]
-    await gateway.add_urls(resource, mode, call.data[ATTR_URLS])
-    return {"list": call.data[ATTR_LIST], **_urls(await gateway.get_url_list(resource, mode))}
+    await proxy.add_urls(resource, mode, call.data[ATTR_URLS])
+    return {"list": call.data[ATTR_LIST], **_urls(await proxy.get_url_list(resource, mode))}
 
 
-async def _remove_urls(gateway: EjoinGateway, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
+async def _remove_urls(proxy: ProxyFeature, mode: ProxyMode, call: ServiceCall) -> dict[str, Any]:
     resource = URL_LISTS[call.data[ATTR_LIST]]
-    await gateway.delete_urls(resource, mode, call.data[ATTR_URLS])
-    return {"list": call.data[ATTR_LIST], **_urls(await gateway.get_url_list(resource, mode))}
+    await proxy.delete_urls(resource, mode, call.data[ATTR_URLS])
+    return {"list": call.data[ATTR_LIST], **_urls(await proxy.get_url_list(resource, mode))}
 
 
 CHANGES: tuple[tuple[str, Change, vol.Schema], ...] = (

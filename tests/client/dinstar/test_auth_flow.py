@@ -9,6 +9,7 @@ from aiohttp import ClientSession, ClientTimeout
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
+from custom_components.gsm_gateway.client.dinstar.models import PortAction
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,
     GatewayCommandError,
@@ -32,7 +33,7 @@ async def test_one_challenge_then_nonce_reused(sim: DinstarSimulator, make_gatew
     await client.connect()
     await client.get_status()
     await client.get_queue_count()
-    await client.get_performance()
+    await client.get_port_info()
     assert _outcomes(sim) == [("none", "missing")] + [("digest", "ok")] * 4
     assert len(sim.requests) == 5
 
@@ -209,7 +210,7 @@ async def test_credentials_and_numbers_never_leak(
         await short.connect()
     errors.append(timeout_error.value)
     with pytest.raises(GatewayCommandError) as command_error:
-        await client.pin_lock(SlotRef(1), "9999")
+        await client.set_port_info(SlotRef(1), PortAction.LOCK, "9999")
     errors.append(command_error.value)
     for ref in (SlotRef(1), SlotRef(2)):
         await sim.control("set_reg", {"port": ref.port, "reg": "NO_SIM"})

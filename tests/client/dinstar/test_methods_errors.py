@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from custom_components.gsm_gateway.client.dinstar import DinstarGateway
 from custom_components.gsm_gateway.client.dinstar.connection import Method, query_of
-from custom_components.gsm_gateway.client.dinstar.gateway import (
+from custom_components.gsm_gateway.client.dinstar.endpoints import (
     GET_PORT_INFO,
     QUERY_INCOMING_SMS,
     QUERY_SMS_RESULT,
     SEND_SMS,
-    DinstarGateway,
 )
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
@@ -20,7 +20,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayTimeoutError,
     GatewayUnsupportedError,
 )
-from custom_components.gsm_gateway.client.models import SmsRequest
+from custom_components.gsm_gateway.client.models import Capability, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.dinstar import DinstarSimulator
 
@@ -90,14 +90,13 @@ async def test_strict_methods_never_need_a_fallback(dinstar_sim: SimFactory, mak
     await client.query_ussd_replies([SlotRef(1)])
     await client.stop_sms_task(1)
     await client.reset_module([1])
-    await client.get_cdr()
-    await client.get_performance()
-    await client.stk_view(SlotRef(1))
-    await client.stk_home(SlotRef(1))
-    await client.stk_frame_id(SlotRef(1))
+    await client.call_records.get()
+    await client.sim_toolkit.view(SlotRef(1))
+    await client.sim_toolkit.home(SlotRef(1))
+    await client.sim_toolkit.frame_id(SlotRef(1))
     assert len({(request.method, request.path) for request in sim.requests}) == len({r.path for r in sim.requests})
     # one request per call, apart from the first call that learned the challenge
-    assert len(sim.requests) == 16
+    assert len(sim.requests) == 15
 
 
 async def test_both_methods_forbidden(canned: CannedServer, make_gateway: GatewayFactory) -> None:
@@ -162,10 +161,14 @@ async def test_not_found_endpoint_in_capabilities(canned: CannedServer, make_gat
     canned.answer("/api/get_port_info", json_response('{"sn":"a","info":[{"port":0,"slot":255,"imei":"1"}]}'))
     client = make_gateway(canned.url)
     await client.connect()
-    for call in (client.get_cdr(), client.query_ussd_replies([SlotRef(1)]), client.reset_module([1])):
+    for call in (client.call_records.get(), client.query_ussd_replies([SlotRef(1)]), client.reset_module([1])):
         with pytest.raises(GatewayUnsupportedError):
             await call
     missing = {"cdr", "ussd", "reset_module"}
     assert not missing & {capability.value for capability in client.capabilities}
+    assert client.call_records is None
+    assert client.call_forwarding is not None
     with pytest.raises(GatewayUnsupportedError):
-        await client.get_performance()  # no capability to drop; still unsupported
+        await client.call_forwarding.check(SlotRef(1))  # set_port_info answers 404 here too
+    assert client.call_forwarding is None
+    assert Capability.CALL_FORWARD not in client.capabilities

@@ -12,8 +12,6 @@ from custom_components.gsm_gateway.client.dinstar.models import (
     PortInfo,
     SmsSendRecord,
     SmsSendStatus,
-    StkInputType,
-    StkView,
 )
 from custom_components.gsm_gateway.client.dinstar.parse import (
     balance_of,
@@ -28,7 +26,6 @@ from custom_components.gsm_gateway.client.dinstar.parse import (
     parse_delivery_records,
     parse_frame_id,
     parse_incoming,
-    parse_performance,
     parse_port_info,
     parse_queue_count,
     parse_send_records,
@@ -55,6 +52,7 @@ from custom_components.gsm_gateway.client.exceptions import (
 )
 from custom_components.gsm_gateway.client.models import Encoding, SimState
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.sim_toolkit import StkInputType, StkView
 
 from .conftest import fixture_bytes
 
@@ -361,16 +359,6 @@ def test_stk_and_frame_errors() -> None:
         parse_stk_view({"input_type": 1, "item": [{"item_string": "a"}]}, "x", SlotRef(1))
     with pytest.raises(GatewayResponseError, match="frame_id"):
         parse_frame_id({}, "x")
-
-
-def test_performance_forms() -> None:
-    flat = parse_performance({"cpu_used": "12%", "memory_total": "100", "flash_total": "abc"}, "x")
-    assert (flat.cpu_used, flat.memory_total, flat.flash_total, flat.memory_free) == (12.0, 100, None, None)
-    assert parse_performance({"performance": {"cpu_used": "nan"}}, "x").cpu_used is None
-    with pytest.raises(GatewayResponseError, match="performance figures are missing"):
-        parse_performance({"error_code": 200}, "x")
-    with pytest.raises(GatewayResponseError):
-        parse_performance({"performance": "busy"}, "x")
 
 
 def test_looks_like_dinstar() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.gsm_gateway.client.call_forwarding import CallForwardCondition
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar.models import CallForwardCondition, InfoType, PortAction
+from custom_components.gsm_gateway.client.dinstar.models import InfoType, PortAction
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,
@@ -80,42 +81,29 @@ async def test_block_and_unblock(gateway: DinstarGateway, sim: DinstarSimulator)
     assert [port.blocked for port in sim.state.ports] == [False, False, True, False]
 
 
-async def test_pin_lock(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    await gateway.pin_lock(SlotRef(1), "1234")
-    assert _last_set(sim) == {"port": "0", "action": "lock", "param": "1234"}
-    assert sim.state.ports[0].slots[0].pin_locked
-    await gateway.pin_unlock(SlotRef(1), "1234")
-    assert not sim.state.ports[0].slots[0].pin_locked
-    with pytest.raises(GatewayCommandError) as error:
-        await gateway.pin_lock(SlotRef(1), "0000")
-    assert (error.value.code, error.value.reason, error.value.endpoint) == (500, "other error", "set_port_info")
-    with pytest.raises(GatewayRequestError, match="4 to 8 digits"):
-        await gateway.pin_unlock(SlotRef(1), "12")
-
-
 async def test_call_forwarding(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    await gateway.set_call_forward(SlotRef(2), CallForwardCondition.UNCONDITIONAL, "15013828917")
+    await gateway.call_forwarding.set(SlotRef(2), CallForwardCondition.UNCONDITIONAL, "15013828917")
     assert _last_set(sim) == {"port": "1", "action": "CallForward", "param": "Unconditional", "number": "15013828917"}
-    [before_check] = await gateway.get_call_forward([SlotRef(2)])
+    [before_check] = await gateway.call_forwarding.get([SlotRef(2)])
     assert before_check.rules == {}  # nothing read back from the network yet
-    await gateway.check_call_forward(SlotRef(2))
+    await gateway.call_forwarding.check(SlotRef(2))
     assert _last_set(sim) == {"port": "1", "action": "CheckCallForward"}
-    [after_check] = await gateway.get_call_forward([SlotRef(2)])
+    [after_check] = await gateway.call_forwarding.get([SlotRef(2)])
     assert (after_check.port_label, after_check.rules) == ("2A", {"Unconditional": "15013828917"})
     assert sim.requests_to("/api/get_port_info")[-1].query == {"port": "1", "info_type": "CallForward"}
-    await gateway.set_call_forward(SlotRef(2), CallForwardCondition.CANCEL_ALL)
+    await gateway.call_forwarding.set(SlotRef(2), CallForwardCondition.CANCEL_ALL)
     assert _last_set(sim) == {"port": "1", "action": "CallForward", "param": "CancelAll"}
     with pytest.raises(GatewayRequestError, match="needs a number"):
-        await gateway.set_call_forward(SlotRef(2), CallForwardCondition.BUSY)
+        await gateway.call_forwarding.set(SlotRef(2), CallForwardCondition.BUSY)
 
 
 async def test_call_forwarding_alt_field_name(dinstar_sim: SimFactory, make_gateway: GatewayFactory) -> None:
     sim = await dinstar_sim(variants={"alt-field-names"})
     client = make_gateway(sim.url)
     await client.connect()
-    await client.set_call_forward(SlotRef(1), CallForwardCondition.NO_REPLY, "+491")
-    await client.check_call_forward(SlotRef(1))
-    forwards = await client.get_call_forward()
+    await client.call_forwarding.set(SlotRef(1), CallForwardCondition.NO_REPLY, "+491")
+    await client.call_forwarding.check(SlotRef(1))
+    forwards = await client.call_forwarding.get()
     assert forwards[0].rules == {"NoReply": "+491"}
     assert [forward.rules for forward in forwards[1:]] == [{}, {}, {}]
     [info] = await client.get_port_info([InfoType.REMAIN_DAILY_CALLTIME, InfoType.REMAIN_DAILY_CONNECT], [SlotRef(1)])
@@ -192,12 +180,12 @@ async def test_spec_call_forward_and_set_payloads(canned: CannedServer, make_gat
     canned.answer("/api/get_port_info", json_response(fixture_bytes("call_forward_response.txt")))
     canned.answer("/api/set_port_info", json_response(fixture_bytes("set_port_info_response.json")))
     client = make_gateway(canned.url)
-    await client.set_call_forward(SlotRef(9), CallForwardCondition.UNCONDITIONAL, "15013828917")
+    await client.call_forwarding.set(SlotRef(9), CallForwardCondition.UNCONDITIONAL, "15013828917")
     assert canned.requests[-1][2] == {
         "port": "8",
         "action": "CallForward",
         "param": "Unconditional",
         "number": "15013828917",
     }
-    [forward] = await client.get_call_forward([SlotRef(9)])
+    [forward] = await client.call_forwarding.get([SlotRef(9)])
     assert (forward.port_label, forward.rules) == ("9A", {"Unconditional": "15013828917"})

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.gsm_gateway.client.dinstar import DinstarGateway
-from custom_components.gsm_gateway.client.dinstar.models import DevicePerformance, StkInputType
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError, GatewayRequestError
 from custom_components.gsm_gateway.client.models import Capability, UssdResult
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.sim_toolkit import StkInputType
 from simulator.dinstar import DinstarSimulator
 
 from .conftest import CannedServer, GatewayFactory, SimFactory, fixture_bytes, json_response
@@ -99,7 +99,7 @@ async def test_cdr(dinstar_sim: SimFactory, make_gateway: GatewayFactory, varian
     await client.connect()
     await sim.control("add_call", {"port": 2, "duration": 61, "source": "+4930123", "destination": "+4930456"})
     await sim.control("add_call", {"port": 3, "answered": False, "direction": "gsm->ip"})
-    records = await client.get_cdr()
+    records = await client.call_records.get()
     assert sim.requests_to("/api/get_cdr")[-1].json() == {}
     assert [(record.port_label, record.duration, record.direction) for record in records] == [
         ("2A", 61, "ip->gsm"),
@@ -116,15 +116,15 @@ async def test_cdr(dinstar_sim: SimFactory, make_gateway: GatewayFactory, varian
     assert first.start_date is not None
     assert first.answer_date == first.start_date
     assert records[1].answer_date is None
-    assert [record.port_label for record in await client.get_cdr(ports=[SlotRef(3)])] == ["3A"]
+    assert [record.port_label for record in await client.call_records.get(ports=[SlotRef(3)])] == ["3A"]
     future = datetime.now(UTC) + timedelta(hours=1)
-    assert await client.get_cdr(time_after=future) == []
-    assert await client.get_cdr(time_before=future) == records
+    assert await client.call_records.get(time_after=future) == []
+    assert await client.call_records.get(time_before=future) == records
 
 
 async def test_spec_cdr_payload(canned: CannedServer, make_gateway: GatewayFactory) -> None:
     canned.answer("/api/get_cdr", json_response(fixture_bytes("get_cdr_response.txt")))
-    [record] = await make_gateway(canned.url).get_cdr(ports=[SlotRef(3), SlotRef(4)])
+    [record] = await make_gateway(canned.url).call_records.get(ports=[SlotRef(3), SlotRef(4)])
     assert canned.requests[0][4] == b'{"port":[2,3]}'
     assert (record.port_label, record.duration, record.bcch, record.ip) == ("3A", 3, None, "172.16.100.136")
     assert record.answer_date == datetime(2015, 7, 21, 16, 35, 31, tzinfo=UTC)
@@ -135,52 +135,52 @@ async def test_spec_cdr_payload(canned: CannedServer, make_gateway: GatewayFacto
 
 async def test_stk_walk(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     ref = SlotRef(1)
-    root = await gateway.stk_view(ref)
+    root = await gateway.sim_toolkit.view(ref)
     assert sim.requests_to("/GetSTKView")[-1].query == {"port": "0"}
     assert (root.title, root.kind, [item.text for item in root.items]) == (
         "SIM Services",
         StkInputType.MENU,
         ["Balance", "Services", "Help"],
     )
-    await gateway.stk_select(ref, 2)
+    await gateway.sim_toolkit.select(ref, 2)
     assert sim.requests_to("/STKGo")[-1].json() == {"port": 0, "item": 2}
-    services = await gateway.stk_view(ref)
+    services = await gateway.sim_toolkit.view(ref)
     assert services.kind is StkInputType.SELECT_ITEM
     assert root.frame_id is not None
     assert services.frame_id == root.frame_id + 1
-    await gateway.stk_select(ref, 2)
-    topup = await gateway.stk_view(ref)
+    await gateway.sim_toolkit.select(ref, 2)
+    topup = await gateway.sim_toolkit.view(ref)
     assert (topup.kind, topup.text, topup.items) == (StkInputType.DIGITS, "Enter the voucher code", ())
     with pytest.raises(GatewayCommandError):
-        await gateway.stk_ok(ref, "abc")
-    await gateway.stk_ok(ref, "123456")
+        await gateway.sim_toolkit.ok(ref, "abc")
+    await gateway.sim_toolkit.ok(ref, "123456")
     assert sim.requests_to("/STKGo")[-1].json() == {"port": 0, "action": "ok", "param": "123456"}
-    done = await gateway.stk_view(ref)
+    done = await gateway.sim_toolkit.view(ref)
     assert (done.kind, done.text) == (StkInputType.DISPLAY, "Voucher 123456 accepted")
-    assert await gateway.stk_frame_id(ref) == done.frame_id
-    await gateway.stk_cancel(ref)
+    assert await gateway.sim_toolkit.frame_id(ref) == done.frame_id
+    await gateway.sim_toolkit.cancel(ref)
     assert sim.requests_to("/STKGo")[-1].json() == {"port": 0, "action": "cancel"}
-    assert (await gateway.stk_view(ref)).kind is StkInputType.DIGITS
-    await gateway.stk_home(ref)
-    assert (await gateway.stk_view(ref)).title == "SIM Services"
+    assert (await gateway.sim_toolkit.view(ref)).kind is StkInputType.DIGITS
+    await gateway.sim_toolkit.home(ref)
+    assert (await gateway.sim_toolkit.view(ref)).title == "SIM Services"
     with pytest.raises(GatewayCommandError, match="400"):
-        await gateway.stk_select(ref, 9)
+        await gateway.sim_toolkit.select(ref, 9)
 
 
 async def test_stk_yes_no_and_locked(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     ref = SlotRef(2)
-    await gateway.stk_select(ref, 2)
-    await gateway.stk_select(ref, 1)
-    question = await gateway.stk_view(ref)
+    await gateway.sim_toolkit.select(ref, 2)
+    await gateway.sim_toolkit.select(ref, 1)
+    question = await gateway.sim_toolkit.view(ref)
     assert question.kind is StkInputType.YES_NO
-    await gateway.stk_ok(ref)
+    await gateway.sim_toolkit.ok(ref)
     assert sim.requests_to("/STKGo")[-1].json() == {"port": 1, "action": "ok"}
-    assert (await gateway.stk_view(ref)).text == "Activated"
+    assert (await gateway.sim_toolkit.view(ref)).text == "Activated"
     await sim.control("set_reg", {"port": 3, "reg": "NO_SIM"})
-    locked = await gateway.stk_view(SlotRef(3))
+    locked = await gateway.sim_toolkit.view(SlotRef(3))
     assert locked.kind is StkInputType.LOCKED
     with pytest.raises(GatewayCommandError, match="503"):
-        await gateway.stk_home(SlotRef(3))
+        await gateway.sim_toolkit.home(SlotRef(3))
 
 
 async def test_spec_stk_payloads(canned: CannedServer, make_gateway: GatewayFactory) -> None:
@@ -188,15 +188,15 @@ async def test_spec_stk_payloads(canned: CannedServer, make_gateway: GatewayFact
     canned.answer("/GetSTKCurrFrameIndex", json_response(fixture_bytes("stk_frame_response.json")))
     canned.answer("/STKGo", (200, {}, b""))
     client = make_gateway(canned.url)
-    view = await client.stk_view(SlotRef(1))
+    view = await client.sim_toolkit.view(SlotRef(1))
     assert (view.title, view.input_type, view.frame_id) == ("神州行天地", 2, 750)
     assert [(item.item_id, item.text) for item in view.items] == [
         (1, "item1_text"),
         (2, "item2_text"),
         (3, "item3_text"),
     ]
-    assert await client.stk_frame_id(SlotRef(1)) == 32
-    await client.stk_select(SlotRef(8), 1)  # the spec documents no answer: an empty body is fine
+    assert await client.sim_toolkit.frame_id(SlotRef(1)) == 32
+    await client.sim_toolkit.select(SlotRef(8), 1)  # the spec documents no answer: an empty body is fine
     assert canned.requests[-1][:2] == ("POST", "/STKGo")
     assert canned.requests[-1][4] == b'{"port":7,"item":1}'
 
@@ -204,31 +204,7 @@ async def test_spec_stk_payloads(canned: CannedServer, make_gateway: GatewayFact
 async def test_stk_missing_on_firmware_drops_capability(canned: CannedServer, make_gateway: GatewayFactory) -> None:
     client = make_gateway(canned.url)
     with pytest.raises(Exception, match="does not offer it"):
-        await client.stk_view(SlotRef(1))
+        await client.sim_toolkit.view(SlotRef(1))
     assert Capability.STK not in client.capabilities
+    assert client.sim_toolkit is None  # the feature went with its capability
     assert Capability.USSD in client.capabilities
-
-
-# --- performance ----------------------------------------------------------------------------------------------
-
-
-async def test_performance(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
-    performance = await gateway.get_performance()
-    request = sim.requests_to("/api/get_status")[-1]
-    assert (request.method, request.body) == ("POST", b'["performance"]')
-    assert performance.memory_total == 109448
-    assert performance.cpu_used == 20.0
-
-
-async def test_spec_performance_payload(canned: CannedServer, make_gateway: GatewayFactory) -> None:
-    canned.answer("/api/get_status", json_response(fixture_bytes("get_status_response.json")))
-    assert await make_gateway(canned.url).get_performance() == DevicePerformance(
-        cpu_used=39.0,
-        flash_total=27648,
-        flash_used=17428,
-        memory_total=109448,
-        memory_cached=34192,
-        memory_buffers=0,
-        memory_free=58928,
-        memory_used=50520,
-    )

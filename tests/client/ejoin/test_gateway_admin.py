@@ -10,10 +10,8 @@ from aiohttp import web
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.ejoin.commands import CommandOp, EjoinCommand
 from custom_components.gsm_gateway.client.ejoin.encryption import CryptMode
-from custom_components.gsm_gateway.client.ejoin.esim import EsimJobState, EsimOperation
-from custom_components.gsm_gateway.client.ejoin.proxy import IpListKind, ProxyEntry, ProxyMode, ProxyResource, ProxyUser
+from custom_components.gsm_gateway.client.esim import EsimFeature, EsimJobState, EsimOperation
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,
     GatewayCommandError,
@@ -23,6 +21,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayUnsupportedError,
 )
 from custom_components.gsm_gateway.client.gateway import ProbeOutcome
+from custom_components.gsm_gateway.client.ip_lists import IpListFeature, IpListKind
 from custom_components.gsm_gateway.client.models import (
     ConnectionSettings,
     RedialMode,
@@ -31,6 +30,7 @@ from custom_components.gsm_gateway.client.models import (
     StatisticsPeriod,
 )
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.proxy import ProxyEntry, ProxyFeature, ProxyMode, ProxyResource, ProxyUser
 from simulator.ejoin import EjoinSimulator
 
 from .conftest import settings_for, wait_until
@@ -91,18 +91,6 @@ async def test_reset_redial_save_and_reboot(gateway: EjoinGateway, sim: EjoinSim
     assert [r.json()["op"] for r in sim.requests_to("/goip_send_cmd.html")][-2:] == ["save", "reboot"]
 
 
-async def test_several_commands_in_one_request(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    await gateway.run_commands(
-        [EjoinCommand(op=CommandOp.LOCK, ports="1A"), EjoinCommand(op=CommandOp.SWITCH, ports="2B")]
-    )
-    assert sim.requests_to("/goip_send_cmd.html")[-1].json() == {
-        "type": "command",
-        "op": "multiple",
-        "ops": [{"op": "lock", "ports": "1A"}, {"op": "switch", "ports": "2B"}],
-    }
-    assert (sim.ports[0].slots[0].locked, sim.ports[1].active) == (True, 2)
-
-
 async def test_refused_commands(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
     with pytest.raises(GatewayCommandError) as caught:
         await gateway.lock([SlotRef(9)])
@@ -153,21 +141,14 @@ async def test_a_parameter_the_device_did_not_take(gateway: EjoinGateway, sim: E
 
 
 async def test_other_parameters(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    await gateway.set_ttl(128)
-    await gateway.set_data_service(enabled=False)
-    await gateway.set_port_public_ip(2, "203.0.113.7")
-    await gateway.set_port_rx_tx(3, "0/0")
-    assert (sim.ttl, sim.data_service, sim.ports[1].public_ip, sim.ports[2].rx_tx) == (128, 0, "203.0.113.7", "0/0")
-    assert await gateway.get_port_public_ip(2) == "203.0.113.7"
-    assert await gateway.get_port_rx_tx(3) == "0/0"
+    await gateway.set_parameters({"ttl": "128", "data_service_enable": "0"})
+    assert (sim.ttl, sim.data_service) == (128, 0)
     assert await gateway.get_parameters(["ttl", "data_service_enable", "nothing"]) == {
         "ttl": "128",
         "data_service_enable": "0",
     }
     get_call = sim.requests_to("/goip_send_cmd.html")[-1]
     assert (get_call.method, get_call.query["op"], get_call.query["ttl"]) == ("GET", "get", "")
-    with pytest.raises(GatewayRequestError):
-        await gateway.set_ttl(0)
     with pytest.raises(GatewayRequestError):
         await gateway.get_parameters([])
 
@@ -176,7 +157,7 @@ async def test_parameters_nested_in_the_answer(gateway: EjoinGateway, monkeypatc
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"code": 0, "reason": "OK", "pars": {"sms_url": "http://x", "odd": {"a": 1}}}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     assert await gateway.get_parameters(["sms_url", "odd"]) == {"sms_url": "http://x"}
 
 
@@ -266,104 +247,122 @@ async def test_statistics_refused(gateway: EjoinGateway) -> None:
 # --- eSIM ---------------------------------------------------------------------------------------------------
 
 
-async def test_esim_write_and_delete_jobs_run_to_their_end(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    (info,) = await gateway.list_esims([2])
+@pytest.fixture
+def esim(gateway: EjoinGateway) -> EsimFeature:
+    assert gateway.esim is not None
+    return gateway.esim
+
+
+@pytest.fixture
+def proxy(gateway: EjoinGateway) -> ProxyFeature:
+    assert gateway.proxy is not None
+    return gateway.proxy
+
+
+@pytest.fixture
+def ip_lists(gateway: EjoinGateway) -> IpListFeature:
+    assert gateway.ip_lists is not None
+    return gateway.ip_lists
+
+
+async def test_esim_write_and_delete_jobs_run_to_their_end(esim: EsimFeature, sim: EjoinSimulator) -> None:
+    (info,) = await esim.list_profiles([2])
     assert (info.port, info.eid) == (2, sim.esims[2].eid)
     assert [p.slot for p in info.profiles if p.enabled] == [1]
-    await gateway.write_esim(2, 2, "LPA:1$rsp.example.com$ABC", "1234")
+    await esim.write(2, 2, "LPA:1$rsp.example.com$ABC", "1234")
     write = sim.requests_to("/goip_write_esims.html")[-1]
     assert write.query["version"] == "1.1"
     assert write.json() == [{"port": 2, "slot": 2, "ac": "LPA:1$rsp.example.com$ABC", "cc": "1234"}]
-    first = await gateway.esim_job_progress(2, 2, EsimOperation.WRITE)
+    first = await esim.job_progress(2, 2, EsimOperation.WRITE)
     assert first.state is EsimJobState.PENDING
     with pytest.raises(GatewayCommandError) as busy:
-        await gateway.delete_esim(2, 1)
+        await esim.delete(2, 1)
     assert (busy.value.code, busy.value.reason) == (2, "port busy")
     await wait_until(lambda: not sim.esims[2].busy)
-    done = await gateway.esim_job_progress(2, 2, EsimOperation.WRITE)
+    done = await esim.job_progress(2, 2, EsimOperation.WRITE)
     assert (done.state, done.done) == (EsimJobState.SUCCEEDED, True)
-    await gateway.delete_esim(2, 1)
+    await esim.delete(2, 1)
     await wait_until(lambda: not sim.esims[2].busy)
-    assert (await gateway.esim_job_progress(2, 1, EsimOperation.DELETE)).state is EsimJobState.SUCCEEDED
-    (after,) = await gateway.list_esims([2])
+    assert (await esim.job_progress(2, 1, EsimOperation.DELETE)).state is EsimJobState.SUCCEEDED
+    (after,) = await esim.list_profiles([2])
     assert [p.slot for p in after.profiles if p.enabled] == [2]
 
 
-async def test_esim_job_failure(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+async def test_esim_job_failure(esim: EsimFeature, sim: EjoinSimulator) -> None:
     sim.esim_fail = True
-    await gateway.write_esim(1, 2, "LPA:1$x$y")
+    await esim.write(1, 2, "LPA:1$x$y")
     await wait_until(lambda: not sim.esims[1].busy)
-    progress = await gateway.esim_job_progress(1, 2, EsimOperation.WRITE)
+    progress = await esim.job_progress(1, 2, EsimOperation.WRITE)
     assert (progress.state, progress.reason) == (EsimJobState.FAILED, "profile download failed")
     with pytest.raises(GatewayRequestError):
-        await gateway.write_esim(1, 2, " ")
+        await esim.write(1, 2, " ")
     with pytest.raises(GatewayCommandError) as caught:
-        await gateway.write_esim(1, 9, "LPA:1$x$y")
+        await esim.write(1, 9, "LPA:1$x$y")
     assert caught.value.code == 3
-    assert len(await gateway.list_esims()) == 4
+    assert len(await esim.list_profiles()) == 4
 
 
 # --- proxy and IP lists -------------------------------------------------------------------------------------
 
 
-async def test_proxy_configuration_round_trip(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+async def test_proxy_configuration_round_trip(proxy: ProxyFeature, sim: EjoinSimulator) -> None:
     mode = ProxyMode.SOCKS5
-    assert (await gateway.proxy_state(ProxyResource.PROXY, mode)).enabled is False
-    await gateway.set_proxy_enabled(ProxyResource.PROXY, mode, enabled=True)
-    state = await gateway.proxy_state(ProxyResource.PROXY, mode)
+    assert (await proxy.state(ProxyResource.PROXY, mode)).enabled is False
+    await proxy.set_enabled(ProxyResource.PROXY, mode, enabled=True)
+    state = await proxy.state(ProxyResource.PROXY, mode)
     assert (state.mode, state.enabled) == (ProxyMode.SOCKS5, True)
-    await gateway.add_proxies(mode, [ProxyEntry(name="foo", port=1080, interfaces=(0,))])
+    await proxy.add_proxies(mode, [ProxyEntry(name="foo", port=1080, interfaces=(0,))])
     post = sim.requests_to("/proxy")[-1]
     assert (post.method, post.query["mode"], post.query["op"]) == ("POST", "socks5", "add")
-    config = await gateway.get_proxies(mode)
+    config = await proxy.get_proxies(mode)
     assert config.proxies == (ProxyEntry(name="socks5-foo", port=1080, interfaces=(0,), active=True),)
-    await gateway.update_proxies(mode, {"socks5-foo": False})
-    assert (await gateway.get_proxies(mode)).proxies[0].active is False
-    await gateway.delete_proxies(mode, ["socks5-foo"])
-    assert (await gateway.get_proxies(mode)).proxies == ()
-    assert (await gateway.get_proxies(ProxyMode.HTTP)).enabled is False
+    await proxy.update_proxies(mode, {"socks5-foo": False})
+    assert (await proxy.get_proxies(mode)).proxies[0].active is False
+    await proxy.delete_proxies(mode, ["socks5-foo"])
+    assert (await proxy.get_proxies(mode)).proxies == ()
+    assert (await proxy.get_proxies(ProxyMode.HTTP)).enabled is False
 
 
-async def test_proxy_users_url_lists_and_access_log(gateway: EjoinGateway) -> None:
+async def test_proxy_users_url_lists_and_access_log(proxy: ProxyFeature) -> None:
     mode = ProxyMode.HTTP
-    await gateway.add_proxy_users(mode, [ProxyUser(name="alice", password="pw", interfaces=(1,), remark="desk")])
-    await gateway.update_proxy_users(mode, {"alice": [1, 2]})
-    users = await gateway.get_proxy_users(mode)
+    await proxy.add_users(mode, [ProxyUser(name="alice", password="pw", interfaces=(1,), remark="desk")])
+    await proxy.update_users(mode, {"alice": [1, 2]})
+    users = await proxy.get_users(mode)
     assert users.users == (ProxyUser(name="alice", password="pw", interfaces=(1, 2), remark="desk"),)
-    await gateway.delete_proxy_users(mode, ["alice"])
-    assert (await gateway.get_proxy_users(mode)).users == ()
-    await gateway.add_urls(ProxyResource.URL_BLACK_LIST, mode, ["*.ads.example", "tracker.example"])
-    await gateway.delete_urls(ProxyResource.URL_BLACK_LIST, mode, ["tracker.example"])
-    assert (await gateway.get_url_list(ProxyResource.URL_BLACK_LIST, mode)).urls == ("*.ads.example",)
-    assert (await gateway.get_url_list(ProxyResource.URL_WHITE_LIST, mode)).urls == ()
-    await gateway.set_proxy_enabled(ProxyResource.ACCESS_LOG, mode, enabled=True)
-    assert (await gateway.proxy_state(ProxyResource.ACCESS_LOG, mode)).enabled is True
+    await proxy.delete_users(mode, ["alice"])
+    assert (await proxy.get_users(mode)).users == ()
+    await proxy.add_urls(ProxyResource.URL_BLACK_LIST, mode, ["*.ads.example", "tracker.example"])
+    await proxy.delete_urls(ProxyResource.URL_BLACK_LIST, mode, ["tracker.example"])
+    assert (await proxy.get_url_list(ProxyResource.URL_BLACK_LIST, mode)).urls == ("*.ads.example",)
+    assert (await proxy.get_url_list(ProxyResource.URL_WHITE_LIST, mode)).urls == ()
+    await proxy.set_enabled(ProxyResource.ACCESS_LOG, mode, enabled=True)
+    assert (await proxy.state(ProxyResource.ACCESS_LOG, mode)).enabled is True
     with pytest.raises(GatewayRequestError, match="URL white- or blacklist"):
-        await gateway.get_url_list(ProxyResource.PROXY, mode)
+        await proxy.get_url_list(ProxyResource.PROXY, mode)
 
 
-async def test_proxy_refusals_keep_the_device_text(gateway: EjoinGateway) -> None:
+async def test_proxy_refusals_keep_the_device_text(proxy: ProxyFeature) -> None:
     with pytest.raises(GatewayCommandError) as caught:
-        await gateway.update_proxies(ProxyMode.HTTP, {"http-missing": True})
+        await proxy.update_proxies(ProxyMode.HTTP, {"http-missing": True})
     assert caught.value.reason == "Not found"
 
 
-async def test_ip_lists(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    await gateway.update_ip_list(IpListKind.WHITE, enabled=True, added=["192.168.1.0/24", "10.0.0.1"])
-    white = await gateway.get_ip_list(IpListKind.WHITE)
+async def test_ip_lists(ip_lists: IpListFeature, sim: EjoinSimulator) -> None:
+    await ip_lists.update(IpListKind.WHITE, enabled=True, added=["192.168.1.0/24", "10.0.0.1"])
+    white = await ip_lists.get(IpListKind.WHITE)
     assert (white.enabled, white.addresses) == (True, ("192.168.1.0/24", "10.0.0.1"))
     body = next(r for r in sim.requests_to("/ip_white_list") if r.method == "POST").json()
     assert body == {"enable": 1, "enbale": 1, "added_set": ["192.168.1.0/24", "10.0.0.1"], "deleted_set": []}
-    await gateway.update_ip_list(IpListKind.BLACK, enabled=True, added=["*"])
-    await gateway.update_ip_list(IpListKind.WHITE, enabled=True, deleted=["10.0.0.1"])
-    assert (await gateway.get_ip_list(IpListKind.WHITE)).addresses == ("192.168.1.0/24",)
-    black = await gateway.get_ip_list(IpListKind.BLACK)
+    await ip_lists.update(IpListKind.BLACK, enabled=True, added=["*"])
+    await ip_lists.update(IpListKind.WHITE, enabled=True, deleted=["10.0.0.1"])
+    assert (await ip_lists.get(IpListKind.WHITE)).addresses == ("192.168.1.0/24",)
+    black = await ip_lists.get(IpListKind.BLACK)
     assert (black.enabled, black.addresses) == (True, ("*",))
 
 
-async def test_blacklisting_everything_needs_the_whitelist(gateway: EjoinGateway) -> None:
+async def test_blacklisting_everything_needs_the_whitelist(ip_lists: IpListFeature) -> None:
     with pytest.raises(GatewayCommandError, match="whitelist"):
-        await gateway.update_ip_list(IpListKind.BLACK, enabled=True, added=["*"])
+        await ip_lists.update(IpListKind.BLACK, enabled=True, added=["*"])
 
 
 # --- encrypted session --------------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ async def test_a_task_the_device_does_not_report(gateway: EjoinGateway, monkeypa
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"code": 200, "reason": "OK", "type": "task-status", "status": []}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     result = await gateway.send_sms(SmsRequest(recipients=("+49",), text="x"))
     assert (result.recipients[0].accepted, result.recipients[0].reason) == (False, "not reported by the gateway")
 
@@ -460,7 +460,7 @@ async def test_an_unreadable_inbox_answer(gateway: EjoinGateway, monkeypatch: py
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"code": 0, "ssrc": "a", "data": "rows"}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     with pytest.raises(GatewayResponseError, match=r"goip_get_sms\.html: goip_get_sms data is not a JSON array"):
         await gateway.fetch_inbox(None)
 
@@ -477,7 +477,7 @@ async def test_task_paging_stops_at_a_limit(gateway: EjoinGateway, monkeypatch: 
         return {"code": 200, "tasks": [{"tid": len(calls), "state": 0}]}  # no total_num, never empty
 
     monkeypatch.setattr(module, "MAX_TASK_PAGES", 3)
-    monkeypatch.setattr(gateway, "_call", endless)
+    monkeypatch.setattr(gateway.connection, "call", endless)
     assert [task.task_id for task in await gateway.list_sms_tasks(1)] == ["1", "2", "3"]
     assert calls == ["0", "1", "2"]
 

@@ -239,15 +239,16 @@ async def test_a_status_answer_that_is_not_a_status(gateway: EjoinGateway, monke
     async def fake_call(*_args: object, **_kwargs: object) -> dict[str, object]:
         return {"status": [], "code": 200}
 
-    monkeypatch.setattr(gateway, "_call", fake_call)
+    monkeypatch.setattr(gateway.connection, "call", fake_call)
     with pytest.raises(GatewayResponseError, match=r"goip_get_status.html: dev-status carries no max-ports"):
         await gateway.get_status()
 
 
 async def test_missing_endpoint_is_unsupported(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
     sim.variants.add("no_esim")
+    assert gateway.esim is not None  # found by connect(), gone since
     with pytest.raises(GatewayUnsupportedError, match=r"goip_get_esims\.html is not available"):
-        await gateway.list_esims()
+        await gateway.esim.list_profiles()
 
 
 def test_repr_shows_no_credentials() -> None:

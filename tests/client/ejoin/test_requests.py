@@ -14,10 +14,8 @@ from custom_components.gsm_gateway.client.ejoin.commands import (
     check_imei,
     check_parameter_name,
     check_sim_number,
-    check_ttl,
     command_body,
     encode_parameters,
-    multiple_body,
     port_numbers,
     wire_label,
     wire_ports,
@@ -33,20 +31,10 @@ from custom_components.gsm_gateway.client.ejoin.encryption import (
     md5_hex,
     rc4,
 )
-from custom_components.gsm_gateway.client.ejoin.esim import (
-    EsimJobState,
-    EsimOperation,
-    check_submission,
-    job_progress,
-    parse_esims,
-)
+from custom_components.gsm_gateway.client.ejoin.esim import check_submission, job_progress, parse_esims
+from custom_components.gsm_gateway.client.ejoin.ip_lists import ip_list_body, parse_ip_list
 from custom_components.gsm_gateway.client.ejoin.proxy import (
-    ProxyEntry,
-    ProxyMode,
-    ProxyUser,
-    ip_list_body,
     names_body,
-    parse_ip_list,
     parse_proxy_config,
     parse_state,
     parse_url_list,
@@ -69,6 +57,7 @@ from custom_components.gsm_gateway.client.ejoin.send import (
     send_body,
     task_body,
 )
+from custom_components.gsm_gateway.client.esim import EsimJobState, EsimOperation
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,
@@ -77,6 +66,7 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.imei import luhn_valid
 from custom_components.gsm_gateway.client.models import RedialMode
 from custom_components.gsm_gateway.client.ports import SlotRef
+from custom_components.gsm_gateway.client.proxy import ProxyEntry, ProxyMode, ProxyUser
 
 from .conftest import load
 
@@ -103,11 +93,6 @@ def test_command_bodies() -> None:
     redial = EjoinCommand(op=CommandOp.REDIAL, ports="1A", mode=RedialMode.FAST, delay=5)
     assert command_body(redial) == {"type": "command", "op": "redial", "ports": "1A", "mode": 1, "delay": 5}
     assert command_body(EjoinCommand(op=CommandOp.REBOOT)) == {"type": "command", "op": "reboot"}
-    doc = load("command_request_doc.json")
-    body = multiple_body([EjoinCommand(op=CommandOp(op["op"]), ports=op["ports"]) for op in doc["ops"]])
-    assert body == {"type": "command", "op": "multiple", "ops": doc["ops"]}
-    with pytest.raises(GatewayRequestError):
-        multiple_body([])
 
 
 def test_parameters_body() -> None:
@@ -149,15 +134,11 @@ def test_imei_validation() -> None:
         check_imei("490154203237519")
 
 
-def test_sim_number_and_ttl_validation() -> None:
+def test_sim_number_validation() -> None:
     assert check_sim_number(" +4915112345678 ") == "+4915112345678"
     assert check_sim_number("") == ""
     with pytest.raises(GatewayRequestError):
         check_sim_number("call me")
-    assert check_ttl(64) == 64
-    for bad in (0, 256):
-        with pytest.raises(GatewayRequestError, match="1-255"):
-            check_ttl(bad)
 
 
 # --- sending ------------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.gateway import ProbeOutcome
 from custom_components.gsm_gateway.client.models import Capability, SimState
 from custom_components.gsm_gateway.client.synway import SynwayGateway
-from custom_components.gsm_gateway.client.synway.models import SynwayInfoType
 from simulator.synway import SynwaySimulator
 
 from .conftest import GatewayFactory, ReplayDevice, ReplayGatewayFactory, SynwayFactory, settings_for
@@ -83,9 +82,7 @@ async def test_connect_detects_zero_based_numbering(synway_factory: SynwayFactor
     sim = await synway_factory(variants={"zero-based"})
     gateway = await gateway_for(sim)
     assert gateway.port_numbering.base == 0
-    info = await gateway.get_wireless_info(SynwayInfoType.IMEI, [4])
-    assert info == {4: sim.state.ports[4].imei}
-    assert sim.requests[-1].json() == {"event": "getwirelessinfo", "type": "IMEI", "port": "3"}
+    assert (await gateway.get_status()).ports[4].slots[1].imei == sim.state.ports[4].imei
 
 
 @pytest.mark.parametrize("variants", [{"imei-unavailable"}, {"imei-unavailable", "zero-based"}])
@@ -236,15 +233,6 @@ async def test_port_count_follows_the_device(sim: SynwaySimulator, gateway: Synw
     assert gateway.device.port_count == 3
 
 
-async def test_get_wireless_info_every_type(sim: SynwaySimulator, gateway: SynwayGateway) -> None:
-    card = sim.state.ports[1].sim
-    assert card is not None
-    assert (await gateway.get_wireless_info(SynwayInfoType.ICCID))[1] == card.iccid
-    assert (await gateway.get_wireless_info(SynwayInfoType.IMSI, [1]))[1] == card.imsi
-    assert (await gateway.get_wireless_info(SynwayInfoType.PHONE_NUMBER, [1, 2]))[1] == card.number
-    assert await gateway.get_wireless_info(SynwayInfoType.PORT_TYPE) == dict.fromkeys(range(1, 5), "WCDMA")
-
-
 # --- errors -------------------------------------------------------------------------------------------------
 
 
@@ -325,9 +313,9 @@ async def test_numeric_content_is_read_as_text(replay: ReplayDevice, replay_gate
 
 async def test_error_without_reason(replay: ReplayDevice, replay_gateway: ReplayGatewayFactory) -> None:
     gateway = await replay_gateway()
-    replay.answer("deletesms", b'{"result":"Error"}')
+    replay.answer("querytxsmsrpt", b'{"result":"Error"}')
     with pytest.raises(GatewayCommandError, match="no reason given"):
-        await gateway.delete_sms()
+        await gateway.query_delivery_receipt(1, "10086")
 
 
 # --- push and capabilities ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -264,39 +264,3 @@ async def test_delete_inbox_logs_when_the_device_deletes_less(
     assert replay.bodies[-1]["begintime"] == "20240101120000"  # device local time, as listed
     assert replay.bodies[-1]["port"] == "3"
     assert "deleted 0 of 1" in caplog.text
-
-
-async def test_delete_everything(sim: SynwaySimulator, gateway: SynwayGateway) -> None:
-    await deliver(sim, 1, "10086", "a")
-    await deliver(sim, 2, "10087", "b", slot=2)
-    begin, end = datetime(2000, 1, 1), datetime(2099, 1, 1)  # noqa: DTZ001 - naive: device local time
-    assert await gateway.delete_sms(ports=[2], numbers=["10087"], begin=begin, end=end) == 1
-    assert await gateway.delete_sms(everything=True) == 1
-    assert sim.state.inbox == []
-
-
-@pytest.mark.parametrize("variants", [set(), {"ignore-time-filters", "no-newqueryrxsms"}])
-async def test_query_inbox_with_filters(
-    synway_factory: SynwayFactory, gateway_for: GatewayFactory, variants: set[str]
-) -> None:
-    sim = await synway_factory(variants=variants)
-    gateway = await gateway_for(sim)
-    await deliver(sim, 1, "10086", "early", at="20240101110000")
-    await deliver(sim, 1, "10086", "in window", at="20240101120000")
-    await deliver(sim, 2, "10086", "other port", at="20240101120000")
-    await deliver(sim, 1, "10087", "other sender", at="20240101120000")
-    await deliver(sim, 1, "10086", "late", at="20240101130000")
-    found = await gateway.query_inbox(
-        begin=datetime(2024, 1, 1, 11, 30, tzinfo=UTC),
-        end=datetime(2024, 1, 1, 12, 30, tzinfo=UTC),
-        ports=[1],
-        numbers=["10086"],
-    )
-    assert [sms.text for sms in found] == ["in window"]
-    assert {key: value for key, value in sim.requests[-1].json().items() if key != "event"} == {
-        "begintime": "20240101113000",
-        "endtime": "20240101123000",
-        "port": "1",
-        "num": "10086",
-    }
-    assert len(await gateway.query_inbox()) == 5

@@ -154,27 +154,6 @@ async def test_delivery_receipts(sim: SynwaySimulator, gateway: SynwayGateway) -
     assert (refused.delivered, refused.text) == (False, "FAIL")
 
 
-async def test_outbox_lists_what_was_sent(sim: SynwaySimulator, gateway: SynwayGateway) -> None:
-    await gateway.send_sms(SmsRequest(recipients=("10086",), text="Meet at 10:30: room 2", ports=(SlotRef(2),)))
-    await sim.control("complete_sends", {})
-    (sent,) = await gateway.query_outbox(ports=[2], numbers=["10086"])
-    assert (sent.port_label, sent.recipient, sent.text, sent.source, sent.source_text) == (
-        "2A",
-        "10086",
-        "Meet at 10:30: room 2",
-        2,
-        "API",
-    )
-    assert sent.sent_at.tzinfo is not None
-    assert await gateway.delete_sms(inbox=False, outbox=True) == 1
-    assert await gateway.query_outbox() == []
-
-
-async def test_delete_sms_needs_a_box(gateway: SynwayGateway) -> None:
-    with pytest.raises(GatewayRequestError, match="inbox, the outbox"):
-        await gateway.delete_sms(inbox=False)
-
-
 async def test_partial_failure_keeps_the_accepted_chunks(
     replay: ReplayDevice, replay_gateway: ReplayGatewayFactory
 ) -> None:

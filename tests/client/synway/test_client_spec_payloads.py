@@ -11,7 +11,6 @@ import pytest
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError
 from custom_components.gsm_gateway.client.models import Encoding, SimState, SmsRequest, Vendor
 from custom_components.gsm_gateway.client.ports import SlotRef
-from custom_components.gsm_gateway.client.synway.models import SynwayInfoType
 
 from .conftest import ReplayDevice, ReplayGatewayFactory
 
@@ -182,40 +181,9 @@ async def test_empty_inbox(replay: ReplayDevice, replay_gateway: ReplayGatewayFa
     assert page.cursor == {"v": 1, "since": None, "seen": []}
 
 
-async def test_outbox_from_spec_example(replay: ReplayDevice, replay_gateway: ReplayGatewayFactory) -> None:
+async def test_receipt_from_spec_example(replay: ReplayDevice, replay_gateway: ReplayGatewayFactory) -> None:
     gateway = await replay_gateway()
-    replay.answer("querysxsms", "querysxsms_two.json")
-    first, second = await gateway.query_outbox(
-        begin=datetime(2015, 9, 1, 18, 0, tzinfo=BERLIN),
-        end=datetime(2015, 9, 15, 18, 0),  # noqa: DTZ001 - naive: device local time
-        ports=[1, 2],
-        numbers=["10086"],
-    )
-    assert replay.bodies[-1] == {
-        "event": "querysxsms",
-        "begintime": "20150901160000",  # UTC device clock; the client converts aware times
-        "endtime": "20150915180000",  # naive times are taken as device time
-        "port": "1,2",
-        "num": "10086",
-    }
-    assert (first.port_label, first.recipient, first.text, first.source_text) == ("1A", "10086", "Hello world!", "API")
-    assert (second.port_label, second.source_text, second.sim_number) == ("2C", "Web page", "15255558888")
-
-
-async def test_delete_and_receipt_from_spec_examples(
-    replay: ReplayDevice, replay_gateway: ReplayGatewayFactory
-) -> None:
-    gateway = await replay_gateway()
-    replay.answer("deletesms", "deletesms_two.json")
     replay.answer("querytxsmsrpt", "querytxsmsrpt_ok.json")
-    assert await gateway.delete_sms(inbox=True, outbox=True, ports=[1, 2], numbers=["10086"]) == 2
-    assert replay.bodies[-1] == {
-        "event": "deletesms",
-        "port": "1,2",
-        "phonenum": "10086",
-        "smsbox": "r,s",
-        "clear": "1",
-    }
     receipt = await gateway.query_delivery_receipt(1, "10086", count=1)
     assert (receipt.delivered, receipt.text) == (True, "OK")
     assert replay.bodies[-1] == {"event": "querytxsmsrpt", "port": "1", "num": "10086", "rptnum": "1"}
@@ -261,8 +229,15 @@ async def test_records_for_ports_that_cannot_exist_are_ignored(
     replay: ReplayDevice, replay_gateway: ReplayGatewayFactory
 ) -> None:
     gateway = await replay_gateway()
+    replay.answer("getportconnectstate", "getportconnectstate_ok.json")
     replay.answer("getwirelessinfo:ICCID", b'{"result":"ok","content":"-1:8986000.2:8986002."}')
-    assert await gateway.get_wireless_info(SynwayInfoType.ICCID) == {2: "8986002"}
+    status = await gateway.get_status()
+    assert {port: status.ports[port].slots[1].iccid for port in status.ports} == {
+        1: None,
+        2: "8986002",
+        3: None,
+        4: None,
+    }
 
 
 async def test_send_entry_with_a_port_token_that_is_no_number(

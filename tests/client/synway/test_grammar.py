@@ -15,7 +15,6 @@ from custom_components.gsm_gateway.client.synway.grammar import (
     format_stamp,
     parse_counted_list,
     parse_inbox,
-    parse_outbox,
     parse_port_flags,
     parse_stamp,
     parse_task_id,
@@ -121,15 +120,6 @@ def test_newqueryrxsms_dashed_dates_without_head_and_raw_control_characters() ->
     assert second.text == "OTP 123456"
 
 
-def test_spec_outbox_records_with_source() -> None:
-    listing = parse_outbox(content_of("querysxsms_two.json"))
-    assert listing.total == 2
-    first, second = listing.records
-    assert (first.header.port, first.header.slot, first.recipient, first.source) == (1, None, "10086", 2)
-    assert first.text == "Hello world!"
-    assert (second.header.slot, second.source, second.text) == ("C", 0, "This is a test message")
-
-
 def test_spec_delete_counts() -> None:
     assert parse_total(content_of("deletesms_two.json")) == 2
     assert parse_total(content_of("deletesms_none.json")) == 0
@@ -220,7 +210,6 @@ def test_inbox_total_with_dot_and_no_records() -> None:
     assert parse_inbox("total:0.").records == ()
     assert parse_inbox("total:0;;").records == ()
     assert parse_inbox("").total == 0  # newqueryrxsms on an empty inbox
-    assert parse_outbox("total:0;").records == ()
     assert parse_ussd("total:0").records == ()
 
 
@@ -255,7 +244,6 @@ def test_stamps_round_trip_and_reject_nonsense() -> None:
         (parse_inbox, "total:1;20241301000000:1(A)(-1):x:y|E", "a valid timestamp"),
         (parse_inbox, "total:1;garbage", "expected a timestamp at offset 8"),
         (parse_inbox, "total:1;20240101000000:1(A(-1):x:y|E", "expected '\\)'"),
-        (parse_outbox, "total:1;20240101000000:1(A)(-1):x:y:z|E", "a number"),
         (parse_ussd, "total:1;1|0|20240101000000|99|1|NULL", "'|E' after the reply"),
         (parse_ussd, "total:1;1|0|2024|99|1|NULL|E", "a timestamp"),
         (parse_wireless, "1-2", "expected ':'"),
@@ -293,7 +281,6 @@ PARSERS = (
     parse_tx_tasks,
     parse_port_flags,
     parse_inbox,
-    parse_outbox,
     parse_ussd,
 )
 GRAMMAR_ALPHABET = st.sampled_from(list("0123456789:;.,|()[]-EABtotalskid NUL\n\t+")) | st.characters()

@@ -233,6 +233,15 @@ async def test_send_queue_filters(sim: SynwaySimulator, session: aiohttp.ClientS
     assert content == "[taskid:0:1:7;2:10087:3]"
 
 
+async def test_outbox_lists_what_was_sent(sim: SynwaySimulator, session: aiohttp.ClientSession) -> None:
+    await task(session, sim, event="txsms", num="10086", port="2", smsinfo="Meet at 10:30")
+    await sim.control("complete_sends", {})
+    sent = (await query(session, sim, event="querysxsms", port="2", num="10086"))["content"]
+    assert sent.startswith("total:1;")
+    assert sent.endswith(":10086:2:Meet at 10:30:|E")  # recipient, source 2 (API), text
+    assert (await query(session, sim, event="querysxsms", num="10087"))["content"] == "total:0"
+
+
 async def test_send_queue_without_any_usable_port_waits_then_times_out(
     sim: SynwaySimulator, session: aiohttp.ClientSession
 ) -> None:

@@ -1,4 +1,4 @@
-"""One authenticated Dinstar API call: method choice and fallback, Digest/Basic, status and `error_code`.
+"""One authenticated Dinstar API call: parameters, method choice and fallback, Digest/Basic, status and `error_code`.
 
 Rules (docs/protocol-dinstar.md):
 - Each endpoint has the method the spec names first. On 403 or 405 the call is repeated once with the other
@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +31,8 @@ from .auth import Credentials, parse_challenge
 from .parse import ERROR_REASONS, check_result, decode_object
 
 type Params = Mapping[str, Any] | list[Any] | None
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class Method(StrEnum):
@@ -56,6 +59,20 @@ class Endpoint:
     def name(self) -> str:
         """Short name for messages: the last path segment."""
         return self.path.rsplit("/", 1)[-1]
+
+
+def without_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters without the absent ones (None or an empty list), which the spec says to leave out."""
+    return {key: value for key, value in params.items() if value is not None and value != []}
+
+
+def device_time(value: datetime | None, time_zone: tzinfo) -> str | None:
+    """A time as the device writes it (`YYYY-MM-DD HH:MM:SS`, its local time); naive times are sent as they are."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(time_zone)
+    return value.strftime(TIME_FORMAT)
 
 
 def query_of(params: Params) -> dict[str, str]:

@@ -1,11 +1,12 @@
 """Dinstar UC2000/DWG gateways ("new-version API", firmware 1102+): the `Gateway` implementation.
 
-Every endpoint of the spec is here, typed; the common interface maps onto them. Parsing lives in
-`dinstar_parse` and `dinstar_push`, authentication in `dinstar_auth`, request mechanics in `dinstar_http`,
-send planning in `dinstar_sms`, status building in `dinstar_status`. Decisions where the spec is silent or
-contradicts itself are in docs/protocol-dinstar.md.
+The common interface maps onto the spec's endpoints (`endpoints`); the Dinstar-only endpoints are typed methods
+here, and call forwarding, CDRs and the SIM toolkit are feature objects (`call_forwarding`, `call_records`,
+`sim_toolkit`) that call through `call`. Parsing lives in `parse` and `push`, authentication in `auth`, request
+mechanics in `connection`, send planning in `sms`, status building in `status`. Decisions where the spec is
+silent or contradicts itself are in docs/protocol-dinstar.md.
 
-Ports: users see 1-based `SlotRef`s (`1A`); the wire counts from 0 (see `dinstar_ports`).
+Ports: users see 1-based `SlotRef`s (`1A`); the wire counts from 0 (see `ports`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, Literal
 
 import aiohttp
 
+from ..call_forwarding import CallForwardingFeature
+from ..call_records import CallRecordFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
     GatewayAuthError,
@@ -44,21 +47,31 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef
+from ..sim_toolkit import SimToolkitFeature
 from .auth import parse_challenge
-from .connection import DinstarHttp, Endpoint, Method, Params
+from .call_forwarding import DinstarCallForwarding
+from .call_records import DinstarCallRecords
+from .connection import DinstarHttp, Endpoint, Method, Params, device_time, without_none
+from .endpoints import (
+    GET_PORT_INFO,
+    QUERY_INCOMING_SMS,
+    QUERY_SMS_DELIVER_STATUS,
+    QUERY_SMS_RESULT,
+    QUERY_USSD_REPLY,
+    QUEUE_ENDPOINTS,
+    SEND_SMS,
+    SEND_USSD,
+    SET_PORT_INFO,
+    STOP_SMS,
+)
 from .models import (
-    CallDetailRecord,
-    CallForwardCondition,
-    CallForwardInfo,
     DeliveryStatusRecord,
-    DevicePerformance,
     IncomingBatch,
     InfoType,
     PortAction,
     PortInfo,
     SmsRecipient,
     SmsSendRecord,
-    StkView,
     UssdPortResult,
     UssdReply,
 )
@@ -66,22 +79,18 @@ from .parse import (
     decode_object,
     error_code,
     looks_like_dinstar,
-    parse_call_forward,
-    parse_call_records,
     parse_delivery_records,
-    parse_frame_id,
     parse_incoming,
-    parse_performance,
     parse_port_info,
     parse_queue_count,
     parse_send_records,
-    parse_stk_view,
     parse_ussd_replies,
     parse_ussd_results,
     serial_of,
 )
 from .ports import wire_port, wire_ports, wire_slot
 from .push import parse_push
+from .sim_toolkit import DinstarSimToolkit
 from .sms import UserIdAllocator, check_number, check_query_numbers, check_ussd, plan_send
 from .status import (
     BASE_CAPABILITIES,
@@ -94,36 +103,10 @@ from .status import (
 
 _LOGGER = logging.getLogger(__name__)
 
-SEND_SMS = Endpoint("/api/send_sms", Method.POST, fallback=False)  # `param` objects have no GET form
-QUERY_SMS_RESULT = Endpoint("/api/query_sms_result", Method.POST)
-QUERY_SMS_DELIVER_STATUS = Endpoint("/api/query_sms_deliver_status", Method.POST)
-QUEUE_ENDPOINTS = (
-    Endpoint("/api/query_sms_in_queue", Method.GET),  # the spec's name
-    Endpoint("/api/query_sms_queue", Method.GET),
-    Endpoint("/api/query_sms_count", Method.GET),
-)
-QUERY_INCOMING_SMS = Endpoint("/api/query_incoming_sms", Method.GET)
-SEND_USSD = Endpoint("/api/send_ussd", Method.POST)
-QUERY_USSD_REPLY = Endpoint("/api/query_ussd_reply", Method.GET)
-STOP_SMS = Endpoint("/api/stop_sms", Method.GET)
-GET_PORT_INFO = Endpoint("/api/get_port_info", Method.GET)
-SET_PORT_INFO = Endpoint("/api/set_port_info", Method.GET)
-GET_CDR = Endpoint("/api/get_cdr", Method.POST)
-GET_STATUS = Endpoint("/api/get_status", Method.POST)
-GET_STK_VIEW = Endpoint("/GetSTKView", Method.GET)
-STK_GO = Endpoint("/STKGo", Method.POST)
-GET_STK_FRAME = Endpoint("/GetSTKCurrFrameIndex", Method.GET)
-
 DINSTAR_REALM = "Web Server"
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _IMEI = re.compile(r"^\d{15}$")
-_PIN = re.compile(r"^\d{4,8}$")
 
 type InboxFlag = Literal["all", "read", "unread"]
-
-
-def _without_none(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in params.items() if value is not None and value != []}
 
 
 class DinstarGateway(Gateway):
@@ -133,7 +116,7 @@ class DinstarGateway(Gateway):
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
@@ -146,6 +129,9 @@ class DinstarGateway(Gateway):
         self._imei_reported = False
         self._missing: set[Capability] = set()
         self._queue_endpoint: Endpoint | None = None
+        self._call_forwarding = DinstarCallForwarding(self)
+        self._call_records = DinstarCallRecords(self)
+        self._sim_toolkit = DinstarSimToolkit(self)
 
     # --- common interface ---------------------------------------------------------------------------------
 
@@ -155,6 +141,21 @@ class DinstarGateway(Gateway):
         if self._device is None:
             return BASE_CAPABILITIES - self._missing
         return capabilities_of(self._device, imei_reported=self._imei_reported, missing=self._missing)
+
+    @property
+    def call_forwarding(self) -> CallForwardingFeature | None:
+        """Call forwarding, until its endpoint answered 404."""
+        return self._call_forwarding if Capability.CALL_FORWARD in self.capabilities else None
+
+    @property
+    def call_records(self) -> CallRecordFeature | None:
+        """Call detail records, until `get_cdr` answered 404."""
+        return self._call_records if Capability.CDR in self.capabilities else None
+
+    @property
+    def sim_toolkit(self) -> SimToolkitFeature | None:
+        """The SIM toolkit, until an STK endpoint answered 404."""
+        return self._sim_toolkit if Capability.STK in self.capabilities else None
 
     async def probe(self) -> ProbeOutcome:
         """One request without credentials to learn the challenge, then at most one with them (read-only)."""
@@ -186,7 +187,7 @@ class DinstarGateway(Gateway):
 
     async def connect(self) -> DeviceInfo:
         """Check the credentials and read serial number, port and slot counts (one `get_port_info`)."""
-        obj = await self._call(GET_PORT_INFO, {"info_type": [item.value for item in CONNECT_INFO_TYPES]})
+        obj = await self.call(GET_PORT_INFO, {"info_type": [item.value for item in CONNECT_INFO_TYPES]})
         infos = parse_port_info(obj, GET_PORT_INFO.name)
         self._imei_reported = any(info.imei for info in infos)
         self._device = self._device_from(obj, infos)
@@ -205,7 +206,7 @@ class DinstarGateway(Gateway):
 
     async def get_status(self) -> GatewayStatus:
         """Every port in one `get_port_info` request."""
-        obj = await self._call(GET_PORT_INFO, {"info_type": [item.value for item in STATUS_INFO_TYPES]})
+        obj = await self.call(GET_PORT_INFO, {"info_type": [item.value for item in STATUS_INFO_TYPES]})
         infos = parse_port_info(obj, GET_PORT_INFO.name)
         self._device = self._device_from(obj, infos)
         if any(info.imei for info in infos):
@@ -292,40 +293,40 @@ class DinstarGateway(Gateway):
 
     async def lock(self, refs: Sequence[SlotRef]) -> None:
         """Block ports (`set_port_info` action `block`): the device stops using their SIM."""
-        for port in wire_ports(refs, self._port_count):
+        for port in wire_ports(refs, self.port_count):
             await self._set_port(port, PortAction.BLOCK)
 
     async def unlock(self, refs: Sequence[SlotRef]) -> None:
         """Unblock ports (`set_port_info` action `unblock`)."""
-        for port in wire_ports(refs, self._port_count):
+        for port in wire_ports(refs, self.port_count):
             await self._set_port(port, PortAction.UNBLOCK)
 
     async def switch_slot(self, ref: SlotRef) -> None:
         """Make `ref.slot` (A-D) the active SIM of `ref.port`."""
         if self._device is not None and self._device.slot_count < 2:
             raise self._unsupported("switching SIM slots on a single-SIM model")
-        await self._set_port(wire_port(ref, self._port_count), PortAction.SLOT, str(wire_slot(ref)))
+        await self._set_port(wire_port(ref, self.port_count), PortAction.SLOT, str(wire_slot(ref)))
 
     async def reset_module(self, ports: Sequence[int]) -> None:
         """Restart the modules of these 1-based ports, one request each."""
-        for port in wire_ports(ports, self._port_count):
+        for port in wire_ports(ports, self.port_count):
             await self._set_port(port, PortAction.RESET)
 
     async def set_module_power(self, port: int, *, on: bool) -> None:
         """Power a module on or off."""
-        await self._set_port(wire_port(port, self._port_count), PortAction.POWER, "on" if on else "off")
+        await self._set_port(wire_port(port, self.port_count), PortAction.POWER, "on" if on else "off")
 
     async def set_imei(self, ref: SlotRef, imei: str) -> SetResult:
         """Write the IMEI of the port's module (shared by all its slots)."""
         if not _IMEI.match(imei.strip()):
             msg = "an IMEI has 15 digits"
             raise GatewayRequestError(msg)
-        await self._set_port(wire_port(ref, self._port_count), PortAction.IMEI, imei.strip())
+        await self._set_port(wire_port(ref, self.port_count), PortAction.IMEI, imei.strip())
         return SetResult(confirmed=1, requested=1)
 
     async def set_sim_number(self, ref: SlotRef, number: str) -> SetResult:
         """Store the phone number of the port's active SIM."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.NUMBER, check_number(number))
+        await self._set_port(wire_port(ref, self.port_count), PortAction.NUMBER, check_number(number))
         return SetResult(confirmed=1, requested=1)
 
     # --- SMS ------------------------------------------------------------------------------------------------
@@ -350,7 +351,7 @@ class DinstarGateway(Gateway):
             text,
             recipients,
             ports=ports,
-            port_count=self._port_count,
+            port_count=self.port_count,
             encoding=encoding,
             delivery_report=delivery_report,
             user_ids=self._user_ids,
@@ -379,16 +380,12 @@ class DinstarGateway(Gateway):
             )
         return SendResult(task_ids=tuple(task_ids), recipients=tuple(results), requests_made=len(batches))
 
+    def _device_time(self, value: datetime | None) -> str | None:
+        return device_time(value, self.time_zone)
+
     @staticmethod
     def _int_code(code: int | str | None) -> int | None:
         return code if isinstance(code, int) else None
-
-    def _time(self, value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is not None:
-            value = value.astimezone(self.time_zone)
-        return value.strftime(_TIME_FORMAT)
 
     async def query_sms_results(
         self,
@@ -400,16 +397,16 @@ class DinstarGateway(Gateway):
         time_before: datetime | None = None,
     ) -> list[SmsSendRecord]:
         """Send results (`query_sms_result`); `user_ids` are the `RecipientResult.task_id`s of a send."""
-        params = _without_none(
+        params = without_none(
             {
                 "user_id": [int(user_id) for user_id in user_ids],
                 "number": check_query_numbers(numbers),
-                "port": wire_ports(ports, self._port_count),
-                "time_after": self._time(time_after),
-                "time_before": self._time(time_before),
+                "port": wire_ports(ports, self.port_count),
+                "time_after": self._device_time(time_after),
+                "time_before": self._device_time(time_before),
             }
         )
-        obj = await self._call(QUERY_SMS_RESULT, params, Capability.SEND_REPORTS)
+        obj = await self.call(QUERY_SMS_RESULT, params, Capability.SEND_REPORTS)
         return parse_send_records(obj, QUERY_SMS_RESULT.name, self.time_zone)
 
     async def query_delivery_statuses(
@@ -421,15 +418,15 @@ class DinstarGateway(Gateway):
         time_before: datetime | None = None,
     ) -> list[DeliveryStatusRecord]:
         """Delivery statuses (`query_sms_deliver_status`), matched to send results by port, number and `ref_id`."""
-        params = _without_none(
+        params = without_none(
             {
                 "number": check_query_numbers(numbers),
-                "port": wire_ports(ports, self._port_count),
-                "time_after": self._time(time_after),
-                "time_before": self._time(time_before),
+                "port": wire_ports(ports, self.port_count),
+                "time_after": self._device_time(time_after),
+                "time_before": self._device_time(time_before),
             }
         )
-        obj = await self._call(QUERY_SMS_DELIVER_STATUS, params, Capability.DELIVERY_REPORTS)
+        obj = await self.call(QUERY_SMS_DELIVER_STATUS, params, Capability.DELIVERY_REPORTS)
         return parse_delivery_records(obj, QUERY_SMS_DELIVER_STATUS.name, self.time_zone)
 
     async def get_queue_count(self) -> int:
@@ -464,14 +461,14 @@ class DinstarGateway(Gateway):
         if flag not in {"all", "read", "unread"}:
             msg = "flag must be all, read or unread"
             raise GatewayRequestError(msg)
-        params = _without_none(
+        params = without_none(
             {
                 "incoming_sms_id": after_id or None,  # the spec: omit it on the first request
                 "flag": flag,
-                "port": wire_ports(ports, self._port_count),
+                "port": wire_ports(ports, self.port_count),
             }
         )
-        obj = await self._call(QUERY_INCOMING_SMS, params, Capability.INBOX_POLL)
+        obj = await self.call(QUERY_INCOMING_SMS, params, Capability.INBOX_POLL)
         serial = serial_of(obj) or self._serial or "unknown"
         return parse_incoming(obj, QUERY_INCOMING_SMS.name, serial=serial, time_zone=self.time_zone)
 
@@ -480,23 +477,23 @@ class DinstarGateway(Gateway):
     async def send_ussd_to(self, refs: Sequence[SlotRef], code: str) -> list[UssdPortResult]:
         """Send a USSD code from several ports; per port 200 sent, 486 busy, 503 not registered."""
         params = {"port": self._required_ports(refs), "command": "send", "text": check_ussd(code)}
-        obj = await self._call(SEND_USSD, params, Capability.USSD)
+        obj = await self.call(SEND_USSD, params, Capability.USSD)
         return parse_ussd_results(obj, SEND_USSD.name)
 
     async def cancel_ussd(self, refs: Sequence[SlotRef]) -> list[UssdPortResult]:
         """End the USSD sessions of these ports."""
         params = {"port": self._required_ports(refs), "command": "cancel", "text": ""}
-        obj = await self._call(SEND_USSD, params, Capability.USSD)
+        obj = await self.call(SEND_USSD, params, Capability.USSD)
         return parse_ussd_results(obj, SEND_USSD.name)
 
     async def query_ussd_replies(self, refs: Sequence[SlotRef] = ()) -> list[UssdReply]:
         """The latest USSD reply of each port (all ports when `refs` is empty)."""
-        ports = wire_ports(refs, self._port_count) or list(range(self._port_count or 0))
-        obj = await self._call(QUERY_USSD_REPLY, _without_none({"port": ports}), Capability.USSD)
+        ports = wire_ports(refs, self.port_count) or list(range(self.port_count or 0))
+        obj = await self.call(QUERY_USSD_REPLY, without_none({"port": ports}), Capability.USSD)
         return parse_ussd_replies(obj, QUERY_USSD_REPLY.name)
 
     def _required_ports(self, refs: Sequence[SlotRef]) -> list[int]:
-        ports = wire_ports(refs, self._port_count)
+        ports = wire_ports(refs, self.port_count)
         if not ports:
             msg = "choose at least one port"
             raise GatewayRequestError(msg)
@@ -505,27 +502,28 @@ class DinstarGateway(Gateway):
     # --- ports ----------------------------------------------------------------------------------------------
 
     @property
-    def _port_count(self) -> int | None:
+    def port_count(self) -> int | None:
+        """Ports of the device (None before `connect()`)."""
         return self._device.port_count if self._device is not None else None
 
     async def get_port_info(
         self, info_types: Sequence[InfoType] = tuple(InfoType), ports: Sequence[SlotRef] = ()
     ) -> list[PortInfo]:
         """`get_port_info` with the chosen info types, for some ports or all."""
-        params = _without_none(
+        params = without_none(
             {
                 "info_type": [InfoType(item).value for item in info_types],
-                "port": wire_ports(ports, self._port_count),
+                "port": wire_ports(ports, self.port_count),
             }
         )
-        obj = await self._call(GET_PORT_INFO, params)
+        obj = await self.call(GET_PORT_INFO, params)
         return parse_port_info(obj, GET_PORT_INFO.name)
 
     async def set_port_info(
         self, port: SlotRef | int, action: PortAction, param: str | None = None, *, number: str | None = None
     ) -> None:
         """`set_port_info` as is; prefer the named methods, which check their arguments."""
-        await self._set_port(wire_port(port, self._port_count), PortAction(action), param, number=number)
+        await self._set_port(wire_port(port, self.port_count), PortAction(action), param, number=number)
 
     async def _set_port(
         self, port: int, action: PortAction, param: str | None = None, *, number: str | None = None
@@ -536,107 +534,12 @@ class DinstarGateway(Gateway):
             PortAction.POWER: Capability.MODULE_POWER,
             PortAction.RESET: Capability.RESET_MODULE,
         }.get(action)
-        params = _without_none({"port": port, "action": action.value, "param": param, "number": number})
-        await self._call(SET_PORT_INFO, params, capability)
-
-    async def pin_lock(self, ref: SlotRef, pin: str) -> None:
-        """Turn on the PIN lock of the port's SIM (`set_port_info` action `lock`)."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.LOCK, self._pin(pin))
-
-    async def pin_unlock(self, ref: SlotRef, pin: str) -> None:
-        """Turn off the PIN lock of the port's SIM (`set_port_info` action `unlock`)."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.UNLOCK, self._pin(pin))
-
-    @staticmethod
-    def _pin(pin: str) -> str:
-        if not _PIN.match(pin.strip()):
-            msg = "a SIM PIN has 4 to 8 digits"
-            raise GatewayRequestError(msg)
-        return pin.strip()
-
-    async def set_call_forward(self, ref: SlotRef, condition: CallForwardCondition, number: str | None = None) -> None:
-        """Forward calls of a port under `condition` to `number` (`CancelAll` needs no number)."""
-        condition = CallForwardCondition(condition)
-        if condition is not CallForwardCondition.CANCEL_ALL:
-            if number is None:
-                msg = "call forwarding needs a number"
-                raise GatewayRequestError(msg)
-            number = check_number(number)
-        await self._set_port(wire_port(ref, self._port_count), PortAction.CALL_FORWARD, condition.value, number=number)
-
-    async def check_call_forward(self, ref: SlotRef) -> None:
-        """Ask the network for the port's call forwarding; read the answer with `get_call_forward`."""
-        await self._set_port(wire_port(ref, self._port_count), PortAction.CHECK_CALL_FORWARD)
-
-    async def get_call_forward(self, ports: Sequence[SlotRef] = ()) -> list[CallForwardInfo]:
-        """Call forwarding as last read back by `check_call_forward`."""
-        params = _without_none(
-            {
-                "port": wire_ports(ports, self._port_count),
-                "info_type": [InfoType.CALL_FORWARD.value],
-            }
-        )
-        obj = await self._call(GET_PORT_INFO, params, Capability.CALL_FORWARD)
-        return parse_call_forward(obj, GET_PORT_INFO.name)
-
-    # --- CDR, STK, device -----------------------------------------------------------------------------------
-
-    async def get_cdr(
-        self,
-        *,
-        ports: Sequence[SlotRef] = (),
-        time_after: datetime | None = None,
-        time_before: datetime | None = None,
-    ) -> list[CallDetailRecord]:
-        """Call detail records (`get_cdr`)."""
-        params = _without_none(
-            {
-                "port": wire_ports(ports, self._port_count),
-                "time_after": self._time(time_after),
-                "time_before": self._time(time_before),
-            }
-        )
-        obj = await self._call(GET_CDR, params, Capability.CDR)
-        return parse_call_records(obj, GET_CDR.name, self.time_zone)
-
-    async def stk_view(self, ref: SlotRef) -> StkView:
-        """The STK screen of a port."""
-        port = wire_port(ref, self._port_count)
-        obj = await self._call(GET_STK_VIEW, {"port": port}, Capability.STK)
-        return parse_stk_view(obj, GET_STK_VIEW.name, SlotRef(port + 1, ref.slot or 1))
-
-    async def stk_select(self, ref: SlotRef, item_id: int) -> None:
-        """Choose an item of the current STK menu."""
-        await self._stk_go({"port": wire_port(ref, self._port_count), "item": int(item_id)})
-
-    async def stk_ok(self, ref: SlotRef, param: str | None = None) -> None:
-        """Confirm the current STK screen, with the input it asks for (`param`)."""
-        await self._stk_go(_without_none({"port": wire_port(ref, self._port_count), "action": "ok", "param": param}))
-
-    async def stk_cancel(self, ref: SlotRef) -> None:
-        """Leave the current STK screen."""
-        await self._stk_go({"port": wire_port(ref, self._port_count), "action": "cancel"})
-
-    async def stk_home(self, ref: SlotRef) -> None:
-        """Go back to the STK main menu."""
-        await self._stk_go({"port": wire_port(ref, self._port_count), "action": "home"})
-
-    async def _stk_go(self, params: Mapping[str, Any]) -> None:
-        await self._call(STK_GO, params, Capability.STK, allow_empty=True)
-
-    async def stk_frame_id(self, ref: SlotRef) -> int:
-        """Id of the STK screen a port shows now (changes when the screen changes)."""
-        obj = await self._call(GET_STK_FRAME, {"port": wire_port(ref, self._port_count)}, Capability.STK)
-        return parse_frame_id(obj, GET_STK_FRAME.name)
-
-    async def get_performance(self) -> DevicePerformance:
-        """CPU, flash and memory use (`get_status`)."""
-        obj = await self._call(GET_STATUS, ["performance"])
-        return parse_performance(obj, GET_STATUS.name)
+        params = without_none({"port": port, "action": action.value, "param": param, "number": number})
+        await self.call(SET_PORT_INFO, params, capability)
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
-    async def _call(
+    async def call(
         self,
         endpoint: Endpoint,
         params: Params = None,
@@ -644,6 +547,11 @@ class DinstarGateway(Gateway):
         *,
         allow_empty: bool = False,
     ) -> dict[str, Any]:
+        """One API call (see `connection.DinstarHttp.call`); a 404 marks `capability` as missing, then raises.
+
+        The feature objects call the device through this, so their capability disappears (and the feature with
+        it) once the firmware turned out not to have the endpoint.
+        """
         try:
             return await self._http.call(endpoint, params, allow_empty=allow_empty)
         except GatewayUnsupportedError:

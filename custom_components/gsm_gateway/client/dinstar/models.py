@@ -1,8 +1,9 @@
 """Typed models of the Dinstar UC/DWG "new-version API" that have no vendor-neutral equivalent.
 
-The Home Assistant layer uses them through the vendor-specific methods of `DinstarGateway` (send results,
-delivery statuses, port information, CDRs, STK menus, call forwarding, device performance). Like the shared
-models they are frozen, and phone numbers and SIM identifiers stay out of `repr`.
+They come with the Dinstar-only methods of `DinstarGateway` (send results, delivery statuses, port information,
+USSD per port, the incoming-SMS batch). Call forwarding, CDRs and STK menus are shared feature models
+(`client/call_forwarding.py`, `client/call_records.py`, `client/sim_toolkit.py`). Like the shared models they
+are frozen, and phone numbers and SIM identifiers stay out of `repr`.
 
 Ports are shown the way users see them everywhere in this product: `ref` is a 1-based `SlotRef` and
 `port_label` its canonical label (`1A`); `wire_port` is the device's own 0-based number where it matters.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 from ..models import IncomingSms
@@ -59,16 +60,6 @@ class PortAction(StrEnum):
     CHECK_CALL_FORWARD = "CheckCallForward"
 
 
-class CallForwardCondition(StrEnum):
-    """When calls are forwarded (`param` of the `CallForward` action)."""
-
-    UNCONDITIONAL = "Unconditional"
-    NO_REPLY = "NoReply"
-    BUSY = "Busy"
-    NOT_REACHABLE = "Not_Reachable"
-    CANCEL_ALL = "CancelAll"
-
-
 class SmsSendStatus(StrEnum):
     """Status of one sent SMS (`query_sms_result`, `sms_result` push)."""
 
@@ -77,22 +68,6 @@ class SmsSendStatus(StrEnum):
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
     UNKNOWN = "UNKNOWN"  # a word the spec does not list; `status_text` keeps it
-
-
-class StkInputType(IntEnum):
-    """What an STK screen expects (`input_type` of `GetSTKView`)."""
-
-    DISPLAY = 0
-    MENU = 1  # the spec's "desktop"
-    SELECT_ITEM = 2
-    YES_NO = 3
-    DIGIT = 4
-    CHARACTER = 5
-    DIGITS = 8
-    DIGITS_HIDDEN = 9
-    CHARACTERS = 10
-    CHARACTERS_HIDDEN = 11
-    LOCKED = 12
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,77 +175,6 @@ class UssdReply:
     port_label: str
     ref: SlotRef | None
     text: str = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallDetailRecord:
-    """One call (`get_cdr`, `cdr` push)."""
-
-    port_label: str
-    ref: SlotRef | None
-    start_date: datetime | None = None
-    answer_date: datetime | None = None
-    duration: int | None = None  # seconds
-    source_number: str | None = field(default=None, repr=False)
-    destination_number: str | None = field(default=None, repr=False)
-    direction: str | None = None  # gsm->ip, ip->gsm, callback
-    ip: str | None = None
-    codec: str | None = None
-    hangup: str | None = None  # called, calling, gateway
-    gsm_code: int | None = None
-    bcch: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StkItem:
-    """One choice of an STK menu."""
-
-    item_id: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StkView:
-    """The STK screen a port shows now."""
-
-    port_label: str
-    ref: SlotRef
-    title: str
-    text: str
-    input_type: int  # see `StkInputType`; kept as a number so unknown types survive
-    frame_id: int | None
-    items: tuple[StkItem, ...] = ()
-
-    @property
-    def kind(self) -> StkInputType | None:
-        """The input type as an enum, None when the spec does not list it."""
-        try:
-            return StkInputType(self.input_type)
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallForwardInfo:
-    """Call forwarding of a port as last read back from the network: condition → number."""
-
-    port_label: str
-    ref: SlotRef | None
-    rules: Mapping[str, str] = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DevicePerformance:
-    """`get_status` performance figures. Sizes are in the device's unit (KiB on every known firmware)."""
-
-    cpu_used: float | None = None  # percent
-    flash_total: int | None = None
-    flash_used: int | None = None
-    memory_total: int | None = None
-    memory_cached: int | None = None
-    memory_buffers: int | None = None
-    memory_free: int | None = None
-    memory_used: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

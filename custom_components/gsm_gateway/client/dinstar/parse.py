@@ -18,20 +18,18 @@ import re
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+from ..call_forwarding import CallForwardInfo
+from ..call_records import CallDetailRecord
 from ..exceptions import GatewayCommandError, GatewayResponseError
 from ..models import IncomingSms, SimState
 from ..ports import SlotRef
+from ..sim_toolkit import StkItem, StkView
 from .models import (
-    CallDetailRecord,
-    CallForwardInfo,
     DeliveryStatusRecord,
-    DevicePerformance,
     IncomingBatch,
     PortInfo,
     SmsSendRecord,
     SmsSendStatus,
-    StkItem,
-    StkView,
     UssdPortResult,
     UssdReply,
 )
@@ -521,40 +519,6 @@ def parse_frame_id(obj: Mapping[str, Any], where: str) -> int:
         msg = f"{where}: frame_id is missing or not a number"
         raise GatewayResponseError(msg)
     return frame_id
-
-
-def _number(value: object) -> float | None:
-    text = text_of(value)
-    if not text:
-        return None
-    try:
-        number = float(text.rstrip("%").strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def parse_performance(obj: Mapping[str, Any], where: str) -> DevicePerformance:
-    """A `get_status` answer (`{"performance": {...}}`, values as strings)."""
-    figures = obj.get("performance", obj)
-    if not isinstance(figures, Mapping) or not any(key.startswith(("cpu", "memory", "flash")) for key in figures):
-        msg = f"{where}: performance figures are missing"
-        raise GatewayResponseError(msg)
-
-    def whole(name: str) -> int | None:
-        number = _number(figures.get(name))
-        return None if number is None else int(number)
-
-    return DevicePerformance(
-        cpu_used=_number(figures.get("cpu_used")),
-        flash_total=whole("flash_total"),
-        flash_used=whole("flash_used"),
-        memory_total=whole("memory_total"),
-        memory_cached=whole("memory_cached"),
-        memory_buffers=whole("memory_buffers"),
-        memory_free=whole("memory_free"),
-        memory_used=whole("memory_used"),
-    )
 
 
 def parse_queue_count(obj: Mapping[str, Any], where: str) -> int:

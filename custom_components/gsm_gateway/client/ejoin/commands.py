@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 import re
@@ -15,7 +15,6 @@ from ..models import RedialMode
 from ..ports import SlotRef, format_selector
 
 LETTER_SLOTS = 26  # beyond Z the client writes the dotted form, which the device documents up to 2 digits
-MAX_TTL = 255
 
 _PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\d{1,5}\))?$")
 _SIM_NUMBER = re.compile(r"^\+?\d{0,20}$")
@@ -87,13 +86,6 @@ def command_body(command: EjoinCommand) -> dict[str, Any]:
     return {"type": "command", **command.to_wire()}
 
 
-def multiple_body(commands: Sequence[EjoinCommand]) -> dict[str, Any]:
-    """JSON body of several commands in one request."""
-    if not commands:
-        raise GatewayRequestError("no commands to send")
-    return {"type": "command", "op": "multiple", "ops": [command.to_wire() for command in commands]}
-
-
 def check_parameter_name(name: str) -> str:
     """A parameter name such as `sms_url` or `sim_imei(21)`; anything else is refused before sending."""
     if not _PARAMETER_NAME.match(name):
@@ -124,10 +116,3 @@ def check_sim_number(number: str) -> str:
     if not _SIM_NUMBER.match(number) or not number.isascii():
         raise GatewayRequestError("a SIM number is up to 20 digits with an optional leading '+'")
     return number
-
-
-def check_ttl(ttl: int) -> int:
-    """`ttl` is documented as 1-255."""
-    if not 1 <= ttl <= MAX_TTL:
-        raise GatewayRequestError("ttl must be 1-255")
-    return ttl

@@ -1,56 +1,26 @@
-"""eSIM (v2.4): parsing `goip_get_esims.html` and following an asynchronous write/delete job to its end.
+"""eSIM (v2.4): `EjoinEsim`, the `EsimFeature` of an EJOIN gateway, and the parsing of `goip_get_esims.html`.
 
 A write or delete is only *submitted* (status 1); the device works on it and the query shows its progress in
 the profile of that port and slot: `op` (1 writing, 2 deleting), `status` (0 nothing pending, 1 submitted,
-2 in progress, 3 error with `reason`) and `exust` (a profile is stored in the slot).
+2 in progress, 3 error with `reason`) and `exust` (a profile is stored in the slot). The shared models live in
+`client/esim.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from ..exceptions import GatewayCommandError, GatewayResponseError
-from ..models import EsimInfo, EsimProfile
+from ..esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
+from ..exceptions import GatewayCommandError, GatewayRequestError, GatewayResponseError
+from .commands import port_numbers
+from .connection import API_VERSION, EjoinConnection
 from .parse import as_flag, as_int, as_text, mapping, sequence
 
 SUBMITTED = 1
 _SUBMIT_REFUSALS: Mapping[int, str] = {2: "port busy", 3: "error"}
 _PENDING_STATUSES = frozenset({1, 2})
 _ERROR_STATUS = 3
-
-
-class EsimOperation(StrEnum):
-    """What a job does."""
-
-    WRITE = "write"
-    DELETE = "delete"
-
-
-class EsimJobState(StrEnum):
-    """Where a job stands."""
-
-    PENDING = "pending"  # submitted or in progress
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EsimJobProgress:
-    """One poll of a job: done when `state` is not PENDING."""
-
-    port: int
-    slot: int
-    operation: EsimOperation
-    state: EsimJobState
-    reason: str = ""
-
-    @property
-    def done(self) -> bool:
-        """True when the job finished, well or not."""
-        return self.state is not EsimJobState.PENDING
 
 
 def _ports(body: Mapping[str, Any]) -> Sequence[Any]:
@@ -145,3 +115,41 @@ def check_submission(body: Mapping[str, Any], endpoint: str) -> None:
         if status is not None and status != SUBMITTED:
             reason = as_text(entry.get("reason")) or _SUBMIT_REFUSALS.get(status, "refused")
             raise GatewayCommandError(status, reason, endpoint=endpoint)
+
+
+class EjoinEsim(EsimFeature):
+    """The eSIMs of a Skyline v2.4 gateway, over the gateway's connection."""
+
+    def __init__(self, connection: EjoinConnection) -> None:
+        """Share the gateway's connection (credentials or encrypted session)."""
+        self._connection = connection
+
+    async def _answer(self, ports: Sequence[int] | None) -> dict[str, Any]:
+        params = {"version": API_VERSION, "ports": port_numbers(ports) if ports else "all"}
+        return await self._connection.call("GET", "/goip_get_esims.html", params=params)
+
+    async def list_profiles(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
+        """`goip_get_esims.html?ports=` (None: `all`)."""
+        return parse_esims(await self._answer(ports))
+
+    async def write(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
+        """`goip_write_esims.html` with the activation code (`ac`) and optional confirmation code (`cc`)."""
+        if not activation_code.strip():
+            raise GatewayRequestError("an activation code is needed")
+        item = {"port": port, "slot": slot, "ac": activation_code.strip(), "cc": confirmation_code.strip()}
+        answer = await self._connection.call(
+            "POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item]
+        )
+        check_submission(answer, "goip_write_esims.html")
+
+    async def delete(self, port: int, slot: int) -> None:
+        """`goip_delete_esims.html`."""
+        item = {"port": port, "slot": slot}
+        answer = await self._connection.call(
+            "POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item]
+        )
+        check_submission(answer, "goip_delete_esims.html")
+
+    async def job_progress(self, port: int, slot: int, operation: EsimOperation) -> EsimJobProgress:
+        """The port's `goip_get_esims.html` answer, read for the job on `slot` (see `job_progress`)."""
+        return job_progress(await self._answer([port]), port, slot, operation)

@@ -1,27 +1,26 @@
 """Skyline/EJOIN (`goip_*.html`) gateways: the reference dialect.
 
-Credentials travel as `username`/`password` in the query string of every request (or, optionally, as an
-encrypted session, see `ejoin_crypt`). Decisions taken where the vendor documents are silent or contradict
-each other are recorded in docs/protocol-ejoin.md; parsing lives in `ejoin_parse`, `ejoin_inbox`,
-`ejoin_push`, `ejoin_esim` and `ejoin_proxy`, request building in `ejoin_cmd` and `ejoin_send`.
+Every request goes through `connection.EjoinConnection` (credentials in the query string or the optional
+encrypted session, and the checks every answer goes through). Decisions taken where the vendor documents are
+silent or contradict each other are recorded in docs/protocol-ejoin.md; parsing lives in `parse`, `inbox` and
+`push`, request building in `commands` and `send`. The v2.2/v2.4 extras that `connect()` finds are feature
+objects sharing the connection: `proxy.EjoinProxy`, `ip_lists.EjoinIpLists` and `esim.EjoinEsim`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-import json
 import logging
 import re
-import time
 from typing import Any, ClassVar
 
 import aiohttp
 
+from ..esim import EsimFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
-    GatewayAuthError,
     GatewayCommandError,
     GatewayRequestError,
     GatewayResponseError,
@@ -29,12 +28,12 @@ from ..exceptions import (
     GatewayUnsupportedError,
 )
 from ..gateway import Gateway, ProbeOutcome
+from ..ip_lists import IpListFeature
 from ..models import (
     CallStatistics,
     Capability,
     ConnectionSettings,
     DeviceInfo,
-    EsimInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
@@ -51,30 +50,28 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef, sim_index
-from ..transport import HttpResponse, scrub_text
+from ..proxy import ProxyFeature, ProxyMode
 from .commands import (
     CommandOp,
     EjoinCommand,
     check_imei,
     check_parameter_name,
     check_sim_number,
-    check_ttl,
     command_body,
     encode_parameters,
-    multiple_body,
     port_numbers,
     wire_label,
     wire_ports,
 )
-from .encryption import DEFAULT_EXPIRES, HANDSHAKE_RESOURCE, CryptMode, CryptSession, encrypt, handshake
-from .esim import EsimJobProgress, EsimOperation, check_submission, job_progress, parse_esims
+from .connection import API_VERSION, EjoinConnection
+from .encryption import CryptMode
+from .esim import EjoinEsim
 from .inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
+from .ip_lists import EjoinIpLists
 from .parse import (
-    OK_CODES,
     RowCache,
     as_int,
     as_text,
-    check_result,
     parse_call_statistics,
     parse_gateway_status,
     parse_sms_statistics,
@@ -82,36 +79,12 @@ from .parse import (
     parse_task_results,
     result_code,
 )
-from .proxy import (
-    IpListConfig,
-    IpListKind,
-    ProxyConfig,
-    ProxyEntry,
-    ProxyMode,
-    ProxyResource,
-    ProxyState,
-    ProxyUser,
-    ProxyUserConfig,
-    UrlListConfig,
-    ip_list_body,
-    names_body,
-    parse_ip_list,
-    parse_proxy_config,
-    parse_state,
-    parse_url_list,
-    parse_user_config,
-    proxies_add_body,
-    proxies_update_body,
-    urls_body,
-    users_add_body,
-    users_update_body,
-)
+from .proxy import EjoinProxy
 from .push import parse_push
 from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check_task, send_body, task_body
 
 _LOGGER = logging.getLogger(__name__)
 
-API_VERSION = "1.1"
 MIN_STATUS_PERIOD = 60  # seconds; the device's documented minimum
 FEATURE_PROBE_TIMEOUT = 5.0
 DUPLICATED_TASK_ID = 13
@@ -170,7 +143,7 @@ class EjoinGateway(Gateway):
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
@@ -181,14 +154,16 @@ class EjoinGateway(Gateway):
     ) -> None:
         """Create a client. `encryption` opens a `crypt_sess.json` session instead of sending the password."""
         super().__init__(session, settings, time_zone=time_zone)
-        self.encryption = encryption
+        self.connection = EjoinConnection(self.transport, encryption=encryption)
+        self._proxy = EjoinProxy(self.connection)
+        self._ip_lists = EjoinIpLists(self.connection)
+        self._esim = EjoinEsim(self.connection)
         self.task_ids = task_ids or TaskIdAllocator()
         self.push_buffering = push_buffering or PushBuffering()
         self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
         self._status_rows = RowCache()
         self._detect_features = detect_features
         self._features: frozenset[Capability] = frozenset()
-        self._crypt: CryptSession | None = None
 
     # --- capabilities ------------------------------------------------------------------------------------
 
@@ -200,100 +175,20 @@ class EjoinGateway(Gateway):
             capabilities |= MULTI_SLOT_CAPABILITIES
         return capabilities
 
-    # --- HTTP plumbing ------------------------------------------------------------------------------------
+    @property
+    def proxy(self) -> ProxyFeature | None:
+        """The proxies, when `connect()` found them (v2.2 firmware)."""
+        return self._proxy if Capability.PROXY in self.capabilities else None
 
-    async def _open_session(self, mode: CryptMode) -> CryptSession:
-        if self._crypt is not None and not self._crypt.expired:
-            return self._crypt
-        start = handshake(self.settings.username, self.settings.password, mode)
-        response = await self.transport.request("GET", HANDSHAKE_RESOURCE, params=start.params)
-        body = self._read(response, ok_codes=frozenset({0}))
-        session = as_text(body.get("session"))
-        if session is None:
-            raise GatewayResponseError("crypt_sess.json: answer has no session")
-        expires = as_int(body.get("expires")) or DEFAULT_EXPIRES
-        self._crypt = CryptSession(
-            username=self.settings.username,
-            password=self.settings.password,
-            mode=mode,
-            session=session,
-            first_auth=start.auth,
-            expires_at=time.monotonic() + expires,
-        )
-        return self._crypt
+    @property
+    def ip_lists(self) -> IpListFeature | None:
+        """The IP white- and blacklist, when `connect()` found them (v2.2 firmware)."""
+        return self._ip_lists if Capability.IP_LISTS in self.capabilities else None
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        content_type: str | None,
-        timeout: float | None,
-    ) -> HttpResponse:
-        """One request with credentials (or a signed session); a refused session is renewed once."""
-        if self.encryption is None:
-            query = {"username": self.settings.username, "password": self.settings.password, **(params or {})}
-            headers = {"Content-Type": content_type} if content_type is not None and body is not None else {}
-            return await self.transport.request(method, path, params=query, data=body, headers=headers, timeout=timeout)
-        response = await self._send_signed(self.encryption, method, path, params, body, timeout)
-        if _login_refused(response):  # expired, or forgotten on the device (reboot): open a new session once
-            self._crypt = None
-            response = await self._send_signed(self.encryption, method, path, params, body, timeout)
-        return response
-
-    async def _send_signed(  # noqa: PLR0917 - the request's parts, passed straight through
-        self,
-        mode: CryptMode,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        timeout: float | None,
-    ) -> HttpResponse:
-        crypt = await self._open_session(mode)
-        signature, key = crypt.sign(path)
-        query = {**(params or {}), **signature}
-        data = None if body is None else encrypt(mode, key, body)
-        headers = {} if data is None else {"Content-Type": "application/octet-stream"}
-        return await self.transport.request(method, path, params=query, data=data, headers=headers, timeout=timeout)
-
-    def _read(self, response: HttpResponse, *, ok_codes: Collection[int] = OK_CODES) -> dict[str, Any]:
-        """The JSON object of an answer, or the right exception for its HTTP status or result code."""
-        endpoint = response.endpoint
-        if response.status == 401:
-            raise GatewayAuthError(f"{endpoint}: the gateway refused the username or password")
-        if response.status == 404:
-            raise GatewayUnsupportedError(f"{endpoint} is not available on this gateway's firmware")
-        if response.status >= 400:
-            raise GatewayResponseError(f"{endpoint}: HTTP {response.status}")
-        body = response.json_object()
-        if isinstance(body.get("reason"), str):
-            body["reason"] = scrub_text(body["reason"], self.settings.password)
-        check_result(body, endpoint, ok_codes=ok_codes)
-        return body
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json_body: Any = None,
-        text_body: str | None = None,
-        ok_codes: Collection[int] = OK_CODES,
-        timeout: float | None = None,
-    ) -> dict[str, Any]:
-        if json_body is not None:
-            body: bytes | None = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
-            content_type: str | None = "application/json;charset=utf-8"
-        elif text_body is not None:
-            body, content_type = text_body.encode(), "text/plain;charset=utf-8"
-        else:
-            body, content_type = None, None
-        response = await self._send(method, path, params=params, body=body, content_type=content_type, timeout=timeout)
-        return self._read(response, ok_codes=ok_codes)
+    @property
+    def esim(self) -> EsimFeature | None:
+        """The eSIMs, when `connect()` found them (v2.4 firmware)."""
+        return self._esim if Capability.ESIM in self.capabilities else None
 
     # --- detection and status -----------------------------------------------------------------------------
 
@@ -324,7 +219,7 @@ class EjoinGateway(Gateway):
 
     async def _read_status(self) -> GatewayStatus:
         # Read-only by decision: never `url=` or `period=` here, they would move or cancel the push target.
-        body = await self._call("GET", "/goip_get_status.html", params={"all_sims": "1"})
+        body = await self.connection.call("GET", "/goip_get_status.html", params={"all_sims": "1"})
         try:
             status = parse_gateway_status(body, cache=self._status_rows)
         except GatewayResponseError as err:
@@ -342,7 +237,7 @@ class EjoinGateway(Gateway):
     async def _answers(self, path: str, params: Mapping[str, str]) -> bool:
         """True when a read-only GET on `path` answers with a successful JSON result."""
         try:
-            await self._call("GET", path, params=params, timeout=FEATURE_PROBE_TIMEOUT)
+            await self.connection.call("GET", path, params=params, timeout=FEATURE_PROBE_TIMEOUT)
         except GatewayUnsupportedError, GatewayResponseError, GatewayCommandError, GatewayTimeoutError:
             return False
         return True
@@ -418,7 +313,9 @@ class EjoinGateway(Gateway):
     ) -> dict[int, TaskResult]:
         chosen = list(indexes)
         body = send_body([task_body(tasks[index], ids[index]) for index in chosen], options)
-        answer = await self._call("POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body)
+        answer = await self.connection.call(
+            "POST", "/goip_post_sms.html", params={"version": API_VERSION}, json_body=body
+        )
         reported = {result.task_id: result for result in parse_task_results(answer.get("status"), "task-status")}
         return {
             index: reported.get(str(ids[index]))
@@ -474,7 +371,7 @@ class EjoinGateway(Gateway):
         params = {"sms_id": str(start), "sms_num": str(count)}
         if delete:
             params["sms_del"] = "1"
-        body = await self._call("GET", "/goip_get_sms.html", params=params)
+        body = await self.connection.call("GET", "/goip_get_sms.html", params=params)
         try:
             return parse_inbox_answer(body, start_id=start, time_zone=self.time_zone)
         except GatewayResponseError as err:
@@ -537,7 +434,9 @@ class EjoinGateway(Gateway):
         code = code.strip()
         if not _USSD_CODE.match(code):
             raise GatewayRequestError("a USSD code is 1-182 characters of 0-9, *, # and +")
-        answer = await self._call("GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code})
+        answer = await self.connection.call(
+            "GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code}
+        )
         result, reason = result_code(answer)
         reply = answer.get("resp")
         return UssdResult(
@@ -552,14 +451,8 @@ class EjoinGateway(Gateway):
 
     async def run_command(self, command: EjoinCommand) -> None:
         """Send one JSON command."""
-        await self._call(
+        await self.connection.call(
             "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=command_body(command)
-        )
-
-    async def run_commands(self, commands: Sequence[EjoinCommand]) -> None:
-        """Send several commands in one `op=multiple` request."""
-        await self._call(
-            "POST", "/goip_send_cmd.html", params={"version": API_VERSION}, json_body=multiple_body(commands)
         )
 
     @staticmethod
@@ -611,7 +504,7 @@ class EjoinGateway(Gateway):
 
     async def set_parameters(self, values: Mapping[str, str]) -> SetResult:
         """Plain-text `op=set`: `name=value&...`; the answer's `par_set` says how many were taken."""
-        answer = await self._call(
+        answer = await self.connection.call(
             "POST", "/goip_send_cmd.html", params={"op": "set"}, text_body=encode_parameters(values)
         )
         confirmed = as_int(answer.get("par_set"))
@@ -622,7 +515,7 @@ class EjoinGateway(Gateway):
         if not names:
             raise GatewayRequestError("no parameters to read")
         params = {"op": "get", **{check_parameter_name(name): "" for name in names}}
-        answer = await self._call("GET", "/goip_send_cmd.html", params=params)
+        answer = await self.connection.call("GET", "/goip_send_cmd.html", params=params)
         source: Mapping[str, Any] = answer
         for key in _PARAMETER_ANSWER_KEYS:
             if isinstance(answer.get(key), Mapping):
@@ -663,32 +556,6 @@ class EjoinGateway(Gateway):
         """Where incoming SMS are forwarded (`sms_url`); None clears it."""
         return await self._set_one("sms_url", url or "")
 
-    async def set_data_service(self, *, enabled: bool) -> SetResult:
-        """Mobile data on or off (`data_service_enable`)."""
-        return await self._set_one("data_service_enable", "1" if enabled else "0")
-
-    async def set_ttl(self, ttl: int) -> SetResult:
-        """IP time-to-live of the data service (`ttl`, 1-255)."""
-        return await self._set_one("ttl", str(check_ttl(ttl)))
-
-    async def get_port_public_ip(self, port: int) -> str | None:
-        """Public IP of a port's data connection (`port_public_ip(n)`, n = port-1)."""
-        name = f"port_public_ip({port - 1})"
-        return (await self.get_parameters([name])).get(name) or None
-
-    async def set_port_public_ip(self, port: int, value: str) -> SetResult:
-        """Write `port_public_ip(n)` (n = port-1)."""
-        return await self._set_one(f"port_public_ip({port - 1})", value)
-
-    async def get_port_rx_tx(self, port: int) -> str | None:
-        """Traffic counters of a port's data connection as the device writes them (`port_rx_tx(n)`)."""
-        name = f"port_rx_tx({port - 1})"
-        return (await self.get_parameters([name])).get(name) or None
-
-    async def set_port_rx_tx(self, port: int, value: str) -> SetResult:
-        """Write `port_rx_tx(n)` (e.g. "0" to reset the counters on firmware that allows it)."""
-        return await self._set_one(f"port_rx_tx({port - 1})", value)
-
     # --- push target --------------------------------------------------------------------------------------
 
     async def set_push_target(self, url: str | None, *, period: int = MIN_STATUS_PERIOD) -> None:
@@ -699,7 +566,7 @@ class EjoinGateway(Gateway):
         replaces whatever was there (tell the user first).
         """
         params = {"period": "0"} if url is None else {"url": url, "period": str(max(period, MIN_STATUS_PERIOD))}
-        await self._call("GET", "/goip_get_status.html", params=params)
+        await self.connection.call("GET", "/goip_get_status.html", params=params)
         await self.set_sms_url(url)
         self.push_url = url
 
@@ -721,7 +588,7 @@ class EjoinGateway(Gateway):
                 "has_content": "1",
             }
             try:
-                answer = await self._call("GET", "/goip_get_tasks.html", params=params)
+                answer = await self.connection.call("GET", "/goip_get_tasks.html", params=params)
             except GatewayCommandError as err:
                 if err.code == TASKS_NOT_FOUND:
                     break
@@ -739,7 +606,7 @@ class EjoinGateway(Gateway):
                 body["tids"] = [int(tid) for tid in task_ids]
             except ValueError:
                 raise GatewayRequestError("task ids are integers") from None
-        answer = await self._call("POST", path, params={"version": API_VERSION}, json_body=body)
+        answer = await self.connection.call("POST", path, params={"version": API_VERSION}, json_body=body)
         return parse_task_results(answer.get("results"), "results")
 
     async def pause_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
@@ -776,7 +643,7 @@ class EjoinGateway(Gateway):
     ) -> list[SmsStatistics]:
         """SMS counters for chosen ports and slots (default: every port and slot)."""
         params = self._stat_params(period, ports, slots, current_card_only)
-        return parse_sms_statistics(await self._call("GET", "/goip_get_sms_stat.html", params=params))
+        return parse_sms_statistics(await self.connection.call("GET", "/goip_get_sms_stat.html", params=params))
 
     async def call_statistics(
         self,
@@ -788,7 +655,7 @@ class EjoinGateway(Gateway):
     ) -> list[CallStatistics]:
         """Call counters for chosen ports and slots (default: every port and slot)."""
         params = self._stat_params(period, ports, slots, current_card_only)
-        return parse_call_statistics(await self._call("GET", "/goip_get_call_stat.html", params=params))
+        return parse_call_statistics(await self.connection.call("GET", "/goip_get_call_stat.html", params=params))
 
     async def get_sms_statistics(self, period: StatisticsPeriod) -> list[SmsStatistics]:
         """SMS counters of every slot."""
@@ -797,129 +664,6 @@ class EjoinGateway(Gateway):
     async def get_call_statistics(self, period: StatisticsPeriod) -> list[CallStatistics]:
         """Call counters of every slot."""
         return await self.call_statistics(period)
-
-    # --- eSIM (v2.4) --------------------------------------------------------------------------------------
-
-    async def _esim_answer(self, ports: Sequence[int] | None) -> dict[str, Any]:
-        params = {"version": API_VERSION, "ports": port_numbers(ports) if ports else "all"}
-        return await self._call("GET", "/goip_get_esims.html", params=params)
-
-    async def list_esims(self, ports: Sequence[int] | None = None) -> list[EsimInfo]:
-        """ESIM state and profiles per port (None: all ports)."""
-        return parse_esims(await self._esim_answer(ports))
-
-    async def write_esim(self, port: int, slot: int, activation_code: str, confirmation_code: str = "") -> None:
-        """Submit a profile download; follow it with `esim_job_progress(port, slot, EsimOperation.WRITE)`."""
-        if not activation_code.strip():
-            raise GatewayRequestError("an activation code is needed")
-        item = {"port": port, "slot": slot, "ac": activation_code.strip(), "cc": confirmation_code.strip()}
-        answer = await self._call("POST", "/goip_write_esims.html", params={"version": API_VERSION}, json_body=[item])
-        check_submission(answer, "goip_write_esims.html")
-
-    async def delete_esim(self, port: int, slot: int) -> None:
-        """Submit a profile deletion; follow it with `esim_job_progress(port, slot, EsimOperation.DELETE)`."""
-        item = {"port": port, "slot": slot}
-        answer = await self._call("POST", "/goip_delete_esims.html", params={"version": API_VERSION}, json_body=[item])
-        check_submission(answer, "goip_delete_esims.html")
-
-    async def esim_job_progress(self, port: int, slot: int, operation: EsimOperation) -> EsimJobProgress:
-        """Where a submitted write/delete stands; poll until `.done`."""
-        return job_progress(await self._esim_answer([port]), port, slot, operation)
-
-    # --- proxy and IP lists (v2.2) ------------------------------------------------------------------------
-
-    async def _proxy_get(self, resource: ProxyResource, mode: ProxyMode, *, state: bool) -> dict[str, Any]:
-        params = {"mode": mode.value, **({"state": "1"} if state else {})}
-        return await self._call("GET", f"/{resource.value}", params=params, ok_codes=frozenset({0}))
-
-    async def _proxy_post(
-        self, resource: ProxyResource, mode: ProxyMode, op: str, body: Mapping[str, Any] | None = None
-    ) -> None:
-        await self._call(
-            "POST",
-            f"/{resource.value}",
-            params={"mode": mode.value, "op": op},
-            json_body=dict(body or {}),
-            ok_codes=frozenset({0}),
-        )
-
-    async def proxy_state(self, resource: ProxyResource, mode: ProxyMode) -> ProxyState:
-        """Whether a proxy resource (proxy, users, URL lists, access log) is enabled."""
-        return parse_state(await self._proxy_get(resource, mode, state=True))
-
-    async def set_proxy_enabled(self, resource: ProxyResource, mode: ProxyMode, *, enabled: bool) -> None:
-        """Enable or disable a proxy resource."""
-        await self._proxy_post(resource, mode, "enabled" if enabled else "disabled")
-
-    async def get_proxies(self, mode: ProxyMode) -> ProxyConfig:
-        """Proxy listeners of `mode`."""
-        return parse_proxy_config(await self._proxy_get(ProxyResource.PROXY, mode, state=False))
-
-    async def add_proxies(self, mode: ProxyMode, entries: Sequence[ProxyEntry]) -> None:
-        """Add listeners (the device prefixes the names with `http-`/`socks5-`)."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "add", proxies_add_body(entries))
-
-    async def update_proxies(self, mode: ProxyMode, active: Mapping[str, bool]) -> None:
-        """Switch listeners on or off by name."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "update", proxies_update_body(active))
-
-    async def delete_proxies(self, mode: ProxyMode, names: Sequence[str]) -> None:
-        """Delete listeners by name."""
-        await self._proxy_post(ProxyResource.PROXY, mode, "delete", names_body("proxies", names))
-
-    async def get_proxy_users(self, mode: ProxyMode) -> ProxyUserConfig:
-        """Proxy accounts of `mode`."""
-        return parse_user_config(await self._proxy_get(ProxyResource.USERS, mode, state=False))
-
-    async def add_proxy_users(self, mode: ProxyMode, users: Sequence[ProxyUser]) -> None:
-        """Add accounts (name and password up to 20 characters)."""
-        await self._proxy_post(ProxyResource.USERS, mode, "add", users_add_body(users))
-
-    async def update_proxy_users(self, mode: ProxyMode, interfaces: Mapping[str, Sequence[int]]) -> None:
-        """Change which SIM WAN ports accounts may use."""
-        await self._proxy_post(ProxyResource.USERS, mode, "update", users_update_body(interfaces))
-
-    async def delete_proxy_users(self, mode: ProxyMode, names: Sequence[str]) -> None:
-        """Delete accounts by name."""
-        await self._proxy_post(ProxyResource.USERS, mode, "delete", names_body("users", names))
-
-    @staticmethod
-    def _url_list(resource: ProxyResource) -> ProxyResource:
-        if resource not in {ProxyResource.URL_WHITE_LIST, ProxyResource.URL_BLACK_LIST}:
-            raise GatewayRequestError("choose the URL white- or blacklist")
-        return resource
-
-    async def get_url_list(self, resource: ProxyResource, mode: ProxyMode) -> UrlListConfig:
-        """The proxy's URL white- or blacklist."""
-        return parse_url_list(await self._proxy_get(self._url_list(resource), mode, state=False))
-
-    async def add_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
-        """Add URL patterns (`*`, `www.example.com`, `*.example.com`, `www.example.*`)."""
-        await self._proxy_post(self._url_list(resource), mode, "add", urls_body(urls))
-
-    async def delete_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
-        """Remove URL patterns."""
-        await self._proxy_post(self._url_list(resource), mode, "delete", urls_body(urls))
-
-    async def get_ip_list(self, kind: IpListKind) -> IpListConfig:
-        """The device's IP white- or blacklist."""
-        return parse_ip_list(await self._call("GET", f"/{kind.value}", ok_codes=frozenset({0})))
-
-    async def update_ip_list(
-        self, kind: IpListKind, *, enabled: bool, added: Sequence[str] = (), deleted: Sequence[str] = ()
-    ) -> None:
-        """Enable/disable an IP list and add or remove addresses (a blacklist `*` needs the whitelist first)."""
-        body = ip_list_body(enabled=enabled, added=added, deleted=deleted)
-        await self._call("POST", f"/{kind.value}", json_body=body, ok_codes=frozenset({0}))
-
-
-def _login_refused(response: HttpResponse) -> bool:
-    if response.status == 401:
-        return True
-    try:
-        return as_int(response.json_object().get("code")) == 1
-    except GatewayResponseError:
-        return False
 
 
 def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:

@@ -196,6 +196,12 @@ def sequence(value: object, what: str) -> Sequence[Any]:
     raise GatewayResponseError(f"{what} is not a JSON array")
 
 
+def texts(value: object, what: str) -> tuple[str, ...]:
+    """The items of a JSON array as stripped text (see `as_text`); empty and structured items are left out."""
+    items = (as_text(item) for item in sequence(value, what))
+    return tuple(item for item in items if item is not None)
+
+
 # --- result codes -------------------------------------------------------------------------------------------
 
 

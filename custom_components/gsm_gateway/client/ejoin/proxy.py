@@ -1,114 +1,37 @@
-"""EJOIN v2.2 proxy configuration and IP lists: typed models, answer parsing and request bodies.
+"""EJOIN v2.2 proxies: `EjoinProxy`, the `ProxyFeature` of an EJOIN gateway, with its answer parsing and bodies.
 
 Resources (`/proxy`, `/proxy_user`, `/proxy_white_list`, `/proxy_black_list`, `/proxy_access_log`) take
 `mode=http|socks5`; a GET with `state` returns the status, a GET without it the configuration, a POST with
-`op=enabled|disabled|add|update|delete` changes it. `/ip_white_list` and `/ip_black_list` have no mode.
-Answers use code 0 for success. The IP-list answers spell the flag `enbale`; both spellings are read.
+`op=enabled|disabled|add|update|delete` changes it. Answers use code 0 for success; the `mode` they carry is
+a number (2 SOCKS5, 3 HTTP/HTTPS) or the mode's name. The shared models live in `client/proxy.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from ..exceptions import GatewayRequestError, GatewayResponseError
-from .parse import as_flag, as_int, as_text, sequence
+from ..proxy import (
+    ProxyConfig,
+    ProxyEntry,
+    ProxyFeature,
+    ProxyMode,
+    ProxyResource,
+    ProxyState,
+    ProxyUser,
+    ProxyUserConfig,
+    UrlListConfig,
+)
+from .connection import EjoinConnection
+from .parse import as_flag, as_int, as_text, sequence, texts
 
 PROXY_NAME_MAX = 32
 PROXY_USER_FIELD_MAX = 20
-
-
-class ProxyMode(StrEnum):
-    """Which proxy a call is about (the `mode` URL parameter)."""
-
-    HTTP = "http"
-    SOCKS5 = "socks5"
-
+SUCCESS = frozenset({0})
 
 # The numeric `mode` in answers: 2 SOCKS5, 3 HTTP/HTTPS.
 _MODE_NUMBERS: Mapping[int, ProxyMode] = {2: ProxyMode.SOCKS5, 3: ProxyMode.HTTP}
-
-
-class ProxyResource(StrEnum):
-    """Proxy resources that share the state/enable calls."""
-
-    PROXY = "proxy"
-    USERS = "proxy_user"
-    URL_WHITE_LIST = "proxy_white_list"
-    URL_BLACK_LIST = "proxy_black_list"
-    ACCESS_LOG = "proxy_access_log"
-
-
-class IpListKind(StrEnum):
-    """The device's own IP white- and blacklist (who may reach its web server)."""
-
-    WHITE = "ip_white_list"
-    BLACK = "ip_black_list"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProxyState:
-    """Whether a proxy resource is enabled."""
-
-    mode: ProxyMode | None
-    enabled: bool | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProxyEntry:
-    """One proxy listener. `interfaces` are SIM WAN ports; `(0,)` means all of them."""
-
-    name: str
-    port: int | None = None
-    interfaces: tuple[int, ...] = ()
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProxyConfig:
-    """`/proxy` configuration."""
-
-    mode: ProxyMode | None
-    enabled: bool | None
-    proxies: tuple[ProxyEntry, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProxyUser:
-    """A proxy account. The password is kept out of `repr`."""
-
-    name: str
-    password: str | None = field(default=None, repr=False)
-    interfaces: tuple[int, ...] = ()
-    remark: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProxyUserConfig:
-    """`/proxy_user` configuration."""
-
-    mode: ProxyMode | None
-    enabled: bool | None
-    users: tuple[ProxyUser, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UrlListConfig:
-    """`/proxy_white_list` or `/proxy_black_list` configuration."""
-
-    mode: ProxyMode | None
-    enabled: bool | None
-    urls: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IpListConfig:
-    """`/ip_white_list` or `/ip_black_list`: IPv4 addresses or subnets (`*` is every address)."""
-
-    enabled: bool | None
-    addresses: tuple[str, ...] = ()
 
 
 def _mode(body: Mapping[str, Any]) -> ProxyMode | None:
@@ -122,11 +45,6 @@ def _mode(body: Mapping[str, Any]) -> ProxyMode | None:
 def _interfaces(value: object) -> tuple[int, ...]:
     numbers = (as_int(item) for item in sequence(value, "interfaces"))
     return tuple(number for number in numbers if number is not None)
-
-
-def _strings(value: object, what: str) -> tuple[str, ...]:
-    texts = (as_text(item) for item in sequence(value, what))
-    return tuple(text for text in texts if text is not None)
 
 
 def _entries(body: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -179,15 +97,7 @@ def parse_user_config(body: Mapping[str, Any]) -> ProxyUserConfig:
 
 def parse_url_list(body: Mapping[str, Any]) -> UrlListConfig:
     """Answer of `GET /proxy_white_list` or `/proxy_black_list`."""
-    return UrlListConfig(
-        mode=_mode(body), enabled=as_flag(body.get("enabled")), urls=_strings(body.get("urls"), "urls")
-    )
-
-
-def parse_ip_list(body: Mapping[str, Any]) -> IpListConfig:
-    """Answer of `GET /ip_white_list` or `/ip_black_list` (`enbale` as documented, `enable` as fixed)."""
-    flag = body.get("enbale") if "enbale" in body else body.get("enable", body.get("enabled"))
-    return IpListConfig(enabled=as_flag(flag), addresses=_strings(body.get("ipset"), "ipset"))
+    return UrlListConfig(mode=_mode(body), enabled=as_flag(body.get("enabled")), urls=texts(body.get("urls"), "urls"))
 
 
 def _check_name(name: str, limit: int, what: str) -> str:
@@ -258,10 +168,82 @@ def urls_body(urls: Sequence[str]) -> dict[str, Any]:
     return {"urls": [url.strip() for url in urls]}
 
 
-def ip_list_body(*, enabled: bool, added: Sequence[str], deleted: Sequence[str]) -> dict[str, Any]:
-    """Body of `POST /ip_white_list` or `/ip_black_list`.
+def _url_list(resource: ProxyResource) -> ProxyResource:
+    if resource not in {ProxyResource.URL_WHITE_LIST, ProxyResource.URL_BLACK_LIST}:
+        raise GatewayRequestError("choose the URL white- or blacklist")
+    return resource
 
-    The whitelist documents `enable` and the blacklist `enbale`; both keys are sent so either firmware reads it.
-    """
-    flag = int(enabled)
-    return {"enable": flag, "enbale": flag, "added_set": list(added), "deleted_set": list(deleted)}
+
+class EjoinProxy(ProxyFeature):
+    """The proxies of an EJOIN v2.2 gateway, over the gateway's connection."""
+
+    def __init__(self, connection: EjoinConnection) -> None:
+        """Share the gateway's connection (credentials or encrypted session)."""
+        self._connection = connection
+
+    async def _get(self, resource: ProxyResource, mode: ProxyMode, *, state: bool) -> dict[str, Any]:
+        params = {"mode": mode.value, **({"state": "1"} if state else {})}
+        return await self._connection.call("GET", f"/{resource.value}", params=params, ok_codes=SUCCESS)
+
+    async def _post(
+        self, resource: ProxyResource, mode: ProxyMode, op: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        await self._connection.call(
+            "POST",
+            f"/{resource.value}",
+            params={"mode": mode.value, "op": op},
+            json_body=dict(body or {}),
+            ok_codes=SUCCESS,
+        )
+
+    async def state(self, resource: ProxyResource, mode: ProxyMode) -> ProxyState:
+        """`GET /<resource>?mode&state=1`."""
+        return parse_state(await self._get(resource, mode, state=True))
+
+    async def set_enabled(self, resource: ProxyResource, mode: ProxyMode, *, enabled: bool) -> None:
+        """`POST /<resource>?mode&op=enabled|disabled`."""
+        await self._post(resource, mode, "enabled" if enabled else "disabled")
+
+    async def get_proxies(self, mode: ProxyMode) -> ProxyConfig:
+        """`GET /proxy?mode`."""
+        return parse_proxy_config(await self._get(ProxyResource.PROXY, mode, state=False))
+
+    async def add_proxies(self, mode: ProxyMode, entries: Sequence[ProxyEntry]) -> None:
+        """`POST /proxy?op=add`; names 1-32 characters, a listening port 1-65535, at least one interface."""
+        await self._post(ProxyResource.PROXY, mode, "add", proxies_add_body(entries))
+
+    async def update_proxies(self, mode: ProxyMode, active: Mapping[str, bool]) -> None:
+        """`POST /proxy?op=update` (only the active flag can be changed)."""
+        await self._post(ProxyResource.PROXY, mode, "update", proxies_update_body(active))
+
+    async def delete_proxies(self, mode: ProxyMode, names: Sequence[str]) -> None:
+        """`POST /proxy?op=delete`."""
+        await self._post(ProxyResource.PROXY, mode, "delete", names_body("proxies", names))
+
+    async def get_users(self, mode: ProxyMode) -> ProxyUserConfig:
+        """`GET /proxy_user?mode`."""
+        return parse_user_config(await self._get(ProxyResource.USERS, mode, state=False))
+
+    async def add_users(self, mode: ProxyMode, users: Sequence[ProxyUser]) -> None:
+        """`POST /proxy_user?op=add`; name and password 1-20 characters, at least one interface."""
+        await self._post(ProxyResource.USERS, mode, "add", users_add_body(users))
+
+    async def update_users(self, mode: ProxyMode, interfaces: Mapping[str, Sequence[int]]) -> None:
+        """`POST /proxy_user?op=update`."""
+        await self._post(ProxyResource.USERS, mode, "update", users_update_body(interfaces))
+
+    async def delete_users(self, mode: ProxyMode, names: Sequence[str]) -> None:
+        """`POST /proxy_user?op=delete`."""
+        await self._post(ProxyResource.USERS, mode, "delete", names_body("users", names))
+
+    async def get_url_list(self, resource: ProxyResource, mode: ProxyMode) -> UrlListConfig:
+        """`GET /proxy_white_list?mode` or `/proxy_black_list?mode`."""
+        return parse_url_list(await self._get(_url_list(resource), mode, state=False))
+
+    async def add_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
+        """`POST /proxy_white_list?op=add` (or the blacklist)."""
+        await self._post(_url_list(resource), mode, "add", urls_body(urls))
+
+    async def delete_urls(self, resource: ProxyResource, mode: ProxyMode, urls: Sequence[str]) -> None:
+        """`POST /proxy_white_list?op=delete` (or the blacklist)."""
+        await self._post(_url_list(resource), mode, "delete", urls_body(urls))

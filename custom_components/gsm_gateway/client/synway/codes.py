@@ -82,8 +82,6 @@ SEND_STATUSES: Mapping[int, str] = {
 }
 FINAL_SEND_STATUSES = frozenset({SendStatus.SENT, SendStatus.FAILED, SendStatus.TIMEOUT})
 
-OUTBOX_SOURCES: Mapping[int, str] = {0: "Web page", 1: "E-mail", 2: "API", 3: "System"}
-
 
 def port_state_text(code: int | None) -> str:
     """The spec's name of a port state, or `code N` for one it does not list."""

@@ -38,7 +38,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef
-from .codes import FINAL_SEND_STATUSES, OUTBOX_SOURCES, connect_state_text, port_state_text, send_status_text, sim_state
+from .codes import FINAL_SEND_STATUSES, connect_state_text, port_state_text, send_status_text, sim_state
 from .encoding import choose_encoding
 from .grammar import (
     PortValue,
@@ -47,7 +47,6 @@ from .grammar import (
     format_stamp,
     parse_counted_list,
     parse_inbox,
-    parse_outbox,
     parse_port_flags,
     parse_task_id,
     parse_total,
@@ -56,7 +55,7 @@ from .grammar import (
     parse_wireless,
 )
 from .inbox import DEFAULT_OVERLAP, Candidate, InboxCursor, message_id, select_new, window_start, with_occurrences
-from .models import SynwayInfoType, SynwayReceipt, SynwaySendEntry, SynwaySendTask, SynwaySentSms, SynwayUssdRecord
+from .models import SynwayInfoType, SynwayReceipt, SynwaySendEntry, SynwaySendTask, SynwayUssdRecord
 from .ports import PortNumbering, detect_base, raw_label
 from .wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire, safe_reason
 
@@ -95,7 +94,7 @@ class SynwayGateway(Gateway):
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         settings: ConnectionSettings,
         *,
         time_zone: tzinfo = UTC,
@@ -279,13 +278,6 @@ class SynwayGateway(Gateway):
         self._identity = _Identity(iccid, imsi, number, states, time.monotonic())
         return self._identity
 
-    async def get_wireless_info(
-        self, kind: SynwayInfoType, ports: Sequence[int] | None = None
-    ) -> dict[int, str | None]:
-        """One `getwirelessinfo` type by 1-based port (None: unknown, `(-1)`). `ports` None: every port."""
-        wire = None if ports is None else self.port_numbering.wire_list(ports)
-        return self._by_port(await self._wireless_raw(kind, wire))
-
     # --- sending ----------------------------------------------------------------------------------------------
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
@@ -391,38 +383,6 @@ class SynwayGateway(Gateway):
             return SynwayReceipt(delivered=None, text=text)
         return SynwayReceipt(delivered=False, text=safe_reason(text, self.settings.password))
 
-    async def query_outbox(
-        self,
-        *,
-        begin: datetime | None = None,
-        end: datetime | None = None,
-        ports: Sequence[int] = (),
-        numbers: Sequence[str] = (),
-    ) -> list[SynwaySentSms]:
-        """Sent messages (`querysxsms`) in a time window, optionally only some 1-based ports or numbers."""
-        params = self._window_params(begin, end)
-        if ports:
-            params["port"] = self.port_numbering.wire_list(ports)
-        if numbers:
-            params["num"] = ",".join(numbers)
-        listing = parse_outbox(await self._wire.query("querysxsms", **params))
-        sent: list[SynwaySentSms] = []
-        for record in listing.records:
-            ref, label = self._ref_and_label(record.header.port, record.header.slot)
-            sent.append(
-                SynwaySentSms(
-                    port_label=label,
-                    ref=ref,
-                    recipient=record.recipient,
-                    text=record.text,
-                    sent_at=self._aware(record.header.stamp),
-                    source=record.source,
-                    source_text=OUTBOX_SOURCES.get(record.source, f"code {record.source}"),
-                    sim_number=record.header.sim_number,
-                )
-            )
-        return sent
-
     def _window_params(self, begin: datetime | None, end: datetime | None) -> dict[str, str]:
         params: dict[str, str] = {}
         if begin is not None:
@@ -444,34 +404,6 @@ class SynwayGateway(Gateway):
             "Synway inbox: %d listed, %d new, more=%s", len(candidates), len(selection.messages), selection.more
         )
         return InboxPage(messages=selection.messages, cursor=selection.cursor.to_json(), more=selection.more)
-
-    async def query_inbox(
-        self,
-        *,
-        begin: datetime | None = None,
-        end: datetime | None = None,
-        ports: Sequence[int] = (),
-        numbers: Sequence[str] = (),
-    ) -> list[IncomingSms]:
-        """Received messages in a time window, optionally only some 1-based ports or senders (no cursor).
-
-        The filters are sent to the device and applied again here, for firmware that ignores them.
-        """
-        params = self._window_params(begin, end)
-        if ports:
-            params["port"] = self.port_numbering.wire_list(ports)
-        if numbers:
-            params["num"] = ",".join(numbers)
-        first = None if begin is None else self._device_time(begin)
-        last = None if end is None else self._device_time(end)
-        return [
-            candidate.sms
-            for candidate in self._candidates(await self._read_inbox(params))
-            if (first is None or format_stamp(candidate.stamp) >= first)
-            and (last is None or format_stamp(candidate.stamp) <= last)
-            and (not ports or (candidate.sms.ref is not None and candidate.sms.ref.port in ports))
-            and (not numbers or candidate.sms.sender in numbers)
-        ]
 
     async def _read_inbox(self, params: Mapping[str, str]) -> tuple[RxRecord, ...]:
         """`newqueryrxsms` when the firmware has it (tried once: 404 or an error answer means no), else `queryrxsms`."""
@@ -534,30 +466,6 @@ class SynwayGateway(Gateway):
             )
             if deleted < expected:
                 _LOGGER.debug("Synway delete: the gateway deleted %d of %d messages", deleted, expected)
-
-    async def delete_sms(
-        self,
-        *,
-        inbox: bool = True,
-        outbox: bool = False,
-        ports: Sequence[int] = (),
-        numbers: Sequence[str] = (),
-        begin: datetime | None = None,
-        end: datetime | None = None,
-        everything: bool = False,
-    ) -> int:
-        """`deletesms` with explicit filters; `everything=True` clears the chosen boxes. Returns the count deleted."""
-        boxes = ",".join(box for box, wanted in (("r", inbox), ("s", outbox)) if wanted)
-        if not boxes:
-            msg = "choose the inbox, the outbox or both"
-            raise GatewayRequestError(msg)
-        params = self._window_params(begin, end)
-        if ports:
-            params["port"] = self.port_numbering.wire_list(ports)
-        if numbers:
-            params["phonenum"] = ",".join(numbers)
-        params |= {"smsbox": boxes, "clear": "2" if everything else "1"}
-        return parse_total(await self._wire.task("deletesms", **params), "deletesms")
 
     def parse_push(self, request: PushRequest) -> list[PushEvent]:  # noqa: ARG002 - no push to read
         """Synway gateways have no push; every body is refused."""

@@ -145,16 +145,6 @@ class RxRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SxRecord:
-    """A sent SMS record (outbox). `source`: 0 web page, 1 e-mail, 2 API, 3 system."""
-
-    header: SmsHeader
-    recipient: str = field(repr=False)
-    source: int
-    text: str = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class UssdRecord:
     """One USSD exchange: `Port|Order|Time|Content|Sending result|Receiving result|E`."""
 
@@ -437,16 +427,6 @@ def _rx_record(scanner: _Scanner) -> RxRecord:
     return RxRecord(header=header, sender=sender.strip(), text=text, sc_stamp=sc_stamp)
 
 
-def _sx_record(scanner: _Scanner) -> SxRecord:
-    header = _sms_header(scanner)
-    recipient = scanner.match(_SENDER, "a recipient", skip_ws=False)
-    scanner.expect(":")
-    source = scanner.integer()
-    scanner.expect(":")
-    text = scanner.until(_SMS_END, "'|E' after the text")
-    return SxRecord(header=header, recipient=recipient.strip(), source=source, text=text.removesuffix(":"))
-
-
 def _ussd_record(scanner: _Scanner) -> UssdRecord:
     port = scanner.integer()
     scanner.expect("|")
@@ -495,11 +475,6 @@ def parse_inbox(content: object) -> Listing[RxRecord]:
     `newqueryrxsms` may leave out the `total:N;` head and just list records; that form is accepted too.
     """
     return _listing(content, "inbox", _rx_record, total_optional=True)
-
-
-def parse_outbox(content: object) -> Listing[SxRecord]:
-    """`querysxsms`: `total:2;20150911111111:1(-1)(152...):10086:2:Hello world!:|E;...`."""
-    return _listing(content, "outbox", _sx_record)
 
 
 def parse_ussd(content: object) -> Listing[UssdRecord]:

@@ -55,20 +55,6 @@ class SynwaySendTask:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SynwaySentSms:
-    """An outbox record (`querysxsms`)."""
-
-    port_label: str
-    ref: SlotRef | None
-    recipient: str = field(repr=False)
-    text: str = field(repr=False)
-    sent_at: datetime  # time-zone aware
-    source: int  # 0 web page, 1 e-mail, 2 API, 3 system
-    source_text: str
-    sim_number: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SynwayUssdRecord:
     """One USSD exchange (`rxussd`). `reply` is None while the network has not answered (`NULL`)."""
 
