@@ -12,7 +12,7 @@ import pytest
 
 from simulator import simulator_class
 from simulator.ejoin import EjoinSimulator
-from simulator.ejoin.wire import letters, parse_label, parse_numbers, parse_ports
+from simulator.ejoin.wire import label, letters, parse_label, parse_numbers, parse_ports, report_label
 
 from .conftest import PushReceiver, load, make_fast, push_type, wait_until
 
@@ -560,6 +560,10 @@ def test_wire_helpers() -> None:
     assert parse_label("3.04") == (3, 4)
     assert parse_label("12") == (12, None)
     assert parse_label("x") is None
+    assert parse_label("3.03.17") == (3, 17)  # a SIM-bank pool form
+    assert [label(3, 17, variants) for variants in ((), {"label_dotted"}, {"label_pool"})] == ["3Q", "3.17", "3.03.17"]
+    assert [label(port, 1, {"label_pool", "label_mixed"}) for port in (1, 2)] == ["1A", "2.01.01"]
+    assert [report_label(64, 32, variants) for variants in ((), {"label_pool"})] == ["64.32", "64.04.32"]
     assert parse_ports("1A, 3-4,", 4) == [(1, 1), (3, None), (4, None)]
     assert parse_ports("3-9", 4) is None
     assert parse_numbers("2-3,1,x", 4) is None
