@@ -476,7 +476,8 @@ async def test_reboot_renumbers_the_inbox_and_drops_the_queue(
     await call(session, sim, "GET", "/goip_get_sms.html", params={"sms_id": "1", "sms_num": "1", "sms_del": "1"})
     await call(session, sim, "POST", "/goip_post_sms.html", body={"tasks": [{"tid": 1, "to": "+49", "sms": "x"}]})
     old = sim.ssrc
-    _, answer = await call(session, sim, "POST", "/_sim/reboot", credentials=False)
+    async with session.post(f"{sim.url}/_sim/reboot", json={}) as response:
+        answer = await response.json()
     assert answer["state"]["ssrc"] != old
     assert [(entry.sms_id, entry.text) for entry in sim.inbox] == [(1, "b"), (2, "c")]
     assert (sim.next_sms_id, sim.queue) == (3, [])
