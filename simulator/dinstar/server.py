@@ -75,7 +75,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from ..base import GatewaySimulator, register
-from ..data import make_sim
+from ..data import DemoMessages, make_sim
 from .auth import AuthGuard
 from .state import REGISTER_OK, CallRecord, DinstarState, InboxMessage, Port, SentRecord
 
@@ -100,8 +100,6 @@ INFO_TYPES = frozenset({
     "type", "imei", "imsi", "iccid", "smsc", "number", "reg", "slot", "callstate", "signal", "gprs",
     "remain_credit", "remain_monthly_credit", "remain_daily_credit", *SPELLINGS,
 })  # fmt: skip
-DEMO_SENDERS = ("+4915112345678", "Google", "+33612345678", "10086")
-DEMO_TEXTS = ("Your code: 123456", "Reminder: appointment at 10:30", "Hello from the demo", "Grüße 👋")
 
 type ApiHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -1031,19 +1029,15 @@ class DinstarSimulator(GatewaySimulator):
         self.spawn(self._demo_loop(), name="dinstar-demo")
 
     async def _demo_loop(self, period: float = 60.0) -> None:
+        messages = DemoMessages()
         for tick in itertools.count():
             await asyncio.sleep(period)
             registered = [port for port in self.state.ports if port.registered]
             if not registered:
                 continue
             port = self.rng.choice(registered)
-            self._control_deliver_sms(
-                {
-                    "port": port.index + 1,
-                    "sender": self.rng.choice(DEMO_SENDERS),
-                    "text": self.rng.choice(DEMO_TEXTS),
-                }
-            )
+            sender, text = messages.next()
+            self._control_deliver_sms({"port": port.index + 1, "sender": sender, "text": text})
             if tick % 3 == 2:
                 self._control_add_call({"port": port.index + 1, "duration": self.rng.randrange(5, 300)})
             if tick % 5 == 4:

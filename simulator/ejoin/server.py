@@ -49,7 +49,7 @@ from aiohttp import web
 from yarl import URL
 
 from ..base import GatewaySimulator, register
-from ..data import make_sim
+from ..data import DemoMessages, make_sim
 from .encryption import SessionStore
 from .proxy import ProxyService
 from .state import (
@@ -166,14 +166,13 @@ class EjoinSimulator(GatewaySimulator):
         """An SMS every minute, a SIM re-registering now and then; USSD always answers."""
         self.spawn(self._demo(), "ejoin-demo")
 
-    async def _demo(self) -> None:
-        senders = ("+4915112345678", "Google", "+33612345678", "ALDI TALK")
-        texts = ("Your code is {n}", "Balance low: {n} EUR left", "Meeting moved to {n}:00", "Hello from the demo")
+    async def _demo(self, period: float = 60.0) -> None:
+        messages = DemoMessages()
         while True:
-            await asyncio.sleep(60)
+            await asyncio.sleep(period)
             port = self.rng.randrange(1, self.port_count + 1)
-            text = self.rng.choice(texts).format(n=self.rng.randrange(10, 99))
-            self.deliver_sms(port, None, self.rng.choice(senders), text)
+            sender, text = messages.next()
+            self.deliver_sms(port, None, sender, text)
             if self.rng.random() < 0.5:
                 self._reregister(self.ports[self.rng.randrange(self.port_count)])
 
