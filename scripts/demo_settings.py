@@ -1,7 +1,8 @@
 """What the demo is made of: where Home Assistant and the simulated gateways listen, and the demo login.
 
 Shared by `scripts/develop` (through `demo_config.py` and `demo_provision.py`) and `scripts/screenshots`.
-The simulators listen on 127.0.0.1 only; Home Assistant on its default port 8123 (of every interface).
+The simulators listen on 127.0.0.1 only; Home Assistant on its default port 8123, of 127.0.0.1 only unless
+`scripts/develop --public` (see `demo_config.write_http_settings`).
 """
 
 from __future__ import annotations
