@@ -43,7 +43,7 @@ def pool_label(port: int, slot: int) -> str:
 def label(port: int, slot: int, variants: Collection[str]) -> str:
     """A port label in the notation the variants ask for: `1A` (default), `1.01`, the pool form, or mixed.
 
-    `label_mixed` writes even ports in the other notation (`1.01` next to `2A`, or the pool form next to `1A`).
+    `label_mixed` writes only even ports in the other notation: `2.01` (or `2.01.01`) next to `1A`.
     """
     other = "label_mixed" not in variants or port % 2 == 0
     if "label_pool" in variants and other:
