@@ -1,10 +1,10 @@
 """Prepare the demo's Home Assistant: its configuration directory and what it needs on this machine.
 
-    python scripts/demo_config.py
+    python scripts/demo_config.py [--public]
 
 - `.demo/config/configuration.yaml` names its integrations one by one instead of using `default_config`, which
   pulls in discovery (bluetooth, dhcp, ssdp, usb, zeroconf), cloud, go2rtc, stream and others that need network
-  or hardware and fill the log with errors. What stays gives the frontend, the config UI, developer tools,
+  or hardware and fill the log with errors. What stays gives the frontend, the config UI (with Settings > Tools),
   history, logbook, automations and blueprints, repairs, search and Assist.
 - Home Assistant installs the Python requirements of its integrations on first use. This installs them up
   front, resolved from the same manifests, so the first start is quick and quiet. It only ever adds packages:
@@ -13,11 +13,17 @@
   library (Home Assistant's container and devcontainer have both). When the host lacks them, they are unpacked
   from Debian's packages into the user cache (`demo_debs.py`) and offered to Home Assistant through
   `.demo/bin` (PATH) and `.demo/lib` (LD_LIBRARY_PATH), which `scripts/develop` sets.
+- Home Assistant listens on 127.0.0.1 only, because the demo's login is published: `--public` opens it to every
+  interface. Home Assistant 2026.10 keeps its HTTP settings in its storage (`.storage/http`), and an `http:` YAML
+  section would be migrated as an unconfirmed trial that reverts itself after five minutes. So the bind address is
+  written into the stored settings before Home Assistant starts (`write_http_settings`), in their own format;
+  every other setting there, including the user's changes in the UI, is kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import argparse
+from collections.abc import Iterable, Mapping
 import contextlib
 import ctypes.util
 import importlib.metadata
@@ -27,11 +33,15 @@ from pathlib import Path
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import demo_debs
-from demo_settings import CONFIG_DIR, DEMO_DIR, HA_URL, LOG_DIR
+from demo_settings import CONFIG_DIR, DEMO_DIR, HA_HOST, HA_URL, LOG_DIR
 import homeassistant
 from homeassistant import bootstrap
+from homeassistant.components.http import config as http_config
+from homeassistant.components.http.const import CONF_SERVER_HOST
+from homeassistant.util import dt as dt_util
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -70,8 +80,8 @@ homeassistant:
   # latitude/longitude stay unset (0, 0): onboarding then does not add the weather integration (needs internet).
 
 # No `http:` section: Home Assistant 2026.10 moved the HTTP settings to the UI; YAML would be migrated as an
-# unconfirmed trial that asks for confirmation and reverts itself five minutes later. The defaults apply:
-# port 8123 on every interface.
+# unconfirmed trial that asks for confirmation and reverts itself five minutes later. scripts/demo_config.py writes
+# the bind address (127.0.0.1, or every interface with scripts/develop --public) into the stored settings instead.
 
 # An explicit list instead of default_config (see scripts/demo_config.py).
 {integrations}
@@ -116,6 +126,52 @@ def write_config() -> None:
         path = CONFIG_DIR / name
         if not path.exists():
             path.write_text(empty, encoding="utf-8")
+
+
+def http_settings(stored: Mapping[str, Any] | None, *, public: bool) -> dict[str, Any]:
+    """Home Assistant's stored HTTP settings (`.storage/http`) with the demo's bind address.
+
+    Without `public`, `server_host` is 127.0.0.1 in the confirmed (`stable`) settings and in any change the user
+    staged in the UI (`pending`); with it, `server_host` is removed, so Home Assistant binds every interface.
+    Settings in another format version than this Home Assistant's are replaced by its defaults.
+    """
+    current = (http_config.STORAGE_VERSION, http_config.STORAGE_MINOR_VERSION)
+    if stored is not None and (stored.get("version"), stored.get("minor_version")) == current:
+        data = dict(stored["data"])
+    else:
+        defaults = http_config.HTTP_STORAGE_SCHEMA({})
+        data = {
+            http_config.KEY_STABLE: {
+                **defaults,
+                http_config.HTTP_CONFIG_CREATED_AT: dt_util.utcnow().isoformat(),
+                http_config.HTTP_CONFIG_ERROR: None,
+                http_config.HTTP_CONFIG_ERROR_MESSAGE: None,
+            },
+            http_config.KEY_PENDING: None,
+        }
+    data[http_config.KEY_YAML_MIGRATION_DONE] = True  # configuration.yaml has no `http:` to migrate
+    for slot in (http_config.KEY_STABLE, http_config.KEY_PENDING):
+        if (settings := data.get(slot)) is None:
+            continue
+        settings = {key: value for key, value in settings.items() if key != CONF_SERVER_HOST}
+        if not public:
+            settings[CONF_SERVER_HOST] = [HA_HOST]
+        data[slot] = settings
+    return {"version": current[0], "minor_version": current[1], "key": http_config.STORAGE_KEY, "data": data}
+
+
+def write_http_settings(*, public: bool, config_dir: Path = CONFIG_DIR) -> None:
+    """Write `http_settings` into `.storage/http` (private, like Home Assistant writes it)."""
+    path = config_dir / ".storage" / http_config.STORAGE_KEY
+    stored = None
+    with contextlib.suppress(OSError, ValueError):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.demo")
+    temporary.unlink(missing_ok=True)
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as file:
+        json.dump(http_settings(stored, public=public), file, indent=2)
+    temporary.replace(path)
 
 
 def _manifest(domain: str) -> dict[str, list[str]]:
@@ -217,9 +273,13 @@ def _path_without(directory: Path) -> str:
     return os.pathsep.join(part for part in parts if Path(part).resolve() != directory.resolve())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Write the configuration, install what is missing, provide the media tools."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--public", action="store_true", help="let Home Assistant listen on every interface")
+    args = parser.parse_args(argv)
     write_config()
+    write_http_settings(public=args.public)
     domains = {*DEMO_INTEGRATIONS, *bootstrap.DEFAULT_INTEGRATIONS, *ONBOARDING_INTEGRATIONS}
     if todo := missing(requirements_of(domains)):
         install(todo)

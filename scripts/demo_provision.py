@@ -1,6 +1,6 @@
 """Bring the demo's Home Assistant to a usable state through its public HTTP API, as a user would.
 
-    python scripts/demo_provision.py [--vendor ejoin] [--vendor dinstar] [--vendor synway] [--timeout 240]
+    python scripts/demo_provision.py [--gateway dinstar] [--gateway synway] [--gateway sim-bank] [--timeout 240]
 
 1. Waits until Home Assistant answers.
 2. Onboarding, only the steps not done yet: creates the demo user (`/api/onboarding/users`), logs in
@@ -9,7 +9,7 @@
 3. Onboarding starts Home Assistant's own suggestions (Radio Browser, Google Translate TTS, ...); the ones that
    need the internet are removed again (`DELETE /api/config/config_entries/entry/<id>`), so the offline demo
    has a clean log.
-4. Adds every simulated gateway through the integration's real config flow
+4. Adds every simulated gateway (the EJOIN one always) through the integration's real config flow
    (`/api/config/config_entries/flow`), letting Home Assistant take over the push target where the gateway
    offers it. A gateway added on an earlier run makes the flow abort with `already_configured`: nothing is added
    twice.
@@ -224,13 +224,13 @@ def add_gateway(api: HomeAssistantApi, gateway: DemoGateway) -> str:
     if step["type"] == "abort":
         return f"already added ({step['reason']})"
     if step["type"] != "form" or step["step_id"] != "confirm":
-        raise SystemExit(f"the config flow for the {gateway.vendor} simulator stopped at {step}")
+        raise SystemExit(f"the config flow for the {gateway.name} simulator stopped at {step}")
     # The confirm step asks whether Home Assistant may point the gateway's pushes at itself (EJOIN can).
     fields = {field["name"] for field in step.get("data_schema", [])}
     answer = {"manage_push_target": True} if "manage_push_target" in fields else {}
     done = api.post(f"/api/config/config_entries/flow/{flow['flow_id']}", answer)
     if done["type"] != "create_entry":
-        raise SystemExit(f"the config flow for the {gateway.vendor} simulator ended with {done}")
+        raise SystemExit(f"the config flow for the {gateway.name} simulator ended with {done}")
     push = "pushes to Home Assistant" if answer else "polled by Home Assistant"
     return f"added as {done['title']!r} ({push})"
 
@@ -265,18 +265,18 @@ def add_demo_recipient(api: HomeAssistantApi, entry: Mapping[str, Any]) -> None:
     log(f"added the recipient {DEMO_RECIPIENT['name']!r} to {entry['title']!r} (a notify entity)")
 
 
-def provision(vendors: list[str], timeout: float) -> None:
+def provision(names: list[str], timeout: float) -> None:
     """Everything above, in order."""
     started = time.monotonic()
     api = HomeAssistantApi()
-    gateways = selected_gateways(vendors)
+    gateways = selected_gateways(names)
     wait_until_answering(api, timeout)
     first_run = onboard(api)
     wait_until_running(api, timeout)
     if first_run:
         remove_online_only_entries(api)
     for gateway in gateways:
-        log(f"{gateway.vendor} simulator at {gateway.url}: {add_gateway(api, gateway)}")
+        log(f"{gateway.name} simulator at {gateway.url}: {add_gateway(api, gateway)}")
     entries = wait_until_loaded(api, len(gateways), timeout)
     first = next((entry for entry in entries if entry["title"].startswith("Skyline")), entries[0])
     add_demo_recipient(api, first)
@@ -286,11 +286,13 @@ def provision(vendors: list[str], timeout: float) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vendor", action="append", default=[], choices=sorted(GATEWAYS))
+    parser.add_argument(
+        "--gateway", action="append", default=[], choices=sorted(GATEWAYS), help="a gateway besides the EJOIN one"
+    )
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for each stage")
     args = parser.parse_args(argv)
     try:
-        provision(args.vendor, args.timeout)
+        provision(args.gateway, args.timeout)
     except HttpError as err:
         sys.exit(f"[demo] provisioning failed: {err}")
     except KeyboardInterrupt:

@@ -112,8 +112,8 @@ def text_field(page: Page, label: str) -> Locator:
 
 
 async def shot_sms_event(page: Page, path: Path) -> None:
-    """Developer tools > Events, listening to incoming SMS while the simulator receives one."""
-    await page.goto(f"{HA_URL}/developer-tools/event")
+    """Settings > Tools > Events, listening to incoming SMS while the simulator receives one."""
+    await page.goto(f"{HA_URL}/config/tools/event")
     await (
         page.locator("ha-input")
         .filter(has_text="Event to subscribe to")
@@ -153,8 +153,8 @@ async def scroll_to_top(page: Page, text: str) -> None:
 
 
 async def shot_send_sms_action(page: Page, form_path: Path, response_path: Path) -> None:
-    """Developer tools > Actions: `gsm_gateway.send_sms` filled in; then performed, with its response."""
-    await page.goto(f"{HA_URL}/developer-tools/action")
+    """Settings > Tools > Actions: `gsm_gateway.send_sms` filled in; then performed, with its response."""
+    await page.goto(f"{HA_URL}/config/tools/action")
     await page.get_by_role("button", name="YAML mode").click()
     await page.locator(".cm-content").first.click()
     await page.keyboard.press("Control+A")

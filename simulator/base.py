@@ -11,6 +11,9 @@ so each dialect gets the same switches:
 - `faults.wrong_credentials`: every request is rejected as a bad login;
 - push faults: `faults.drop_push_rate`, `faults.push_delay`, `faults.pushes_paused`.
 
+The control API (`/_sim/`) reads JSON only: every POST must say `Content-Type: application/json` (415 otherwise),
+so that no web page open in a browser on the same machine can drive a simulator.
+
 The simulator never imports the client library: it is an independent implementation of the wire format,
 so a bug shared by both would not hide itself.
 """
@@ -347,8 +350,28 @@ class GatewaySimulator:
             [{"method": r.method, "path": r.path, "query": r.query, "fault": r.fault} for r in self.requests]
         )
 
+    @staticmethod
+    async def _control_params(request: web.Request) -> dict[str, Any]:
+        """The JSON object of a control request; 415 unless it says `Content-Type: application/json`.
+
+        A web page can make a browser POST a form or plain text to any address without asking first, but not JSON
+        (that needs a CORS preflight, which the simulator never answers): requiring JSON keeps pages from driving
+        the simulator, even POSTs without a body. An empty body is `{}`.
+        """
+        if request.content_type != "application/json":
+            raise web.HTTPUnsupportedMediaType(text="control requests must be sent as Content-Type: application/json")
+        if not request.can_read_body:
+            return {}
+        try:
+            params = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="the body is not JSON") from None
+        if not isinstance(params, dict):
+            raise web.HTTPBadRequest(text="the body must be a JSON object")
+        return params
+
     async def _control_faults(self, request: web.Request) -> web.Response:
-        params = await request.json()
+        params = await self._control_params(request)
         for fault in params.pop("inject", []):
             self.inject(fault)
         if params.pop("clear", False):
@@ -360,11 +383,11 @@ class GatewaySimulator:
         return web.json_response(asdict(self.faults))
 
     async def _control_variants(self, request: web.Request) -> web.Response:
-        params = await request.json()
+        params = await self._control_params(request)
         self.variants |= set(params.get("enable", []))
         self.variants -= set(params.get("disable", []))
         return web.json_response(sorted(self.variants))
 
     async def _control_action(self, request: web.Request) -> web.Response:
-        params = await request.json() if request.can_read_body else {}
+        params = await self._control_params(request)
         return web.json_response(await self.control(request.match_info["action"], params))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+import textwrap
 
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
@@ -201,3 +202,66 @@ def test_versions_agree() -> None:
     for blueprint in (ROOT / "blueprints").rglob("*.yaml"):
         text = blueprint.read_text(encoding="utf-8")
         assert f'min_version: "{minimum}"' in text, f"{blueprint.name}: min_version differs from hacs.json"
+
+
+# --- UI paths and privacy notes ---------------------------------------------------------------------------------
+
+# Home Assistant 2026.2 moved "Developer tools" under Settings and 2026.8 renamed it "Tools" (/config/tools): the
+# pinned frontend redirects /developer-tools and /config/developer-tools there (homeassistant/components/frontend).
+OLD_TOOLS = re.compile(r"developer[ -]tools", re.IGNORECASE)
+TOOLS_PATH = re.compile(r"(?:(\w+)\s*[→>]\s*)?\bTools\s*[→>]")
+USER_FACING = ("README.md", "docs/*.md", "scripts/*")
+# Bus events whose data holds message texts or phone numbers.
+PRIVATE_EVENTS = {
+    const.EVENT_SMS_RECEIVED,
+    const.EVENT_MMS_RECEIVED,
+    const.EVENT_USSD_RECEIVED,
+    const.EVENT_DELIVERY_REPORT,
+    const.EVENT_SMS_SENT,
+    const.EVENT_SMS_FAILED,
+}
+
+
+def user_facing_texts() -> dict[str, str]:
+    """README.md, the docs and the scripts (the demo banner and the screenshots name UI paths too)."""
+    paths = sorted({path for pattern in USER_FACING for path in ROOT.glob(pattern) if path.is_file()})
+    return {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8") for path in paths}
+
+
+def stale_tool_paths(text: str) -> list[str]:
+    """Mentions of "Developer tools", and paths to Tools that do not start at Settings."""
+    stale = [match[0] for match in OLD_TOOLS.finditer(text)]
+    stale += [match[0] for match in TOOLS_PATH.finditer(text) if match[1] != "Settings"]
+    return stale
+
+
+def test_ui_paths_name_tools_under_settings() -> None:
+    texts = user_facing_texts()
+    assert {"README.md", "docs/demo.md", "scripts/develop"} <= set(texts)
+    stale = {name: found for name, text in texts.items() if (found := stale_tool_paths(text))}
+    assert not stale, f"Home Assistant calls it Settings → Tools now: {stale}"
+    assert "Settings → Tools → Events" in texts["README.md"]
+    assert "Settings > Tools > Events" in texts["scripts/develop"]
+
+
+def test_the_tool_path_check_finds_old_paths() -> None:
+    assert stale_tool_paths("**Developer tools → Actions**, developer-tools/event") == [
+        "Developer tools",
+        "developer-tools",
+    ]
+    assert stale_tool_paths("Open Tools > Events") == ["Tools >"]
+    assert stale_tool_paths("Settings → Tools → Actions; Settings > Tools > Events; power tools") == []
+
+
+def test_readme_shows_how_to_keep_message_events_out_of_the_recorder() -> None:
+    from homeassistant.components.recorder import CONFIG_SCHEMA as RECORDER_SCHEMA
+
+    snippets = [
+        yaml.safe_load(block)
+        for block in re.findall(r"```yaml\n(.*?)```", textwrap.dedent(readme()), flags=re.DOTALL)
+        if block.lstrip().startswith("recorder:")
+    ]
+    assert snippets, "README.md has no recorder: exclude example"
+    validated = RECORDER_SCHEMA(snippets[0])
+    assert set(validated["recorder"]["exclude"]["event_types"]) == PRIVATE_EVENTS
+    assert code_events() >= PRIVATE_EVENTS

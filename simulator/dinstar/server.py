@@ -10,11 +10,13 @@ Login: HTTP Digest (MD5, `qop="auth"`, realm `Web Server`) with a nonce that can
 Paths the device does not serve answer 404 without asking for credentials (so the EJOIN probe
 `/goip_get_sms.html` gets a plain 404). `sim.auth.attempts` lists what the login check saw per request.
 
-The device is stateful: sends wait in a queue and go out one by one every `send_interval` seconds (SENDING,
-then SENT_OK or FAILED after `send_duration`), delivery statuses follow `delivery_delay` later when asked
-for, USSD replies come `ussd_delay` later, received SMS get increasing ids. Events are pushed to the URL set
-with the `set_push_url` control action (the real device has it in its web UI): `sms`, `sms_result`,
-`sms_deliver_status`, `ussd`, `register`, `cdr`, `device`, `exception_info`.
+The device is stateful: sends wait in a queue and go out one by one every `send_interval` seconds. A queued
+message is placed on a port when it is accepted and `query_sms_result` lists it as SENDING until it went out
+(then SENT_OK or FAILED after `send_duration`; it moves to another usable port of its task when its own cannot
+send any more). `stop_sms` and a reboot drop queued messages from the queue and from the results. Delivery
+statuses follow `delivery_delay` later when asked for, USSD replies come `ussd_delay` later, received SMS get
+increasing ids. Events are pushed to the URL set with the `set_push_url` control action (the real device has it
+in its web UI): `sms`, `sms_result`, `sms_deliver_status`, `ussd`, `register`, `cdr`, `device`, `exception_info`.
 
 Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
 - `basic-auth`: a Basic challenge instead of Digest.
@@ -30,9 +32,15 @@ Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
   spec's `query_sms_in_queue` answers 404.
 - `no-error-code`: answers leave `error_code` out.
 - `string-numbers`: every number in answers is a string (`"error_code":"200"`, `"port":"1"`).
-- `alt-field-names`: `remain_daily_calltime`, `remain_hourly_calltime`, `remain_daily_connect` and
-  `CallForward` instead of `remain_daily_call_time`, `remain_hourly_call_time`, `remain_daily_connected`
-  and `CallForwarding`.
+- `get_port_info` accepts both spellings of the drifting names in requests: the request table's
+  `remain_daily_calltime`, `remain_hourly_calltime`, `remain_daily_connect`, `CallForward` and the example
+  answer's `remain_daily_call_time`, `remain_hourly_call_time`, `remain_daily_connected`, `CallForwarding`. By
+  default the answer uses the spelling that was asked for (`CallForward` is answered as `CallForwarding`, as in
+  the spec's call-forwarding example).
+- `alt-field-names`: answers always use the request table's spellings (`remain_daily_calltime`, ...,
+  `CallForward`), whatever was asked.
+- `example-field-names`: answers always use the example answer's spellings (`remain_daily_call_time`, ...,
+  `CallForwarding`), whatever was asked: the spec's example exactly.
 - `cdr-under-info`: `get_cdr` lists CDRs under `info` instead of `cdr`.
 - `reg-registered` / `reg-mobile-registered`: `reg` says `REGISTERED` / `Mobile Registered` for `REGISTER_OK`.
 - `url-encoded-text`: SMS and USSD texts are URL-encoded, in answers and pushes.
@@ -67,7 +75,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from ..base import GatewaySimulator, register
-from ..data import make_sim
+from ..data import DemoMessages, make_sim
 from .auth import AuthGuard
 from .state import REGISTER_OK, CallRecord, DinstarState, InboxMessage, Port, SentRecord
 
@@ -80,13 +88,18 @@ QUEUE_PATHS = {
     "/api/query_sms_queue": "queue-name-queue",
     "/api/query_sms_count": "queue-name-count",
 }
-INFO_TYPES = (
+# `get_port_info` names spelt two ways: (the request table's, the example answer's). Requests may use either.
+DRIFTING_NAMES = (
+    ("remain_daily_calltime", "remain_daily_call_time"),
+    ("remain_hourly_calltime", "remain_hourly_call_time"),
+    ("remain_daily_connect", "remain_daily_connected"),
+    ("CallForward", "CallForwarding"),
+)
+SPELLINGS = {name: pair for pair in DRIFTING_NAMES for name in pair}
+INFO_TYPES = frozenset({
     "type", "imei", "imsi", "iccid", "smsc", "number", "reg", "slot", "callstate", "signal", "gprs",
-    "remain_credit", "remain_monthly_credit", "remain_daily_credit", "remain_daily_calltime",
-    "remain_hourly_calltime", "remain_daily_connect", "CallForward",
-)  # fmt: skip
-DEMO_SENDERS = ("+4915112345678", "Google", "+33612345678", "10086")
-DEMO_TEXTS = ("Your code: 123456", "Reminder: appointment at 10:30", "Hello from the demo", "Grüße 👋")
+    "remain_credit", "remain_monthly_credit", "remain_daily_credit", *SPELLINGS,
+})  # fmt: skip
 
 type ApiHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -473,53 +486,49 @@ class DinstarSimulator(GatewaySimulator):
 
     # --- ports --------------------------------------------------------------------------------------------
 
-    def _info_value(self, port: Port, info_type: str) -> dict[str, Any]:
+    def _answer_name(self, asked: str) -> str:
+        """The key an answer uses for the info type `asked`.
+
+        The spelling asked for (`CallForward` is answered as `CallForwarding`, as in the spec's example), or one
+        spelling throughout with a field-name variant.
+        """
+        if asked not in SPELLINGS:
+            return asked
+        table, example = SPELLINGS[asked]
+        if "alt-field-names" in self.variants:
+            return table
+        if "example-field-names" in self.variants or table == "CallForward":
+            return example
+        return asked
+
+    def _info_values(self, port: Port) -> dict[str, Any]:
+        """Every `get_port_info` value of a port, by the request table's names."""
         card = port.card
-        alt = "alt-field-names" in self.variants
-        values: dict[str, Any]
-        match info_type:
-            case "type":
-                values = {"type": port.module_type}
-            case "imei":
-                values = {"imei": port.imei}
-            case "imsi":
-                values = {"imsi": card.imsi if card and port.powered else ""}
-            case "iccid":
-                values = {"iccid": card.iccid if card and port.powered else ""}
-            case "smsc":
-                values = {"smsc": "+491770610000" if card else ""}
-            case "number":
-                values = {"number": card.number if card else ""}
-            case "reg":
-                values = {"reg": self._reg_word(port.reg)}
-            case "slot":
-                values = {"slot": port.wire_slot}
-            case "callstate":
-                values = {"callstate": port.call_state}
-            case "signal":
-                values = {"signal": port.signal if port.registered else 0}
-            case "gprs":
-                values = {"gprs": port.gprs}
-            case "remain_credit":
-                values = {"remain_credit": f"{card.balance:.2f}" if card else "0.00"}
-            case "remain_monthly_credit":
-                values = {"remain_monthly_credit": "500.00"}
-            case "remain_daily_credit":
-                values = {"remain_daily_credit": "300.00"}
-            case "remain_daily_calltime":
-                values = {"remain_daily_calltime" if alt else "remain_daily_call_time": "100"}
-            case "remain_hourly_calltime":
-                values = {"remain_hourly_calltime" if alt else "remain_hourly_call_time": "10"}
-            case "remain_daily_connect":
-                values = {"remain_daily_connect" if alt else "remain_daily_connected": "100"}
-            case "CallForward":
-                values = {"CallForward" if alt else "CallForwarding": dict(port.call_forward_checked)}
-            case _:
-                values = {}
-        return values
+        return {
+            "type": port.module_type,
+            "imei": port.imei,
+            "imsi": card.imsi if card and port.powered else "",
+            "iccid": card.iccid if card and port.powered else "",
+            "smsc": "+491770610000" if card else "",
+            "number": card.number if card else "",
+            "reg": self._reg_word(port.reg),
+            "slot": port.wire_slot,
+            "callstate": port.call_state,
+            "signal": port.signal if port.registered else 0,
+            "gprs": port.gprs,
+            "remain_credit": f"{card.balance:.2f}" if card else "0.00",
+            "remain_monthly_credit": "500.00",
+            "remain_daily_credit": "300.00",
+            "remain_daily_calltime": "100",
+            "remain_hourly_calltime": "10",
+            "remain_daily_connect": "100",
+            "CallForward": dict(port.call_forward_checked),
+        }
 
     async def _get_port_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        info_types = [item for item in self._list(params, "info_type") if item in INFO_TYPES]
+        # The spec's own example request writes `remain_daily_credit:`; the trailing colon is tolerated.
+        asked = [item.rstrip(":").strip() for item in self._list(params, "info_type")]
+        info_types = list(dict.fromkeys(item for item in asked if item in INFO_TYPES))
         if not info_types:
             raise _BadRequestError
         ports = self._port_list(params)
@@ -527,9 +536,10 @@ class DinstarSimulator(GatewaySimulator):
         for port in self.state.ports:
             if ports is not None and port.index not in ports:
                 continue
+            values = self._info_values(port)
             row: dict[str, Any] = {"port": port.index}
             for info_type in info_types:
-                row.update(self._info_value(port, info_type))
+                row[self._answer_name(info_type)] = values[SPELLINGS.get(info_type, (info_type,))[0]]
             rows.append(row)
         return {"error_code": 200, "sn": self.serial, "info": rows}
 
@@ -956,7 +966,7 @@ class DinstarSimulator(GatewaySimulator):
 
     def _control_reboot(self, _params: dict[str, Any]) -> dict[str, Any]:
         self._emit("device", self._device_event("power_off"))
-        self.state.queue.clear()
+        self.state.drop_queued()
         self.state.live_tasks.clear()
         if "volatile-inbox" in self.variants:
             self.state.clear_inbox()
@@ -1019,19 +1029,15 @@ class DinstarSimulator(GatewaySimulator):
         self.spawn(self._demo_loop(), name="dinstar-demo")
 
     async def _demo_loop(self, period: float = 60.0) -> None:
+        messages = DemoMessages()
         for tick in itertools.count():
             await asyncio.sleep(period)
             registered = [port for port in self.state.ports if port.registered]
             if not registered:
                 continue
             port = self.rng.choice(registered)
-            self._control_deliver_sms(
-                {
-                    "port": port.index + 1,
-                    "sender": self.rng.choice(DEMO_SENDERS),
-                    "text": self.rng.choice(DEMO_TEXTS),
-                }
-            )
+            sender, text = messages.next()
+            self._control_deliver_sms({"port": port.index + 1, "sender": sender, "text": text})
             if tick % 3 == 2:
                 self._control_add_call({"port": port.index + 1, "duration": self.rng.randrange(5, 300)})
             if tick % 5 == 4:

@@ -111,21 +111,8 @@ class InboxMessage:
 
 
 @dataclass
-class QueuedSms:
-    """One recipient of a send task, waiting in the queue."""
-
-    task_id: int
-    number: str
-    user_id: int | None
-    text: str
-    ports: list[int]
-    encoding: str
-    report: bool
-
-
-@dataclass
 class SentRecord:
-    """A `query_sms_result` row."""
+    """A `query_sms_result` row: SENDING from the moment the message is queued, then SENT_OK, FAILED, DELIVERED."""
 
     port: int
     slot: int
@@ -139,6 +126,15 @@ class SentRecord:
     imsi: str
     text: str
     report: bool = True
+
+
+@dataclass
+class QueuedSms:
+    """One recipient of a send task, waiting in the queue; `record` is its result row (SENDING meanwhile)."""
+
+    task_id: int
+    ports: list[int]
+    record: SentRecord
 
 
 @dataclass
@@ -218,62 +214,81 @@ class DinstarState:
     def _usable(port: Port) -> bool:
         return port.registered and not port.blocked
 
+    def _next_port(self, ports: list[int] | None) -> Port | None:
+        """The next usable port among `ports` (None: any), round robin; None when none can send."""
+        candidates = [port for port in self._candidates(ports) if self._usable(port)]
+        if not candidates:
+            return None
+        port = candidates[self._round_robin % len(candidates)]
+        self._round_robin += 1
+        return port
+
+    def _place(self, record: SentRecord, port: Port) -> None:
+        """Put a message on `port`: its slot, SIM and reference ids."""
+        card = port.card
+        record.port, record.slot = port.index, port.wire_slot
+        record.imsi = card.imsi if card else ""
+        record.ref_id = port.take_ref_ids(record.count)
+
     def enqueue(
         self, text: str, entries: list[dict[str, Any]], ports: list[int] | None, encoding: str, report: bool
     ) -> int:
-        """Queue one task; returns its id."""
+        """Queue one task; returns its id. Each message is placed on a port now and listed as SENDING."""
         task_id = next(self._task_ids)
         for entry in entries:
             personal = text
             for value in entry.get("text_param") or []:
                 personal = personal.replace("#param#", str(value), 1)
-            self.queue.append(
-                QueuedSms(
-                    task_id=task_id,
-                    number=entry["number"],
-                    user_id=entry.get("user_id"),
-                    text=personal,
-                    ports=list(ports or []),
-                    encoding=encoding,
-                    report=report,
-                )
+            record = SentRecord(
+                port=0,
+                slot=255,
+                number=entry["number"],
+                user_id=entry.get("user_id"),
+                time=self.now(),
+                status="SENDING",
+                count=segments(personal, encoding),
+                succ_count=0,
+                ref_id=0,
+                imsi="",
+                text=personal,
+                report=report,
             )
+            self._place(record, self._next_port(ports) or self._candidates(ports)[0])
+            self.queue.append(QueuedSms(task_id=task_id, ports=list(ports or []), record=record))
+            self.sent.append(record)
         self.live_tasks.add(task_id)
         return task_id
+
+    def drop_queued(self, task_id: int | None = None) -> None:
+        """Forget queued messages (of one task, or all): they leave the queue and the result list, never sent."""
+        dropped = [item for item in self.queue if task_id is None or item.task_id == task_id]
+        if not dropped:
+            return
+        self.queue = deque(item for item in self.queue if task_id is not None and item.task_id != task_id)
+        gone = {id(item.record) for item in dropped}
+        self.sent = [record for record in self.sent if id(record) not in gone]
 
     def stop_task(self, task_id: int) -> bool:
         """Drop the queued messages of a task; False when the task is unknown or finished."""
         if task_id not in self.live_tasks:
             return False
-        self.queue = deque(item for item in self.queue if item.task_id != task_id)
+        self.drop_queued(task_id)
         self.live_tasks.discard(task_id)
         return True
 
     def start_sending(self, item: QueuedSms) -> SentRecord:
-        """Take a queued message onto a port (round robin over usable ports); the record says SENDING."""
-        candidates = [port for port in self._candidates(item.ports) if self._usable(port)]
-        count = segments(item.text, item.encoding)
-        if candidates:
-            port = candidates[self._round_robin % len(candidates)]
-            self._round_robin += 1
-        else:
-            port = self._candidates(item.ports)[0]
-        card = port.card
-        record = SentRecord(
-            port=port.index,
-            slot=port.wire_slot,
-            number=item.number,
-            user_id=item.user_id,
-            time=self.now(),
-            status="SENDING" if candidates else "FAILED",
-            count=count,
-            succ_count=0,
-            ref_id=port.take_ref_ids(count),
-            imsi=card.imsi if card else "",
-            text=item.text,
-            report=item.report,
-        )
-        self.sent.append(record)
+        """The queued message goes out on its port, or on another usable one when its own cannot send.
+
+        Its SENDING record is kept (and moved); it is FAILED when none of the task's ports can send.
+        """
+        record = item.record
+        record.time = self.now()
+        if not self._usable(self.ports[record.port]):
+            port = self._next_port(item.ports)
+            if port is None:
+                record.status = "FAILED"
+            else:
+                self._place(record, port)
         if not any(queued.task_id == item.task_id for queued in self.queue):
             self.live_tasks.discard(item.task_id)
         return record

@@ -15,6 +15,9 @@ the device; tests lower it).
 Variants (`sim.variants`, or `POST /_sim/variants {"enable": [...]}`):
 - `max_slot`: `max-slot` (singular, as in the spec example) instead of `max-slots`.
 - `label_dotted`: port labels `1.01`; `label_mixed`: dotted on even ports, `1A` on odd ports (one payload).
+- `label_pool`: SIM-bank pool labels `port.bank.slot` (`3.03.17`: slot 17 of port 3, on its third board of 8
+  slots) in status answers, pushes, received SMS, reports, MMS and the legacy forward; with `label_mixed` only
+  on even ports. Requests may use them too.
 - `string_numbers`: `st`, `sig`, `seq`, `max-ports`, `max-slots` as strings.
 - `status_string`: `"status": "3 Registered"` instead of `st`.
 - `whitespace`: operator texts with a trailing space (`"0 "`).
@@ -46,7 +49,7 @@ from aiohttp import web
 from yarl import URL
 
 from ..base import GatewaySimulator, register
-from ..data import make_sim
+from ..data import DemoMessages, make_sim
 from .encryption import SessionStore
 from .proxy import ProxyService
 from .state import (
@@ -72,6 +75,7 @@ from .wire import (
     parse_label,
     parse_numbers,
     parse_ports,
+    report_label,
     status_row as wire_status_row,
 )
 
@@ -162,14 +166,13 @@ class EjoinSimulator(GatewaySimulator):
         """An SMS every minute, a SIM re-registering now and then; USSD always answers."""
         self.spawn(self._demo(), "ejoin-demo")
 
-    async def _demo(self) -> None:
-        senders = ("+4915112345678", "Google", "+33612345678", "ALDI TALK")
-        texts = ("Your code is {n}", "Balance low: {n} EUR left", "Meeting moved to {n}:00", "Hello from the demo")
+    async def _demo(self, period: float = 60.0) -> None:
+        messages = DemoMessages()
         while True:
-            await asyncio.sleep(60)
+            await asyncio.sleep(period)
             port = self.rng.randrange(1, self.port_count + 1)
-            text = self.rng.choice(texts).format(n=self.rng.randrange(10, 99))
-            self.deliver_sms(port, None, self.rng.choice(senders), text)
+            sender, text = messages.next()
+            self.deliver_sms(port, None, sender, text)
             if self.rng.random() < 0.5:
                 self._reregister(self.ports[self.rng.randrange(self.port_count)])
 
@@ -604,7 +607,7 @@ class EjoinSimulator(GatewaySimulator):
         counters = self.ports[port_number - 1].slot(slot_number).counters
         moment = now()
         reason = "5 SIM Unregistered" if chosen is None else "6 Timeout" if number in self.failing_recipients else ""
-        port_label = f"{port_number}.{slot_number:02d}"
+        port_label = report_label(port_number, slot_number, self.variants)
         if reason:
             task.failed += 1
             counters.sms.append((moment, "sent_failed"))

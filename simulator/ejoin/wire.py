@@ -19,6 +19,8 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _RANGE = re.compile(r"^0*(\d{1,4})\s*-\s*0*(\d{1,4})$")
 _LETTER_LABEL = re.compile(r"^0*(\d{1,4})\s*\(?\.?([A-Za-z]{1,2})\)?$")
 _DOTTED_LABEL = re.compile(r"^0*(\d{1,4})\.(\d{1,3})$")
+_POOL_LABEL = re.compile(r"^0*(\d{1,4})(?:\.\d{1,4})+\.(\d{1,3})$")
+SLOTS_PER_BANK = 8  # SIM-bank models: a port's slots sit on SIM boards of 8 (the `label_pool` variant)
 
 
 # --- labels -------------------------------------------------------------------------------------------------
@@ -33,21 +35,38 @@ def letters(slot: int) -> str:
     return text
 
 
+def pool_label(port: int, slot: int) -> str:
+    """A SIM-bank pool label `port.bank.slot` (`3.03.17`): slot 17 of port 3 sits on the port's third SIM board."""
+    return f"{port}.{(slot - 1) // SLOTS_PER_BANK + 1:02d}.{slot:02d}"
+
+
 def label(port: int, slot: int, variants: Collection[str]) -> str:
-    """A port label in the notation the variants ask for: `1A` (default), `1.01`, or both mixed."""
-    dotted = "label_dotted" in variants or ("label_mixed" in variants and port % 2 == 0)
-    return f"{port}.{slot:02d}" if dotted else f"{port}{letters(slot)}"
+    """A port label in the notation the variants ask for: `1A` (default), `1.01`, the pool form, or mixed.
+
+    `label_mixed` writes only even ports in the other notation: `2.01` (or `2.01.01`) next to `1A`.
+    """
+    other = "label_mixed" not in variants or port % 2 == 0
+    if "label_pool" in variants and other:
+        return pool_label(port, slot)
+    if "label_dotted" in variants or ("label_mixed" in variants and other):
+        return f"{port}.{slot:02d}"
+    return f"{port}{letters(slot)}"
+
+
+def report_label(port: int, slot: int, variants: Collection[str]) -> str:
+    """The sending port in `status-report` details: dotted (`1.01`, as documented), or the pool form."""
+    return pool_label(port, slot) if "label_pool" in variants else f"{port}.{slot:02d}"
 
 
 def parse_label(text: str) -> tuple[int, int | None] | None:
-    """`1A`, `1.01`, `1(A)` or `5` as (port, slot or None)."""
+    """`1A`, `1.01`, `1(A)`, `5` or a pool form `1.01.01` as (port, slot or None)."""
     text = text.strip()
     if match := _LETTER_LABEL.match(text):
         slot = 0
         for char in match[2].upper():
             slot = slot * 26 + ord(char) - 64
         return int(match[1]), slot
-    if match := _DOTTED_LABEL.match(text):
+    if match := _DOTTED_LABEL.match(text) or _POOL_LABEL.match(text):
         return int(match[1]), int(match[2])
     if text.isdigit():
         return int(text), None

@@ -45,6 +45,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from ..base import GatewaySimulator, register
+from ..data import DemoMessages
 from . import format as fmt
 from .state import SynwayState
 
@@ -58,13 +59,6 @@ MAX_NUMBERS = 50
 MAX_GSM7 = 600
 MAX_UCS2 = 300
 MAX_USSD = 255
-DEMO_SENDERS = ("+4915112345678", "Google", "+33612345678", "ALDI TALK")
-DEMO_TEXTS = (
-    "Your code: 123456",
-    "Reminder: appointment at 10:30",
-    "Hello from the demo",
-    "Balance: 5.00 EUR",
-)
 
 type EventHandler = Callable[[dict[str, str]], Awaitable[web.Response]]
 
@@ -518,10 +512,11 @@ class SynwaySimulator(GatewaySimulator):
         self.spawn(self._demo_loop(), name="synway-demo")
 
     async def _demo_loop(self, period: float = 60.0) -> None:
+        messages = DemoMessages()
         while True:
             await asyncio.sleep(period)
             port = self.rng.choice(self.state.port_numbers())
-            self.state.deliver(port, self.rng.choice(DEMO_SENDERS), self.rng.choice(DEMO_TEXTS))
+            self.state.deliver(port, *messages.next())
             flapping = self.state.ports[self.rng.choice(self.state.port_numbers())]
             if flapping.sim is not None:
                 flapping.connect_state = 2 if flapping.connect_state == 1 else 1

@@ -38,6 +38,12 @@ from custom_components.gsm_gateway.client.ports import (
         ("5", SlotRef(5)),
         (5, SlotRef(5)),
         ("3(-1)", SlotRef(3, 1)),
+        # SIM-bank pool forms: port, pool position (bank or board), slot; the pool position is not part of it
+        ("1.01.02", SlotRef(1, 2)),
+        ("3.02.17", SlotRef(3, 17)),
+        ("64.04.32", SlotRef(64, 32)),
+        (" 064.4.032 ", SlotRef(64, 32)),
+        ("2.1.3.04", SlotRef(2, 4)),
     ],
 )
 def test_every_known_notation(raw: object, expected: SlotRef) -> None:
@@ -46,7 +52,10 @@ def test_every_known_notation(raw: object, expected: SlotRef) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "A1", "1.01.02", "P1-07", "0", "0A", "1.00", "1.99", "1ZZ", "99999", "1-A", None, True, 1.5, 0, [1], "*"],
+    [
+        *("", "A1", "P1-07", "0", "0A", "1.00", "1.99", "1ZZ", "99999", "1-A", None, True, 1.5, 0, [1], "*"),
+        *("1.01.", ".1.01", "1..01", "1.01.00", "0.01.01", "1.01.99", "1.2.3.4.5.6", "1.01.A", "pool-7"),
+    ],
 )
 def test_unknown_notations_are_none_never_an_exception(raw: object) -> None:
     assert parse_label(raw) is None
@@ -55,7 +64,8 @@ def test_unknown_notations_are_none_never_an_exception(raw: object) -> None:
 def test_canonical_labels() -> None:
     assert canonical_label("1.01") == "1A"
     assert canonical_label("2.02") == "2B"
-    assert canonical_label(" 1.01.02 ") == "1.01.02"  # unknown: the stripped raw text is kept
+    assert canonical_label(" 1.01.02 ") == "1B"  # a SIM-bank pool form
+    assert canonical_label(" P1-07 ") == "P1-07"  # unknown: the stripped raw text is kept
     assert canonical_label(12) == "12"
     assert SlotRef(1, 1).label == "1A"
     assert SlotRef(1, 1).dotted == "1.01"

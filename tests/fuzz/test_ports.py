@@ -26,7 +26,7 @@ from custom_components.gsm_gateway.client.ports import (
 from .strategies import JSON_VALUES, WIRE_TEXT
 
 REFS = st.builds(SlotRef, st.integers(1, MAX_PORT), st.none() | st.integers(1, MAX_SLOT))
-LABEL_LIKE = st.from_regex(r"\s?0*\d{1,5}\s?(\(?\.?[A-Za-z]{1,3}\)?|\.\d{1,4}|\(\s?-1\s?\))?\s?", fullmatch=True)
+LABEL_LIKE = st.from_regex(r"\s?0*\d{1,5}\s?(\(?\.?[A-Za-z]{1,3}\)?|(\.\d{1,4}){1,6}|\(\s?-1\s?\))?\s?", fullmatch=True)
 
 
 @given(LABEL_LIKE | WIRE_TEXT | JSON_VALUES)
@@ -48,6 +48,19 @@ def test_every_notation_round_trips(ref: SlotRef) -> None:
         assert parse_label(f"{ref.port}({ref.label.removeprefix(str(ref.port))})") == ref
         if ref.slot <= 999:
             assert parse_label(ref.dotted) == ref
+
+
+@given(REFS, st.lists(st.integers(0, 9999), min_size=1, max_size=3), st.integers(0, 2))
+def test_pool_forms_read_as_port_and_slot(ref: SlotRef, pool: list[int], padding: int) -> None:
+    """A SIM-bank label `port.<pool position>.slot` is the port's slot, whatever the pool position and padding."""
+    slot = ref.slot or 1
+    if slot > 999:
+        return
+    raw = ".".join([f"{ref.port:0{padding + 1}d}", *(str(number) for number in pool), f"{slot:0{padding + 1}d}"])
+    parsed = parse_label(raw)
+    assert parsed == SlotRef(ref.port, slot)
+    assert canonical_label(raw) == parsed.label
+    assert parse_label(parsed.label) == parsed
 
 
 @given(

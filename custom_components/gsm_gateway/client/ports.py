@@ -7,6 +7,9 @@ Every gateway family writes ports differently, sometimes several ways in one pay
 Decisions (see docs/protocol-ejoin.md):
 - Slot letters run `A`..`Z`, then `AA`..`AZ`, `BA`.. like spreadsheet columns, so 32-slot ports stay unambiguous.
 - A bare port number (`"5"`) is a port without a slot: `SlotRef(5, None)`, label `5`.
+- A pool form (SIM-bank models: numbers joined by more than one dot, `3.02.17`) is read as port, pool position,
+  slot: the first number is the port, the last the port's slot, the ones between (the card's bank or board in the
+  pool) stay in the raw label only. `3.02.17` is `3Q`. No document describes these labels: this is a guess.
 - A notation we cannot read is never an error: `parse_label` returns `None` and callers keep the raw text.
 """
 
@@ -20,6 +23,7 @@ _LETTER_FORM = re.compile(r"^0*(\d{1,4})\s*\(?\s*\.?([A-Za-z]{1,2})\)?$")
 _DOTTED_FORM = re.compile(r"^0*(\d{1,4})\.(\d{1,3})$")
 _PORT_ONLY = re.compile(r"^0*(\d{1,4})$")
 _SINGLE_SLOT_FORM = re.compile(r"^0*(\d{1,4})\s*\(\s*-1\s*\)$")
+_POOL_FORM = re.compile(r"^0*(\d{1,4})(?:\.\d{1,4}){1,3}\.(\d{1,3})$")
 _RANGE = re.compile(r"^0*(\d{1,4})\s*-\s*0*(\d{1,4})$")
 
 MAX_PORT = 1024
@@ -102,6 +106,8 @@ def parse_label(raw: object) -> SlotRef | None:  # noqa: PLR0911 - one return pe
             return SlotRef(int(match[1]))
         if match := _SINGLE_SLOT_FORM.match(text):
             return SlotRef(int(match[1]), 1)
+        if match := _POOL_FORM.match(text):
+            return SlotRef(int(match[1]), int(match[2]))
     except ValueError:
         return None
     return None

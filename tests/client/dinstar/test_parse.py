@@ -303,6 +303,20 @@ def test_incoming_order_and_numbers() -> None:
     assert (batch.read, batch.unread) == (None, None)
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("remain_daily_call_time", "remain_hourly_call_time", "remain_daily_connected"),  # the spec's example answer
+        ("remain_daily_calltime", "remain_hourly_calltime", "remain_daily_connect"),  # the spec's request table
+    ],
+)
+def test_port_info_reads_both_spellings(names: tuple[str, str, str]) -> None:
+    daily, hourly, connects = names
+    [info] = parse_port_info({"info": [{"port": 0, daily: "100", hourly: "10", connects: "99"}]}, "x")
+    assert (info.remain_daily_call_time, info.remain_hourly_call_time, info.remain_daily_connect) == ("100", "10", "99")
+    assert info.extra == {}
+
+
 def test_port_info_liberal() -> None:
     obj = {
         "info": [

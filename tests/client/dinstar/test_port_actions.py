@@ -110,6 +110,25 @@ async def test_call_forwarding_alt_field_name(dinstar_sim: SimFactory, make_gate
     assert (info.remain_daily_call_time, info.remain_daily_connect) == ("100", "100")
 
 
+@pytest.mark.parametrize("variant", [None, "alt-field-names", "example-field-names"])
+async def test_remaining_counters_in_every_spelling(
+    dinstar_sim: SimFactory, make_gateway: GatewayFactory, variant: str | None
+) -> None:
+    sim = await dinstar_sim(variants={variant} if variant else set())
+    client = make_gateway(sim.url)
+    counters = (InfoType.REMAIN_DAILY_CALLTIME, InfoType.REMAIN_HOURLY_CALLTIME, InfoType.REMAIN_DAILY_CONNECT)
+    [info] = await client.get_port_info(counters, [SlotRef(1)])
+    # The client asks with the spec's request table names, and reads whichever spelling comes back.
+    assert sim.requests_to("/api/get_port_info")[-1].query["info_type"] == (
+        "remain_daily_calltime,remain_hourly_calltime,remain_daily_connect"
+    )
+    assert (info.remain_daily_call_time, info.remain_hourly_call_time, info.remain_daily_connect) == (
+        "100",
+        "10",
+        "100",
+    )
+
+
 async def test_get_port_info_every_type(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     infos = await gateway.get_port_info(ports=[SlotRef(2)])
     query = sim.requests_to("/api/get_port_info")[-1].query

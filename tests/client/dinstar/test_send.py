@@ -201,6 +201,20 @@ async def test_results_and_delivery(gateway: DinstarGateway, sim: DinstarSimulat
     assert {record.port_label for record in only_port} == {first.port_label}
 
 
+async def test_queued_messages_are_reported_as_sending(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
+    sim.send_interval = 10.0
+    result = await gateway.send_sms(SmsRequest(recipients=_numbers(2), text="Hello", ports=(SlotRef(2),)))
+    user_ids = [int(recipient.task_id) for recipient in result.recipients]
+    records = await gateway.query_sms_results(user_ids=user_ids)
+    assert [(record.user_id, record.status, record.final, record.port_label) for record in records] == [
+        (user_ids[0], SmsSendStatus.SENDING, False, "2A"),
+        (user_ids[1], SmsSendStatus.SENDING, False, "2A"),
+    ]
+    await sim.control("flush", {})
+    records = await gateway.query_sms_results(user_ids=user_ids)
+    assert [(record.status, record.final) for record in records] == [(SmsSendStatus.SENT_OK, True)] * 2
+
+
 async def test_query_time_window_in_device_time(sim: DinstarSimulator, make_gateway: GatewayFactory) -> None:
     berlin = ZoneInfo("Europe/Berlin")
     client = make_gateway(sim.url, time_zone=berlin)

@@ -194,6 +194,89 @@ async def test_send_fails_when_ports_drop_while_queued(open_sim: DinstarSimulato
     assert [record.status for record in open_sim.state.sent] == ["FAILED"]
 
 
+TABLE_NAMES = "remain_daily_calltime,remain_hourly_calltime,remain_daily_connect"
+EXAMPLE_NAMES = "remain_daily_call_time,remain_hourly_call_time,remain_daily_connected"
+
+
+@pytest.mark.parametrize(
+    ("variant", "asked", "answered"),
+    [
+        (None, TABLE_NAMES, TABLE_NAMES),
+        (None, EXAMPLE_NAMES, EXAMPLE_NAMES),  # what clients written against real devices ask for
+        ("alt-field-names", EXAMPLE_NAMES, TABLE_NAMES),
+        ("example-field-names", TABLE_NAMES, EXAMPLE_NAMES),  # the spec's example request and answer
+    ],
+)
+async def test_port_info_accepts_both_spellings(
+    dinstar_sim: SimFactory, session: ClientSession, variant: str | None, asked: str, answered: str
+) -> None:
+    sim = await dinstar_sim(variants={"no-auth", *([variant] if variant else [])})
+    answer = await _api(session, sim, "GET", f"/api/get_port_info?port=0&info_type={asked}")
+    expected = {name: "10" if "hourly" in name else "100" for name in answered.split(",")}
+    assert answer["info"] == [{"port": 0, **expected}]
+
+
+async def test_port_info_answers_the_spec_example_request(open_sim: DinstarSimulator, session: ClientSession) -> None:
+    # The spec's example request, `remain_daily_credit:` typo included, asked by POST as some clients do.
+    names = (
+        "imei,imsi,iccid,smsc,type,number,reg,slot,callstate,signal,gprs,remain_credit,remain_monthly_credit,"
+        "remain_daily_credit:,remain_daily_calltime,remain_hourly_calltime,remain_daily_connect"
+    )
+    answer = await _api(session, open_sim, "POST", "/api/get_port_info", json={"port": [1], "info_type": names})
+    [row] = answer["info"]
+    assert set(row) == {"port", *names.replace(":", "").split(",")}
+    assert (row["remain_daily_credit"], row["remain_daily_calltime"]) == ("300.00", "100")
+
+
+async def test_call_forwarding_is_answered_as_in_the_spec(open_sim: DinstarSimulator, session: ClientSession) -> None:
+    for asked in ("CallForward", "CallForwarding"):
+        answer = await _api(session, open_sim, "GET", f"/api/get_port_info?port=0&info_type={asked}")
+        assert answer["info"] == [{"port": 0, "CallForwarding": {}}]
+
+
+async def test_queued_messages_are_listed_as_sending(open_sim: DinstarSimulator, session: ClientSession) -> None:
+    open_sim.send_interval = 10.0
+    recipients = [{"number": "1", "user_id": 7}, {"number": "2", "user_id": 8}]
+    send = {"text": "x" * 200, "encoding": "gsm-7bit", "param": recipients, "port": [1]}
+    task = await _api(session, open_sim, "POST", "/api/send_sms", json=send)
+    queued = await _api(session, open_sim, "POST", "/api/query_sms_result", json={"user_id": [7, 8]})
+    assert [
+        (row["user_id"], row["port"], row["status"], row["count"], row["succ_count"]) for row in queued["result"]
+    ] == [
+        (7, 1, "SENDING", 2, 0),
+        (8, 1, "SENDING", 2, 0),
+    ]
+    assert {"number", "time", "ref_id", "imsi"} <= set(queued["result"][0])
+    assert queued["result"][0]["ref_id"] != queued["result"][1]["ref_id"]
+    await open_sim._send_one()
+    after_one = await _api(session, open_sim, "POST", "/api/query_sms_result", json={"user_id": [7, 8]})
+    assert [row["status"] for row in after_one["result"]] == ["SENT_OK", "SENDING"]
+    await _api(session, open_sim, "GET", f"/api/stop_sms?task_id={task['task_id']}")
+    stopped = await _api(session, open_sim, "POST", "/api/query_sms_result", json={})
+    assert [(row["user_id"], row["status"]) for row in stopped["result"]] == [(7, "SENT_OK")]
+
+
+async def test_a_queued_message_moves_to_a_port_that_can_send(
+    open_sim: DinstarSimulator, session: ClientSession
+) -> None:
+    open_sim.send_interval = 10.0
+    send = {"text": "x", "param": [{"number": "1", "user_id": 1}], "port": [0, 1]}
+    await _api(session, open_sim, "POST", "/api/send_sms", json=send)
+    [queued] = (await _api(session, open_sim, "POST", "/api/query_sms_result", json={}))["result"]
+    await open_sim.control("set_reg", {"port": queued["port"] + 1, "reg": "NO_SIM"})
+    await open_sim.control("flush", {})
+    [sent] = (await _api(session, open_sim, "POST", "/api/query_sms_result", json={}))["result"]
+    assert (sent["status"], sent["port"]) == ("SENT_OK", 1 - queued["port"])
+
+
+async def test_a_reboot_forgets_queued_messages(open_sim: DinstarSimulator, session: ClientSession) -> None:
+    open_sim.send_interval = 10.0
+    await _api(session, open_sim, "POST", "/api/send_sms", json={"text": "x", "param": [{"number": "1"}]})
+    await open_sim.control("reboot", {})
+    assert (await _api(session, open_sim, "POST", "/api/query_sms_result", json={}))["result"] == []
+    assert open_sim.snapshot()["queue"] == 0
+
+
 async def test_ussd_cancelled_before_the_reply(open_sim: DinstarSimulator, session: ClientSession) -> None:
     open_sim.ussd_delay = 0.1
     await _api(session, open_sim, "POST", "/api/send_ussd", json={"port": [0], "text": "*100#"})

@@ -33,8 +33,9 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.models import Encoding, IncomingSms, SimState, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.ejoin import EjoinSimulator
+from tests.conftest import SimulatorFactory
 
-from .conftest import PushReceiver, push_type, settings_for, wait_until
+from .conftest import PushReceiver, make_fast, push_type, settings_for, wait_until
 
 RECIPIENTS = ("+4915111111111", "+4915122222222", "+4915133333333")
 
@@ -241,7 +242,10 @@ async def test_inbox_with_a_foreign_cursor(gateway: EjoinGateway, sim: EjoinSimu
         await gateway.fetch_inbox(None, limit=0)
 
 
-@pytest.mark.parametrize("variants", [{"sms_headers"}, {"sms_headers", "scts_hex_tz", "inbox_extra"}, {"label_dotted"}])
+@pytest.mark.parametrize(
+    "variants",
+    [{"sms_headers"}, {"sms_headers", "scts_hex_tz", "inbox_extra"}, {"label_dotted"}, {"label_pool"}],
+)
 async def test_inbox_variants_give_the_same_messages(
     gateway: EjoinGateway, sim: EjoinSimulator, variants: set[str]
 ) -> None:
@@ -336,6 +340,44 @@ async def test_push_target_points_every_push_at_the_url(
     (port_event,) = gateway.parse_push(port_push)
     assert isinstance(port_event, PortStatusEvent)
     assert (port_event.slot.label, port_event.slot.state) == ("2A", SimState.NO_BALANCE)
+
+
+async def test_sim_bank_labels_in_every_push(
+    simulator_factory: SimulatorFactory, session: aiohttp.ClientSession, receiver: PushReceiver
+) -> None:
+    sim = await simulator_factory("ejoin", ports=4, slots=16)
+    assert isinstance(sim, EjoinSimulator)
+    make_fast(sim).variants.add("label_pool")
+    gateway = EjoinGateway(session, settings_for(sim))
+    await gateway.connect()
+    await gateway.set_push_target(receiver.url)
+    gateway.push_buffering = PushBuffering(report_count=1)
+    sim.set_sim_present(3, 12, present=True)
+    sim.ports[2].active = 12
+
+    port_push = await receiver.wait_for(push_type("port-status"))
+    assert json.loads(port_push.body)["port"] == "3.02.12"  # slot 12 sits on the port's second board of 8
+    (port_event,) = gateway.parse_push(port_push)
+    assert isinstance(port_event, PortStatusEvent)
+    assert (port_event.slot.label, port_event.slot.raw_label, port_event.slot.ref) == ("3L", "3.02.12", SlotRef(3, 12))
+
+    await gateway.send_sms(SmsRequest(recipients=("+4911",), text="hi", ports=(SlotRef(3, 12),)))
+    await wait_until(lambda: len(collected_reports(gateway, receiver)) == 1)
+    [report] = collected_reports(gateway, receiver)
+    assert (report.port_label, report.ref, report.sent) == ("3L", SlotRef(3, 12), True)
+
+    sim.sms_prd = 0.05  # type: ignore[assignment]  # the buffer timer starts with the first SMS
+    sim.deliver_sms(3, None, "+4915", "pooled")
+    (sms_event,) = gateway.parse_push(await receiver.wait_for(push_type("recv-sms")))
+    assert isinstance(sms_event, SmsReceivedEvent)
+    assert (sms_event.sms.port_label, sms_event.sms.text) == ("3L", "pooled")
+
+    sim.status_period = 0.05  # type: ignore[assignment]  # the simulator lets tests go faster than 60 s
+    sim._restart_status_loop()
+    (status_event,) = gateway.parse_push(await receiver.wait_for(push_type("dev-status")))
+    assert isinstance(status_event, DeviceStatusEvent)
+    assert status_event.status.unparsed_labels == ()
+    assert status_event.status.ports[3].active_slot == 12
 
 
 def collected_reports(gateway: EjoinGateway, receiver: PushReceiver) -> list[SendReportEvent]:

@@ -165,6 +165,8 @@ async def test_status_lists_every_slot_with_the_active_one(gateway: EjoinGateway
         {"max_slot"},
         {"label_dotted"},
         {"label_mixed"},
+        {"label_pool"},
+        {"label_pool", "label_mixed"},
         {"string_numbers", "whitespace"},
         {"status_string"},
         {"v24_fields"},

@@ -194,8 +194,15 @@ def test_local_time_rows_use_the_device_zone() -> None:
 
 
 def test_unknown_port_notation_is_kept_raw() -> None:
-    message = sms([0, " 1.01.02 ", 1719000000, "x", "", b64("t")])
-    assert (message.port_label, message.ref) == ("1.01.02", None)
+    message = sms([0, " P1-07 ", 1719000000, "x", "", b64("t")])
+    assert (message.port_label, message.ref) == ("P1-07", None)
+
+
+def test_sim_bank_pool_label_is_the_ports_slot() -> None:
+    pooled = sms([0, "3.03.17", 1719000000, "x", "", b64("t")])
+    assert (pooled.port_label, pooled.ref) == ("3Q", SlotRef(3, 17))
+    # The same SMS read back in another notation has the same id: it is one message.
+    assert pooled.message_id == sms([0, "3Q", 1719000000, "x", "", b64("t")]).message_id
 
 
 def test_slot_header_beyond_range_is_ignored() -> None:

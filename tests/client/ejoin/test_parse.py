@@ -244,7 +244,8 @@ def test_mixed_notations_and_unknown_labels_in_one_payload() -> None:
         {"port": "1.01", "st": 3},
         {"port": "6A", "st": 3},
         {"port": "6.02", "st": 1},
-        {"port": "1.01.03", "st": 3},  # SIM-bank pool form: kept raw
+        {"port": "1.01.03", "st": 1},  # SIM-bank pool form: port 1, pool position 01, slot 3
+        {"port": "P1-07", "st": 3},  # a notation nobody knows: kept raw
         {"port": "", "st": 3},
         {"port": "7AF", "st": 3},  # slot 32, beyond Z
     ]
@@ -252,8 +253,32 @@ def test_mixed_notations_and_unknown_labels_in_one_payload() -> None:
     assert sorted(status.ports) == [1, 6, 7]
     assert status.ports[6].slots[2].raw_label == "6.02"
     assert status.ports[6].slots[2].label == "6B"
+    assert (status.ports[1].slots[3].label, status.ports[1].slots[3].raw_label) == ("1C", "1.01.03")
     assert status.ports[7].slots[32].label == "7AF"
-    assert status.unparsed_labels == ("1.01.03", "")
+    assert status.unparsed_labels == ("P1-07", "")
+
+
+def test_sim_bank_pool_labels() -> None:
+    rows = [
+        {"port": f"{port}.{(slot - 1) // 8 + 1:02d}.{slot:02d}", "st": 3 if slot == 1 else 1}
+        for port in (1, 2)
+        for slot in range(1, 33)
+    ]
+    status = parse_gateway_status(_status(rows, **{"max-ports": 2, "max-slots": 32}))
+    assert status.unparsed_labels == ()
+    assert [len(status.ports[port].slots) for port in (1, 2)] == [32, 32]
+    last = status.ports[2].slots[32]
+    assert (last.ref, last.label, last.raw_label, last.active) == (SlotRef(2, 32), "2AF", "2.04.32", False)
+    assert status.ports[1].active_slot == 1
+
+
+def test_two_labels_for_one_slot_are_not_merged() -> None:
+    # If a SIM-bank firmware numbered slots per bank (`1.02.01` being another card than `1.01.01`), reading the
+    # last number as the port's slot would put two cards in one slot: the second row is kept raw instead.
+    rows = [{"port": "1.01.01", "st": 3, "iccid": "first"}, {"port": "1.02.01", "st": 1, "iccid": "second"}]
+    status = parse_gateway_status(_status(rows, **{"max-ports": 1, "max-slots": 16}))
+    assert status.ports[1].slots[1].iccid == "first"
+    assert status.unparsed_labels == ("1.02.01",)
 
 
 def test_bare_port_number_is_slot_a() -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
+import sys
+import time
 from typing import Any
 
 import aiohttp
 import pytest
 
 from simulator import simulator_class
+from simulator.__main__ import parse_args
 from simulator.ejoin import EjoinSimulator
-from simulator.ejoin.wire import letters, parse_label, parse_numbers, parse_ports
+from simulator.ejoin.wire import label, letters, parse_label, parse_numbers, parse_ports, report_label
 
 from .conftest import PushReceiver, load, make_fast, push_type, wait_until
 
@@ -472,7 +476,8 @@ async def test_reboot_renumbers_the_inbox_and_drops_the_queue(
     await call(session, sim, "GET", "/goip_get_sms.html", params={"sms_id": "1", "sms_num": "1", "sms_del": "1"})
     await call(session, sim, "POST", "/goip_post_sms.html", body={"tasks": [{"tid": 1, "to": "+49", "sms": "x"}]})
     old = sim.ssrc
-    _, answer = await call(session, sim, "POST", "/_sim/reboot", credentials=False)
+    async with session.post(f"{sim.url}/_sim/reboot", json={}) as response:
+        answer = await response.json()
     assert answer["state"]["ssrc"] != old
     assert [(entry.sms_id, entry.text) for entry in sim.inbox] == [(1, "b"), (2, "c")]
     assert (sim.next_sms_id, sim.queue) == (3, [])
@@ -554,12 +559,63 @@ def test_simulator_is_registered_with_its_defaults() -> None:
     assert all(len(port.slots) == 4 for port in sim.ports)
 
 
+def test_sim_bank_command_line() -> None:
+    args = parse_args(["--sim-bank", "--variant", "string_numbers"])
+    assert (args.vendor, args.ports, args.slots, args.variant) == ("ejoin", 64, 32, ["label_pool", "string_numbers"])
+    assert (parse_args(["--sim-bank", "--ports", "8"]).ports, parse_args([]).ports, parse_args([]).slots) == (8, 32, 4)
+    assert parse_args([]).variant == []
+    with pytest.raises(SystemExit):
+        parse_args(["--sim-bank", "--vendor", "dinstar"])
+
+
+async def test_scripts_simulate_runs_the_largest_box(session: aiohttp.ClientSession) -> None:
+    """`python -m simulator --sim-bank` (what `scripts/simulate --sim-bank` runs) serves 64 x 32 pool labels."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "simulator", "--sim-bank", "--listen", "127.0.0.1:0", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        banner = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+        assert "64 ports x 32 slots" in banner
+        url = re.search(r"http://\S+", banner)[0]  # type: ignore[index]
+        query = {"username": "root", "password": "root", "all_sims": "1"}
+        async with session.get(f"{url}/goip_get_status.html", params=query) as response:
+            body = await response.json(content_type=None)
+        assert (body["max-ports"], body["max-slots"], len(body["status"])) == (64, 32, 2048)
+        assert [row["port"] for row in body["status"][30:33]] == ["1.04.31", "1.04.32", "2.01.01"]
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0  # SIGTERM stops it cleanly
+
+
+def _fastest_status_answer(ports: int, slots: int) -> float:
+    sim = EjoinSimulator(ports=ports, slots=slots)
+    sim.variants.add("label_pool")
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        json.dumps(sim.dev_status(all_slots=True))
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def test_the_status_answer_grows_linearly_with_the_box() -> None:
+    # 4x the rows must take about 4x the time (16x if building it were quadratic); the fastest of five runs each
+    # keeps a busy machine's noise out.
+    small, large = _fastest_status_answer(16, 32), _fastest_status_answer(64, 32)
+    assert large < 10 * small, f"512 rows: {small * 1000:.1f} ms, 2048 rows: {large * 1000:.1f} ms"
+
+
 def test_wire_helpers() -> None:
     assert [letters(n) for n in (1, 26, 27, 32)] == ["A", "Z", "AA", "AF"]
     assert parse_label("7af") == (7, 32)
     assert parse_label("3.04") == (3, 4)
     assert parse_label("12") == (12, None)
     assert parse_label("x") is None
+    assert parse_label("3.03.17") == (3, 17)  # a SIM-bank pool form
+    assert [label(3, 17, variants) for variants in ((), {"label_dotted"}, {"label_pool"})] == ["3Q", "3.17", "3.03.17"]
+    assert [label(port, 1, {"label_pool", "label_mixed"}) for port in (1, 2)] == ["1A", "2.01.01"]
+    assert [report_label(64, 32, variants) for variants in ((), {"label_pool"})] == ["64.32", "64.04.32"]
     assert parse_ports("1A, 3-4,", 4) == [(1, 1), (3, None), (4, None)]
     assert parse_ports("3-9", 4) is None
     assert parse_numbers("2-3,1,x", 4) is None

@@ -391,15 +391,21 @@ def parse_gateway_status(body: object, *, cache: RowCache | None = None) -> Gate
     cache = cache or RowCache()  # a throw-away one parses every row once
     by_port: dict[int, list[tuple[int, SlotStatus, bool]]] = {}
     source: dict[tuple[int, int], object] = {}
+    labels: dict[tuple[int, int], str] = {}  # the raw label that named each slot first
     for row in rows:
         parsed = cache.slot(row)
         if parsed.ref is None:  # kept for display; never a crash
             unparsed.append(parsed.label)
             continue
+        key = (parsed.ref.port, parsed.ref.slot or 1)
+        if labels.setdefault(key, parsed.raw_label) != parsed.raw_label:
+            # Two labels for one slot (e.g. SIM-bank pool forms numbered otherwise than we read them): the second
+            # is not merged into the first, it is kept raw.
+            unparsed.append(parsed.raw_label)
+            continue
         explicit = as_flag(row.get("active")) is not None
-        number = parsed.ref.slot or 1
-        by_port.setdefault(parsed.ref.port, []).append((number, parsed, explicit))
-        source[parsed.ref.port, number] = row
+        by_port.setdefault(key[0], []).append((key[1], parsed, explicit))
+        source[key] = row
     device = parse_device_info(fields, fallback_ports=max(by_port, default=0))
     ports: dict[int, PortStatus] = {}
     for port, slot_rows in sorted(by_port.items()):
