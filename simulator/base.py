@@ -65,6 +65,7 @@ class FaultSettings:
     drop_push_rate: float = 0.0
     push_delay: float = 0.0
     pushes_paused: bool = False  # pushes are dropped while True (network partition towards HA)
+    reset_paths: tuple[str, ...] = ()  # requests to paths starting with one of these have their connection reset
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,8 @@ class GatewaySimulator:
             return await handler(request)
         body = await request.read()
         fault = "offline" if self.faults.offline else self._draw_fault()
+        if fault is None and request.path.startswith(self.faults.reset_paths):
+            fault = "reset"
         self.requests.append(
             RecordedRequest(
                 method=request.method,

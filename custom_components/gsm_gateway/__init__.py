@@ -16,6 +16,7 @@ from .coordinator import (
     GatewayStatusCoordinator,
     GsmGatewayConfigEntry,
     GsmGatewayRuntimeData,
+    ProxyStateCoordinator,
 )
 from .devices import GatewayDevices, gateway_device_info, port_of
 from .errors import setup_error
@@ -55,6 +56,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
     statistics = None
     if {Capability.SMS_STATISTICS, Capability.CALL_STATISTICS} & gateway.capabilities:
         statistics = GatewayStatisticsCoordinator(hass, entry, gateway, status)
+    proxy = ProxyStateCoordinator(hass, entry, gateway.proxy, status) if gateway.proxy is not None else None
 
     @callback
     def remember_previous_target(target: str | None) -> None:
@@ -70,13 +72,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
         on_activity=statistics.async_note_activity if statistics is not None else lambda: None,
     )
     entry.runtime_data = GsmGatewayRuntimeData(
-        gateway=gateway, status=status, statistics=statistics, devices=devices, receiver=receiver
+        gateway=gateway, status=status, statistics=statistics, proxy=proxy, devices=devices, receiver=receiver
     )
 
     await status.async_config_entry_first_refresh()
-    if statistics is not None:
-        # Optional data: a failing statistics endpoint must not keep the gateway from loading.
-        await statistics.async_refresh()
+    # Optional data: a failing statistics or proxy endpoint must not keep the gateway from loading.
+    for optional in (statistics, proxy):
+        if optional is not None:
+            await optional.async_refresh()
 
     devices.async_sync(status.data)
     entry.async_on_unload(status.async_add_listener(lambda: devices.async_sync(status.data)))

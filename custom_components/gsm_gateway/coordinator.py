@@ -20,6 +20,9 @@ from .client import (
     GatewayConnectionError,
     GatewayError,
     GatewayStatus,
+    ProxyFeature,
+    ProxyMode,
+    ProxyResource,
     SmsStatistics,
     StatisticsPeriod,
 )
@@ -42,6 +45,7 @@ class GsmGatewayRuntimeData:
     gateway: Gateway
     status: GatewayStatusCoordinator
     statistics: GatewayStatisticsCoordinator | None
+    proxy: ProxyStateCoordinator | None
     devices: GatewayDevices
     receiver: Receiver
 
@@ -172,3 +176,50 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
             calls = await self.gateway.get_call_statistics(StatisticsPeriod.CUMULATIVE)
             result["calls_total"] = {stat.ref.label: stat for stat in calls}
         return GatewayStatistics(**result)
+
+
+PROXY_SCAN_INTERVAL = timedelta(minutes=5)
+type ProxyFlags = dict[tuple[ProxyResource, ProxyMode], bool | None]
+
+
+class ProxyStateCoordinator(DataUpdateCoordinator[ProxyFlags]):
+    """The on/off flags of every proxy resource in every mode, polled slowly and read again after every change.
+
+    Like the statistics, reaching the gateway is the status coordinator's business: while it fails, or when only
+    this read cannot connect, the last flags stay and the proxy switches follow the status's availability.
+    """
+
+    config_entry: GsmGatewayConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, proxy: ProxyFeature, status: GatewayStatusCoordinator
+    ) -> None:
+        """Poll every `PROXY_SCAN_INTERVAL`."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} proxy",
+            update_interval=PROXY_SCAN_INTERVAL,
+            always_update=False,
+        )
+        self.proxy = proxy
+        self.status = status
+
+    async def _async_update_data(self) -> ProxyFlags:
+        previous: ProxyFlags | None = self.data  # None until the first successful read
+        if previous is not None and not self.status.last_update_success:
+            return previous
+        try:
+            return {
+                (resource, mode): (await self.proxy.state(resource, mode)).enabled
+                for mode in ProxyMode
+                for resource in ProxyResource
+            }
+        except GatewayConnectionError as err:
+            if previous is None:
+                raise update_error(err, self.config_entry.title) from err
+            await self.status.async_request_refresh()
+            return previous
+        except GatewayError as err:
+            raise update_error(err, self.config_entry.title) from err

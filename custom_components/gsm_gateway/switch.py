@@ -1,38 +1,20 @@
-"""Switches: SIM lock per port (and per slot on multi-SIM ports), port LED."""
+"""Switches: SIM lock per port (and per slot on multi-SIM ports), port LED, and the gateway's proxies."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import (
-    Capability,
-    Gateway,
-    GatewayConnectionError,
-    GatewayError,
-    GatewayUnsupportedError,
-    PortStatus,
-    ProxyFeature,
-    ProxyMode,
-    ProxyResource,
-    SimState,
-    SlotRef,
-    SlotStatus,
-)
-from .const import DOMAIN, LOGGER
-from .coordinator import GsmGatewayConfigEntry
+from .client import Capability, Gateway, PortStatus, ProxyMode, ProxyResource, SimState, SlotRef, SlotStatus
+from .coordinator import GsmGatewayConfigEntry, ProxyStateCoordinator
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
-from .helpers import gateway_command, translate_gateway_errors
-from .services.proxy import proxy_signal
+from .helpers import gateway_command
 
 PARALLEL_UPDATES = 1
 
@@ -103,8 +85,8 @@ async def async_setup_entry(
         return [entity for entity in entities if entity.entity_description.exists_fn(gateway)]
 
     add_port_entities(entry, async_add_entities, port_entities)
-    if Capability.PROXY in capabilities:
-        await async_add_proxy_switches(entry, async_add_entities)
+    if (proxy := entry.runtime_data.proxy) is not None:
+        async_add_entities(ProxySwitch(entry, proxy, description) for description in PROXY_SWITCHES)
 
 
 class PortSwitch(PortEntity, SwitchEntity):
@@ -197,72 +179,6 @@ PROXY_SWITCHES: tuple[ProxySwitchDescription, ...] = tuple(
     for mode in ProxyMode
     for resource, key in _PROXY_FEATURES
 )
-PROXY_SCAN_INTERVAL = timedelta(minutes=5)
-
-
-class ProxyStateCoordinator(DataUpdateCoordinator[dict[str, bool | None]]):
-    """The on/off flags of the proxy resources, polled slowly and read again after every change."""
-
-    config_entry: GsmGatewayConfigEntry
-
-    def __init__(self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway) -> None:
-        """Poll every `PROXY_SCAN_INTERVAL`."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{entry.title} proxy",
-            update_interval=PROXY_SCAN_INTERVAL,
-            always_update=False,
-        )
-        self.gateway = gateway
-
-    async def _async_update_data(self) -> dict[str, bool | None]:
-        # Reaching the gateway is the status coordinator's business (one log line per outage): while it fails,
-        # or when only this read cannot connect, the last flags stay and the switches follow its availability.
-        status = self.config_entry.runtime_data.status
-        previous: dict[str, bool | None] | None = self.data
-        if previous is not None and not status.last_update_success:
-            return previous
-        try:
-            return {
-                description.key: (await self.proxy().state(description.resource, description.mode)).enabled
-                for description in PROXY_SWITCHES
-            }
-        except GatewayConnectionError as err:
-            if previous is None:
-                raise self._failed(err) from err
-            await status.async_request_refresh()
-            return previous
-        except GatewayError as err:
-            raise self._failed(err) from err
-
-    def proxy(self) -> ProxyFeature:
-        """The gateway's proxies; a gateway that no longer has them fails like any unsupported call."""
-        if (proxy := self.gateway.proxy) is None:
-            msg = f"{self.config_entry.title} has no proxy"
-            raise GatewayUnsupportedError(msg)
-        return proxy
-
-    def _failed(self, err: GatewayError) -> UpdateFailed:
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={"title": self.config_entry.title, "error": str(err)},
-        )
-
-
-async def async_add_proxy_switches(
-    entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the proxy switches of an EJOIN v2.2 gateway; the proxy actions make them read the device again."""
-    hass = entry.runtime_data.status.hass
-    coordinator = ProxyStateCoordinator(hass, entry, entry.runtime_data.gateway)
-    await coordinator.async_refresh()  # optional data: a failure leaves the switches unavailable, not the entry
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, proxy_signal(entry.entry_id), coordinator.async_request_refresh)
-    )
-    async_add_entities(ProxySwitch(entry, coordinator, description) for description in PROXY_SWITCHES)
 
 
 class ProxySwitch(GsmGatewayEntity[ProxyStateCoordinator], SwitchEntity):
@@ -280,7 +196,8 @@ class ProxySwitch(GsmGatewayEntity[ProxyStateCoordinator], SwitchEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        return self.coordinator.data.get(self.entity_description.key) if self.coordinator.data else None
+        description = self.entity_description
+        return self.coordinator.data.get((description.resource, description.mode)) if self.coordinator.data else None
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -290,8 +207,8 @@ class ProxySwitch(GsmGatewayEntity[ProxyStateCoordinator], SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self._async_set(enabled=False)
 
+    @gateway_command
     async def _async_set(self, *, enabled: bool) -> None:
         description = self.entity_description
-        with translate_gateway_errors(self.entry):
-            await self.coordinator.proxy().set_enabled(description.resource, description.mode, enabled=enabled)
+        await self.coordinator.proxy.set_enabled(description.resource, description.mode, enabled=enabled)
         await self.coordinator.async_refresh()

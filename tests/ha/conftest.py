@@ -10,6 +10,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -54,6 +55,13 @@ async def unique_id_of(hass: HomeAssistant, sim: GatewaySimulator) -> str:
     gateway = await detect_gateway(async_get_clientsession(hass), settings)
     sim.requests.clear()
     return gateway.device.unique_id
+
+
+async def update_entity(hass: HomeAssistant, entity_id: str) -> None:
+    """What the UI's "update" does: the entity's coordinator reads the gateway again."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call("homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True)
+    await hass.async_block_till_done()
 
 
 def port_device_id(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> str:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError
-from custom_components.gsm_gateway.services.proxy import proxy_signal
-from custom_components.gsm_gateway.switch import ProxyStateCoordinator
 from simulator.ejoin import EjoinSimulator
+from tests.ha.conftest import update_entity
 
 from .test_services_common import call
 
@@ -140,12 +138,16 @@ async def test_switch_errors_are_translated(
     assert raised.value.translation_key == "invalid_response"
 
 
+async def refresh_switches(hass: HomeAssistant) -> None:
+    """Ask Home Assistant to update a proxy switch (the proxy flags are read again)."""
+    await update_entity(hass, HTTP_SWITCH)
+
+
 async def test_switches_unavailable_when_the_proxy_cannot_be_read(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
     sim.variants.add("no_v22")  # the proxy endpoints now answer 404
-    async_dispatcher_send(hass, proxy_signal(init_integration.entry_id))
-    await hass.async_block_till_done()
+    await refresh_switches(hass)
     assert hass.states.get(HTTP_SWITCH).state == STATE_UNAVAILABLE
 
 
@@ -171,19 +173,13 @@ async def test_firmware_without_proxy(hass: HomeAssistant, config_entry: MockCon
 
 
 async def test_a_lost_read_keeps_the_switches(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
     """One proxy read that cannot connect: the last flags stay, and the status poll decides availability."""
-    gateway = init_integration.runtime_data.gateway
-
-    async def cannot_connect(*_args: object) -> None:
-        raise GatewayConnectionError("proxy: cannot talk to 127.0.0.1")
-
-    monkeypatch.setattr(gateway.proxy, "state", cannot_connect)
+    sim.faults.reset_paths = ("/proxy",)
     sim.proxy.modes["http"].enabled = True
     status_polls = len(sim.requests_to("/goip_get_status.html"))
-    async_dispatcher_send(hass, proxy_signal(init_integration.entry_id))
-    await hass.async_block_till_done()
+    await refresh_switches(hass)
     assert hass.states.get(HTTP_SWITCH).state == STATE_OFF  # kept, not unavailable
     assert len(sim.requests_to("/goip_get_status.html")) == status_polls + 1  # the status poll was asked
 
@@ -191,21 +187,20 @@ async def test_a_lost_read_keeps_the_switches(
 async def test_gateway_outage_is_the_status_coordinator_s_business(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
-    runtime = init_integration.runtime_data
-    await sim.stop()
-    await runtime.status.async_refresh()
-    requests = len(sim.requests)
-    coordinator = ProxyStateCoordinator(hass, init_integration, runtime.gateway)
-    coordinator.data = {"proxy_http": True}
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
-    assert coordinator.data == {"proxy_http": True}
-    assert len(sim.requests) == requests  # not even tried
+    sim.faults.error_rate = 1.0  # every request fails: the status poll marks the gateway unavailable
+    await update_entity(hass, "sensor.ejoin_gateway_port_1_status")
+    proxy_reads = len(sim.requests_to("/proxy"))
+    await refresh_switches(hass)
+    assert len(sim.requests_to("/proxy")) == proxy_reads  # not even tried
     assert hass.states.get(HTTP_SWITCH).state == STATE_UNAVAILABLE
 
 
-async def test_first_read_failing(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
-    await sim.stop()
-    coordinator = ProxyStateCoordinator(hass, init_integration, init_integration.runtime_data.gateway)
-    await coordinator.async_refresh()
-    assert not coordinator.last_update_success
+async def test_first_read_failing(hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator) -> None:
+    """The proxy flags cannot be read at set-up: the gateway loads, its proxy switches are unavailable."""
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    sim.faults.reset_paths = ("/proxy_user",)  # the flags cannot be read; the proxy itself is still detected
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(HTTP_SWITCH).state == STATE_UNAVAILABLE

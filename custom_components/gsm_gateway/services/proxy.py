@@ -13,7 +13,6 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
 
 from custom_components.gsm_gateway.client import (
@@ -26,7 +25,6 @@ from custom_components.gsm_gateway.client import (
     ProxyUserConfig,
     UrlListConfig,
 )
-from custom_components.gsm_gateway.const import DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
@@ -67,11 +65,6 @@ URL_LISTS: dict[str, ProxyResource] = {
     "whitelist": ProxyResource.URL_WHITE_LIST,
     "blacklist": ProxyResource.URL_BLACK_LIST,
 }
-
-
-def proxy_signal(entry_id: str) -> str:
-    """Dispatcher signal: the proxy configuration of an entry changed (the proxy switches read it again)."""
-    return f"{DOMAIN}_{entry_id}_proxy_changed"
 
 
 def _interface(value: Any) -> int:
@@ -199,7 +192,8 @@ def _action(name: str, change: Change) -> ActionHandler:
             with translate_gateway_errors(entry):
                 return {"mode": mode.value, **await change(proxy, mode, call)}
         finally:
-            async_dispatcher_send(call.hass, proxy_signal(entry.entry_id))
+            if (switches := entry.runtime_data.proxy) is not None:
+                await switches.async_request_refresh()
 
     return handler
 
