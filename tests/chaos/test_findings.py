@@ -19,7 +19,7 @@ from custom_components.gsm_gateway.client.exceptions import GatewayResponseError
 from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET, DOMAIN, EVENT_SMS_RECEIVED
 from simulator.ejoin import EjoinSimulator
 from tests.conftest import SimulatorFactory
-from tests.ha.conftest import auto_enable_custom_integrations, config_entry, entry_data, sim, unique_id_of, vendor  # noqa: F401 - fixtures
+from tests.e2e.conftest import auto_enable_custom_integrations, config_entry, entry_data, sim, unique_id_of, vendor  # noqa: F401 - fixtures
 
 
 @pytest.mark.usefixtures("config_entry")

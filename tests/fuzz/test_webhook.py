@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.ha.conftest import WEBHOOK_ID, auto_enable_custom_integrations, config_entry, init_integration, sim  # noqa: F401 - fixtures
+from tests.e2e.conftest import WEBHOOK_ID, auto_enable_custom_integrations, config_entry, init_integration, sim  # noqa: F401 - fixtures
 
 from .strategies import WIRE_TEXT, as_json_bytes, damaged_bytes, fixture_bytes, fixture_json, mutated
 

@@ -1,4 +1,4 @@
-"""Fixtures: the Home Assistant fixtures of tests/ha, and a simulator whose secrets are planted, recognisable values.
+"""Fixtures: the Home Assistant fixtures of tests/e2e, and a simulator whose secrets are planted, recognisable values.
 
 Every identifier the simulator hands out (password, IMEIs, IMSIs, ICCIDs, SIM numbers) is replaced by a value that
 occurs nowhere else, so a search for it in logs, errors or diagnostics finds leaks and nothing else.
@@ -14,7 +14,7 @@ import pytest
 from simulator import GatewaySimulator
 from simulator.data import SimCard, luhn_check_digit
 from tests.conftest import SimulatorFactory
-from tests.ha.conftest import auto_enable_custom_integrations, config_entry, init_integration  # noqa: F401 - fixtures
+from tests.e2e.conftest import auto_enable_custom_integrations, config_entry, init_integration  # noqa: F401 - fixtures
 
 PLANTED_PASSWORD = "Pl4nted-Passw0rd-7f3a"  # a value to search for, not a credential
 

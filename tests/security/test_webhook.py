@@ -1,4 +1,4 @@
-"""The webhook's defences, beyond tests/ha/test_webhook.py: methods, local-only, source address, size, the id.
+"""The webhook's defences, beyond tests/e2e/test_webhook.py: methods, local-only, source address, size, the id.
 
 A push that gets through a defence would reach `parse_push` and count as accepted or rejected in the webhook's own
 counters; each test checks those counters stayed put (and that no event fired), not only the HTTP status.

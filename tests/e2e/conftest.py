@@ -111,7 +111,7 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
 
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in Home Assistant's format, next to the tests (tests/ha/snapshots/)."""
+    """Snapshots in Home Assistant's format, next to the tests (tests/e2e/snapshots/)."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 

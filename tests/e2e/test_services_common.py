@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN
 from simulator.ejoin import EjoinSimulator
-from tests.ha.conftest import port_device_id
+from tests.e2e.conftest import port_device_id
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / "gsm_gateway"
 

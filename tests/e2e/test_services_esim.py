@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.gsm_gateway.const import EVENT_ESIM_PROGRESS
 from custom_components.gsm_gateway.services import esim
 from simulator.ejoin import EjoinSimulator
-from tests.ha.conftest import port_device_id
+from tests.e2e.conftest import port_device_id
 
 from .test_services_common import call
 

@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator.ejoin import EjoinSimulator
-from tests.ha.conftest import update_entity
+from tests.e2e.conftest import update_entity
 
 from .test_services_common import call
 
