@@ -1,5 +1,8 @@
 """Typed events parsed from what a gateway pushes (or from polled reports that mean the same thing).
 
+The two report types (`DeliveryReportEvent`, `SendReportEvent`) live in `models` because polls return them too;
+they are re-exported here.
+
 `Gateway.parse_push` turns one pushed HTTP body into a list of these. A body it cannot read raises
 `GatewayPushError`; nothing else escapes a parser.
 """
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .models import GatewayStatus, IncomingSms, SimState, SlotStatus
+from .models import DeliveryReportEvent, GatewayStatus, IncomingSms, SendReportEvent, SimState, SlotStatus
 from .ports import SlotRef
 
 
@@ -62,32 +65,6 @@ class MmsReceivedEvent:
     received_at: datetime
     attachments: tuple[tuple[str, int], ...] = ()
     message_id: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeliveryReportEvent:
-    """The network confirmed (or refused) delivery of a sent SMS to its recipient."""
-
-    port_label: str
-    ref: SlotRef | None
-    recipient: str = field(repr=False)
-    delivered: bool
-    status_code: int | None = None
-    task_id: str | None = None
-    reported_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SendReportEvent:
-    """The gateway finished sending one SMS of a task: sent or failed (EJOIN status-report, Dinstar sms_result)."""
-
-    task_id: str | None
-    recipient: str = field(repr=False)
-    port_label: str = ""
-    ref: SlotRef | None = None
-    sent: bool
-    reason: str = ""
-    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,3 +131,19 @@ type PushEvent = (
     | CallRecordEvent
     | GatewayAlertEvent
 )
+
+__all__ = [
+    "CallRecordEvent",
+    "DeliveryReportEvent",
+    "DevicePowerEvent",
+    "DeviceStatusEvent",
+    "GatewayAlertEvent",
+    "MmsReceivedEvent",
+    "PortStatusEvent",
+    "PushEvent",
+    "PushRequest",
+    "SendReportEvent",
+    "SimRegistrationEvent",
+    "SmsReceivedEvent",
+    "UssdReceivedEvent",
+]

@@ -30,12 +30,15 @@ from .models import (
     CallStatistics,
     Capability,
     ConnectionSettings,
+    DeliveryReportEvent,
     DeviceInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
     RedialMode,
+    SendReportEvent,
     SendResult,
+    SentMessage,
     SetResult,
     SmsRequest,
     SmsStatistics,
@@ -184,6 +187,13 @@ class Gateway(ABC):
 
     def _unsupported(self, feature: str) -> GatewayUnsupportedError:
         return GatewayUnsupportedError(f"{self.vendor.value} gateways do not support {feature}")
+
+    async def fetch_reports(self, sent: Sequence[SentMessage]) -> list[SendReportEvent | DeliveryReportEvent]:
+        """Read back the send results and delivery reports of `sent` that are there now (`REPORT_POLL`).
+
+        Reports carry the `task_id` of the message they answer; what is not there yet is simply left out.
+        """
+        raise self._unsupported("reading send results back")
 
     async def delete_inbox(self, messages: Sequence[IncomingSms]) -> None:
         """Delete messages (already delivered to the caller) from the device."""

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+import hashlib
 from typing import Any
 
 from .ports import SlotRef
@@ -60,6 +61,7 @@ class Capability(StrEnum):
     SMS_TASKS = "sms_tasks"  # list/pause/resume/delete queued send tasks
     PROXY = "proxy"
     IP_LISTS = "ip_lists"
+    REPORT_POLL = "report_poll"  # send results and delivery reports of own sends can be read back (`fetch_reports`)
     CALL_FORWARD = "call_forward"
     CDR = "cdr"
     STK = "stk"
@@ -296,6 +298,68 @@ class IncomingSms:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryReportEvent:
+    """The network confirmed (or refused) delivery of a sent SMS to its recipient.
+
+    `reference` is the dialect's own id of the report where it has one (Dinstar `ref_id`); `report_id` is the same
+    for the pushed and the polled copy of one report, so callers can fire each report once.
+    """
+
+    port_label: str
+    ref: SlotRef | None
+    recipient: str = field(repr=False)
+    delivered: bool
+    status_code: int | None = None
+    task_id: str | None = None
+    reported_at: datetime | None = None
+    reference: str | None = None
+
+    @property
+    def report_id(self) -> str:
+        """Stable id: from the report's own content where it has any, else from the task it answers."""
+        if self.reference is not None or self.reported_at is not None:
+            moment = self.reported_at.isoformat() if self.reported_at is not None else ""
+            basis = f"{self.port_label}|{self.recipient}|{self.reference or ''}|{moment}|{self.status_code}"
+        else:
+            basis = f"task|{self.task_id}|{self.recipient}"
+        return "dr-" + hashlib.sha256(basis.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendReportEvent:
+    """The gateway finished sending one SMS of a task: sent or failed (pushed, or read back by `fetch_reports`)."""
+
+    task_id: str | None
+    recipient: str = field(repr=False)
+    port_label: str = ""
+    ref: SlotRef | None = None
+    sent: bool
+    reason: str = ""
+    sent_at: datetime | None = None
+
+    @property
+    def report_id(self) -> str:
+        """Stable id: one final result per recipient of a task (the port and time when there is no task)."""
+        if self.task_id is not None:
+            basis = f"task|{self.task_id}|{self.recipient}"
+        else:
+            basis = f"{self.port_label}|{self.recipient}|{self.sent_at.isoformat() if self.sent_at else ''}"
+        return "sr-" + hashlib.sha256(basis.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentMessage:
+    """One recipient of a send made by this caller, whose reports are still awaited (`Gateway.fetch_reports`)."""
+
+    task_id: str
+    recipient: str = field(repr=False)
+    sent_at: datetime
+    port_label: str = ""  # the port that sent it, once a result said so
+    want_result: bool = True
+    want_delivery: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InboxPage:
     """A batch of incoming SMS read back from the gateway and the cursor to continue from.
 
@@ -303,12 +367,15 @@ class InboxPage:
     `more` is True when the gateway has more messages right away.
     `restarted` is True when the device's message numbering restarted (reboot), so the batch may repeat
     messages seen before; callers de-duplicate by `message_id`.
+    `reports` are delivery reports the device keeps among its received messages (Skyline/EJOIN); callers
+    de-duplicate them by `report_id`.
     """
 
     messages: tuple[IncomingSms, ...]
     cursor: Mapping[str, Any]
     more: bool = False
     restarted: bool = False
+    reports: tuple[DeliveryReportEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

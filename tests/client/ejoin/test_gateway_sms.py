@@ -71,8 +71,8 @@ async def test_send_from_chosen_ports_with_delivery_report(gateway: EjoinGateway
     (task,) = sim.requests_to("/goip_post_sms.html")[0].json()["tasks"]
     assert (task["from"], task["dr"], task["coding"]) == ("2A,3", 1, 0)
     await wait_until(lambda: any(entry.flag == 1 for entry in sim.inbox))
-    page = await gateway.read_inbox(None)
-    (report,) = page.delivery_reports
+    page = await gateway.fetch_inbox(None)
+    (report,) = page.reports
     assert (report.port_label, report.recipient, report.delivered) == ("2A", "+49151", True)
 
 
@@ -455,7 +455,7 @@ async def test_delivery_reports_and_mms_are_pushed(
         ("+4918", False, 70),
     ]
     sim.variants.add("dr_number")
-    number_form = (await gateway.read_inbox(None)).delivery_reports
+    number_form = (await gateway.fetch_inbox(None)).reports
     assert [(r.recipient, r.delivered, r.status_code) for r in number_form] == [
         ("+4917", True, None),
         ("+4918", True, None),

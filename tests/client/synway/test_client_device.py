@@ -335,6 +335,7 @@ def test_capabilities_have_polling_and_no_push(session: aiohttp.ClientSession) -
         Capability.INBOX_DELETE,
         Capability.SEND_REPORTS,
         Capability.DELIVERY_REPORTS,
+        Capability.REPORT_POLL,
         Capability.USSD,
     }
     assert Capability.SMS_PUSH not in gateway.capabilities

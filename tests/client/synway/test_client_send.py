@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +12,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayRequestError,
     GatewayResponseError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, SmsRequest
+from custom_components.gsm_gateway.client.models import Encoding, SendResult, SentMessage, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef
 from custom_components.gsm_gateway.client.synway import SynwayGateway
 from simulator.synway import SynwaySimulator
@@ -21,6 +22,14 @@ from .conftest import GatewayFactory, ReplayDevice, ReplayGatewayFactory, Synway
 
 def numbers(count: int) -> tuple[str, ...]:
     return tuple(f"+49151{index:07d}" for index in range(count))
+
+
+def sent_of(result: SendResult) -> list[SentMessage]:
+    """What a caller awaits results for after `send_sms`."""
+    return [
+        SentMessage(task_id=str(item.task_id), recipient=item.recipient, sent_at=datetime.now(UTC))
+        for item in result.recipients
+    ]
 
 
 async def test_up_to_fifty_recipients_take_one_request(sim: SynwaySimulator, gateway: SynwayGateway) -> None:
@@ -102,7 +111,7 @@ async def test_send_results_progress_to_sent(sim: SynwaySimulator, gateway: Synw
     (task,) = await gateway.query_send_results(result.task_ids)
     assert task.finished
     assert sorted(entry.port_label for entry in task.entries) == ["1A", "3A"]
-    reports = await gateway.fetch_send_reports(result.task_ids)
+    reports = await gateway.fetch_reports(sent_of(result))
     assert sorted((r.recipient, r.sent) for r in reports) == [("10086", True), ("10087", True)]
     assert task.user_id == sim.requests_to("/API/TaskHandle")[-1].json()["userid"]
 
@@ -113,7 +122,7 @@ async def test_failed_and_timed_out_recipients(sim: SynwaySimulator, gateway: Sy
     await sim.control("remove_sim", {"port": 2})
     stranded = await gateway.send_sms(SmsRequest(recipients=("10087",), text="hi", ports=(SlotRef(2),)))
     await sim.control("complete_sends", {})
-    reports = await gateway.fetch_send_reports([*failing.task_ids, *stranded.task_ids])
+    reports = await gateway.fetch_reports([*sent_of(failing), *sent_of(stranded)])
     assert [(r.recipient, r.sent, r.reason, r.port_label) for r in reports] == [
         ("10086", False, "Failed", reports[0].port_label),
         ("10087", False, "Timeout", "-1"),

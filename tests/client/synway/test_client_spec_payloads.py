@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 import hashlib
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from custom_components.gsm_gateway.client.exceptions import GatewayCommandError
-from custom_components.gsm_gateway.client.models import Encoding, SimState, SmsRequest, Vendor
+from custom_components.gsm_gateway.client.models import Encoding, SentMessage, SimState, SmsRequest, Vendor
 from custom_components.gsm_gateway.client.ports import SlotRef
 
 from .conftest import ReplayDevice, ReplayGatewayFactory
@@ -124,7 +124,13 @@ async def test_send_results_of_two_tasks(replay: ReplayDevice, replay_gateway: R
         ("2A", "10087", "Successful", True),
     ]
     assert (second.user_id, second.entries[0].port_label) == (None, "3A")
-    reports = await gateway.fetch_send_reports(["0", "1"])
+    now = datetime.now(UTC)
+    reports = await gateway.fetch_reports(
+        [
+            SentMessage(task_id="0", recipient="10086", sent_at=now),
+            SentMessage(task_id="0", recipient="10087", sent_at=now),
+        ]
+    )
     assert [(r.task_id, r.recipient, r.port_label, r.sent) for r in reports] == [("0", "10087", "2A", True)]
 
 

@@ -12,7 +12,7 @@ Ports: users see 1-based `SlotRef`s (`1A`); the wire counts from 0 (see `ports`)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 import re
 from typing import Any, Literal
@@ -34,13 +34,16 @@ from ..gateway import Gateway, ProbeOutcome
 from ..models import (
     Capability,
     ConnectionSettings,
+    DeliveryReportEvent,
     DeviceInfo,
     Encoding,
     GatewayStatus,
     InboxPage,
     IncomingSms,
     RecipientResult,
+    SendReportEvent,
     SendResult,
+    SentMessage,
     SetResult,
     SmsRequest,
     UssdResult,
@@ -90,6 +93,7 @@ from .parse import (
 )
 from .ports import wire_port, wire_ports, wire_slot
 from .push import parse_push
+from .reports import SENT, delivery_reports, results_by_recipient, same_number, send_report
 from .sim_toolkit import DinstarSimToolkit
 from .sms import UserIdAllocator, check_number, check_query_numbers, check_ussd, plan_send
 from .status import (
@@ -102,6 +106,10 @@ from .status import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_REPORT_QUERY = 100  # user ids per `query_sms_result`
+# The device's clock and ours differ; delivery statuses are asked for from a little before the first send.
+REPORT_CLOCK_SLACK = timedelta(minutes=10)
 
 DINSTAR_REALM = "Web Server"
 _IMEI = re.compile(r"^\d{15}$")
@@ -428,6 +436,31 @@ class DinstarGateway(Gateway):
         )
         obj = await self.call(QUERY_SMS_DELIVER_STATUS, params, Capability.DELIVERY_REPORTS)
         return parse_delivery_records(obj, QUERY_SMS_DELIVER_STATUS.name, self.time_zone)
+
+    async def fetch_reports(self, sent: Sequence[SentMessage]) -> list[SendReportEvent | DeliveryReportEvent]:
+        """Results of `sent` by their `user_id`s, and delivery statuses matched through those results."""
+        if not sent:
+            return []
+        user_ids = sorted({int(message.task_id) for message in sent if message.task_id.isdigit()})
+        records: list[SmsSendRecord] = []
+        for start in range(0, len(user_ids), MAX_REPORT_QUERY):
+            records.extend(await self.query_sms_results(user_ids=user_ids[start : start + MAX_REPORT_QUERY]))
+        results = results_by_recipient(records)
+        reports: list[SendReportEvent | DeliveryReportEvent] = []
+        awaiting_delivery: list[tuple[SentMessage, SmsSendRecord]] = []
+        for message in sent:
+            record = results.get((message.task_id, same_number(message.recipient)))
+            if record is None:
+                continue
+            if message.want_result:
+                reports.append(send_report(message, record))
+            if message.want_delivery and record.status in SENT and record.ref_id is not None:
+                awaiting_delivery.append((message, record))
+        if awaiting_delivery:
+            since = min(message.sent_at for message, _ in awaiting_delivery) - REPORT_CLOCK_SLACK
+            statuses = await self.query_delivery_statuses(time_after=since)
+            reports.extend(delivery_reports(awaiting_delivery, statuses))
+        return reports
 
     async def get_queue_count(self) -> int:
         """SMS waiting to be sent. Tries `query_sms_in_queue`, `query_sms_queue`, `query_sms_count`; remembers."""

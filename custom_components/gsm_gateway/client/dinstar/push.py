@@ -19,7 +19,6 @@ from typing import Any
 
 from ..events import (
     CallRecordEvent,
-    DeliveryReportEvent,
     DevicePowerEvent,
     GatewayAlertEvent,
     PushEvent,
@@ -48,6 +47,7 @@ from .parse import (
     ussd_reply,
 )
 from .ports import label_from_wire, ref_from_wire, wire_int
+from .reports import STILL_TRYING, delivery_report
 
 SECTIONS = ("sms", "sms_result", "sms_deliver_status", "ussd", "register", "cdr", "device", "exception_info")
 
@@ -116,18 +116,10 @@ class _PushReader:
         events: list[PushEvent] = []
         for where, item in rows(self.obj, "push", "sms_deliver_status"):
             record = delivery_record(item, where, self.time_zone)
+            if record.status_code in STILL_TRYING:
+                continue  # the network is still trying; a later status says how it ended
             user_id = wire_int(field_value(item, "user_id"))
-            events.append(
-                DeliveryReportEvent(
-                    port_label=record.port_label,
-                    ref=record.ref,
-                    recipient=record.number,
-                    delivered=record.delivered,
-                    status_code=record.status_code,
-                    task_id=None if user_id is None else str(user_id),
-                    reported_at=record.sent_at,
-                )
-            )
+            events.append(delivery_report(record, task_id=None if user_id is None else str(user_id)))
         return events
 
     def ussd(self) -> list[PushEvent]:

@@ -41,6 +41,7 @@ BASE_CAPABILITIES = frozenset({
     Capability.INBOX_POLL,
     Capability.SEND_REPORTS,
     Capability.DELIVERY_REPORTS,
+    Capability.REPORT_POLL,
     Capability.USSD,
     Capability.CDR,
     Capability.STK,

@@ -66,7 +66,7 @@ from .commands import (
 from .connection import API_VERSION, EjoinConnection
 from .encryption import CryptMode
 from .esim import EjoinEsim
-from .inbox import EjoinInboxPage, InboxBatch, parse_inbox_answer
+from .inbox import InboxBatch, parse_inbox_answer
 from .ip_lists import EjoinIpLists
 from .parse import (
     RowCache,
@@ -377,7 +377,7 @@ class EjoinGateway(Gateway):
         except GatewayResponseError as err:
             raise GatewayResponseError(f"goip_get_sms.html: {err}") from None
 
-    async def read_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> EjoinInboxPage:
+    async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
         """Received SMS and delivery reports after `cursor` (`{"ssrc", "next_sms"}`); never deletes.
 
         A different `ssrc` means the device restarted its numbering: the read starts again from id 1 and the
@@ -394,17 +394,13 @@ class EjoinGateway(Gateway):
             start = 1
             batch = await self._query_inbox(start, limit)
         next_sms = batch.next_sms if batch.next_sms is not None else start + batch.row_count
-        page = InboxPage(
+        return InboxPage(
             messages=batch.messages,
             cursor={"ssrc": batch.ssrc, "next_sms": next_sms},
             more=batch.row_count >= limit,
             restarted=restarted,
+            reports=batch.reports,
         )
-        return EjoinInboxPage(page=page, delivery_reports=batch.reports)
-
-    async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
-        """Received SMS after `cursor`; see `read_inbox`."""
-        return (await self.read_inbox(cursor, limit=limit)).page
 
     async def delete_inbox(self, messages: Sequence[IncomingSms]) -> None:
         """Delete polled messages by their device ids (`sms_del=1`), after checking the ids still match.

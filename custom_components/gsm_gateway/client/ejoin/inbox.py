@@ -21,7 +21,7 @@ from typing import Any
 
 from ..events import DeliveryReportEvent
 from ..exceptions import GatewayResponseError
-from ..models import InboxPage, IncomingSms, MultipartInfo
+from ..models import IncomingSms, MultipartInfo
 from ..ports import SlotRef, canonical_label, parse_label
 from .parse import as_int, as_text, mapping, sequence
 
@@ -69,14 +69,6 @@ class InboxBatch:
     messages: tuple[IncomingSms, ...]
     reports: tuple[DeliveryReportEvent, ...]
     row_count: int  # rows the device returned, readable or not
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EjoinInboxPage:
-    """`fetch_inbox` plus the delivery reports (flag-1 rows) the same poll returned."""
-
-    page: InboxPage
-    delivery_reports: tuple[DeliveryReportEvent, ...] = ()
 
 
 # --- content ------------------------------------------------------------------------------------------------

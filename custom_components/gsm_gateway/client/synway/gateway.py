@@ -19,19 +19,22 @@ from typing import Any, ClassVar
 
 import aiohttp
 
-from ..events import PushEvent, PushRequest, SendReportEvent
+from ..events import PushEvent, PushRequest
 from ..exceptions import GatewayCommandError, GatewayPushError, GatewayRequestError, GatewayResponseError
 from ..gateway import Gateway, ProbeOutcome
 from ..models import (
     Capability,
     ConnectionSettings,
+    DeliveryReportEvent,
     DeviceInfo,
     GatewayStatus,
     InboxPage,
     IncomingSms,
     PortStatus,
     RecipientResult,
+    SendReportEvent,
     SendResult,
+    SentMessage,
     SlotStatus,
     SmsRequest,
     UssdResult,
@@ -71,6 +74,7 @@ CAPABILITIES = frozenset(
         Capability.INBOX_DELETE,
         Capability.SEND_REPORTS,
         Capability.DELIVERY_REPORTS,
+        Capability.REPORT_POLL,
         Capability.USSD,
     }
 )
@@ -355,21 +359,53 @@ class SynwayGateway(Gateway):
             final=status in FINAL_SEND_STATUSES,
         )
 
-    async def fetch_send_reports(self, task_ids: Sequence[str]) -> list[SendReportEvent]:
-        """The finished recipients of send tasks, as the shared `SendReportEvent`s (pending ones are left out)."""
-        return [
-            SendReportEvent(
-                task_id=task.task_id,
-                recipient=entry.recipient,
-                port_label=entry.port_label,
-                ref=entry.ref,
-                sent=entry.sent,
-                reason="" if entry.sent else entry.status_text,
-            )
-            for task in await self.query_send_results(task_ids)
-            for entry in task.entries
-            if entry.final
-        ]
+    async def fetch_reports(self, sent: Sequence[SentMessage]) -> list[SendReportEvent | DeliveryReportEvent]:
+        """Results by task (`querytxsms`); receipts (`querytxsmsrpt`) of messages that were sent.
+
+        The device keeps one receipt per port and number: that of the latest SMS from the port to the number.
+        A receipt is read only for the newest sent message to each (port, number), so an older one is never
+        credited with a newer message's receipt (see docs/protocol-synway.md, "Reports").
+        """
+        if not sent:
+            return []
+        tasks = await self.query_send_results(sorted({message.task_id for message in sent}))
+        entries = {(task.task_id, entry.recipient): entry for task in tasks for entry in task.entries if entry.final}
+        reports: list[SendReportEvent | DeliveryReportEvent] = []
+        newest: dict[tuple[int, str], tuple[SentMessage, SynwaySendEntry]] = {}
+        for message in sent:
+            entry = entries.get((message.task_id, message.recipient))
+            if entry is None:
+                continue
+            if message.want_result:
+                reports.append(self._send_report(message.task_id, entry))
+            if message.want_delivery and entry.sent and entry.ref is not None:
+                key = (entry.ref.port, message.recipient)
+                if key not in newest or newest[key][0].sent_at <= message.sent_at:
+                    newest[key] = (message, entry)
+        for (port, number), (message, entry) in newest.items():
+            receipt = await self.query_delivery_receipt(port, number)
+            if receipt.delivered is not None:
+                reports.append(
+                    DeliveryReportEvent(
+                        port_label=entry.port_label,
+                        ref=entry.ref,
+                        recipient=message.recipient,
+                        delivered=receipt.delivered,
+                        task_id=message.task_id,
+                    )
+                )
+        return reports
+
+    @staticmethod
+    def _send_report(task_id: str, entry: SynwaySendEntry) -> SendReportEvent:
+        return SendReportEvent(
+            task_id=task_id,
+            recipient=entry.recipient,
+            port_label=entry.port_label,
+            ref=entry.ref,
+            sent=entry.sent,
+            reason="" if entry.sent else entry.status_text,
+        )
 
     async def query_delivery_receipt(self, port: int, number: str, *, count: int | None = None) -> SynwayReceipt:
         """Whether the last SMS from a 1-based port to `number` was delivered (`querytxsmsrpt`)."""
