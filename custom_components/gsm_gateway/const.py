@@ -61,6 +61,8 @@ EVENT_USSD_RECEIVED: Final = "gsm_gateway_ussd_received"
 EVENT_MMS_RECEIVED: Final = "gsm_gateway_mms_received"
 EVENT_PORT_STATUS_CHANGED: Final = "gsm_gateway_port_status_changed"
 EVENT_ESIM_PROGRESS: Final = "gsm_gateway_esim_progress"
+EVENT_GATEWAY_ALERT: Final = "gsm_gateway_gateway_alert"
+EVENT_CALL_RECORD: Final = "gsm_gateway_call_record"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_DEVICE_ID: Final = "device_id"

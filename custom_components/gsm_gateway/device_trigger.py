@@ -13,7 +13,9 @@ import probatio as vol
 
 from .const import (
     DOMAIN,
+    EVENT_CALL_RECORD,
     EVENT_DELIVERY_REPORT,
+    EVENT_GATEWAY_ALERT,
     EVENT_PORT_STATUS_CHANGED,
     EVENT_SMS_FAILED,
     EVENT_SMS_RECEIVED,
@@ -28,6 +30,8 @@ TRIGGER_EVENTS = {
     "sms_failed": EVENT_SMS_FAILED,
     "ussd_received": EVENT_USSD_RECEIVED,
     "port_status_changed": EVENT_PORT_STATUS_CHANGED,
+    "gateway_alert": EVENT_GATEWAY_ALERT,
+    "call_record": EVENT_CALL_RECORD,
 }
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend({vol.Required(CONF_TYPE): vol.In(list(TRIGGER_EVENTS))})

@@ -13,13 +13,24 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .client import DeliveryReportEvent, GatewayStatus, MmsReceivedEvent, SendReportEvent, SimState, SlotRef
+from .client import (
+    CallRecordEvent,
+    DeliveryReportEvent,
+    GatewayAlertEvent,
+    GatewayStatus,
+    MmsReceivedEvent,
+    SendReportEvent,
+    SimState,
+    SlotRef,
+)
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
     ATTR_PORT,
     DOMAIN,
+    EVENT_CALL_RECORD,
     EVENT_DELIVERY_REPORT,
+    EVENT_GATEWAY_ALERT,
     EVENT_MMS_RECEIVED,
     EVENT_PORT_STATUS_CHANGED,
     EVENT_SMS_FAILED,
@@ -73,8 +84,10 @@ class EventDispatcher:
             async_dispatcher_send(self.hass, port_event_signal(self.entry_id, ref.port), event_type, payload)
 
     @callback
-    def async_report(self, event: DeliveryReportEvent | SendReportEvent | MmsReceivedEvent) -> None:
-        """A delivery report, send result or MMS: fire its event."""
+    def async_report(
+        self, event: DeliveryReportEvent | SendReportEvent | MmsReceivedEvent | CallRecordEvent | GatewayAlertEvent
+    ) -> None:
+        """A delivery report, send result, MMS, call record or gateway alert: fire its event."""
         match event:
             case DeliveryReportEvent():
                 data: dict[str, Any] = {
@@ -100,6 +113,22 @@ class EventDispatcher:
                     "attachments": [{"type": kind, "size": size} for kind, size in event.attachments],
                 }
                 self._fire(EVENT_MMS_RECEIVED, event.ref, event.port_label, data)
+            case CallRecordEvent(record=record):
+                data = {
+                    "direction": record.direction,
+                    "source_number": record.source_number,
+                    "destination_number": record.destination_number,
+                    "started_at": None if record.start_date is None else record.start_date.isoformat(),
+                    "answered_at": None if record.answer_date is None else record.answer_date.isoformat(),
+                    "duration": record.duration,
+                    "hangup": record.hangup,
+                    "gsm_code": record.gsm_code,
+                }
+                self._fire(EVENT_CALL_RECORD, event.ref, event.port_label, data)
+            case GatewayAlertEvent():
+                self._fire(
+                    EVENT_GATEWAY_ALERT, event.ref, event.port_label, {"type": event.kind, "action": event.action}
+                )
 
     @callback
     def async_sms_received(self, message: ReceivedMessage) -> None:

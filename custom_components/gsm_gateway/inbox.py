@@ -34,7 +34,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .client import Gateway, GatewayError, IncomingSms, MultipartInfo, SlotRef, parse_label
+from .client import DeliveryReportEvent, Gateway, GatewayError, IncomingSms, MultipartInfo, SlotRef, parse_label
 from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
@@ -104,11 +104,17 @@ class Inbox:
         entry_id: str,
         gateway: Gateway,
         deliver: Callable[[ReceivedMessage], None],
+        on_report: Callable[[DeliveryReportEvent, bool], object] = lambda _report, _baseline: None,
     ) -> None:
-        """`deliver` fires the event; it is called exactly once per message."""
+        """`deliver` fires the event; it is called exactly once per message.
+
+        `on_report` takes the delivery reports a catch-up finds among the received messages (Skyline/EJOIN), with
+        True for those that were there before Home Assistant started listening.
+        """
         self.hass = hass
         self.gateway = gateway
         self._deliver = deliver
+        self._on_report = on_report
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.inbox")
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._cursor: dict[str, Any] | None = None
@@ -354,6 +360,8 @@ class Inbox:
                         self._mark_seen(sms.message_id)
                     elif self.async_receive(sms):
                         new += 1
+                for report in page.reports:
+                    self._on_report(report, first_run)
                 self._cursor = dict(page.cursor)
                 self.initialized = True
                 self._schedule_save()

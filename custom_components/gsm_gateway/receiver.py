@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import CONF_HOST, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
@@ -59,6 +59,7 @@ from .devices import GatewayDevices
 from .dispatch import EventDispatcher
 from .inbox import Inbox
 from .push_target import CONF_PREVIOUS_PUSH_TARGET, PushTargetManager, async_restore_push_target
+from .reports import POLL_INTERVAL as REPORT_POLL_INTERVAL, Reports
 from .webhook import PushWebhook, async_resolve_sources
 
 
@@ -125,9 +126,14 @@ class Receiver:
         self._remember_previous_target = remember_previous_target
         capabilities = gateway.capabilities
         self.dispatcher = EventDispatcher(hass, entry_id=settings.entry_id, devices=devices, on_activity=on_activity)
+        self.reports: Reports | None = None
+        if {Capability.SEND_REPORTS, Capability.DELIVERY_REPORTS} & capabilities:
+            self.reports = Reports(hass, settings.entry_id, gateway, self.dispatcher.async_report)
         self.inbox: Inbox | None = None
         if {Capability.SMS_PUSH, Capability.INBOX_POLL} & capabilities:
-            self.inbox = Inbox(hass, settings.entry_id, gateway, self.dispatcher.async_sms_received)
+            self.inbox = Inbox(
+                hass, settings.entry_id, gateway, self.dispatcher.async_sms_received, on_report=self._on_inbox_report
+            )
             self.inbox.delete_after_delivery = (
                 settings.delete_after_delivery and Capability.INBOX_DELETE in capabilities
             )
@@ -145,6 +151,11 @@ class Receiver:
         """Fire port status changes, restore and catch up the inbox, and start listening to pushes."""
         self._watch_port_status()
         capabilities = self.gateway.capabilities
+        if self.reports is not None:
+            await self.reports.async_load()
+            if Capability.REPORT_POLL in capabilities:
+                self._start_report_polling()
+        self._unsubscribe.append(self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._stopping))
         if self.inbox is not None:
             await self.inbox.async_load()
             self._unsubscribe.append(self.inbox.async_close_when_stopping())
@@ -180,9 +191,18 @@ class Receiver:
             self._unsubscribe.pop()()
         for task in self._tasks:
             task.cancel()
+        if self.reports is not None:
+            self.reports.async_shutdown()
+            await self.reports.async_save_now()
         if self.inbox is not None:
             self.inbox.async_shutdown()
             await self.inbox.async_save_now()
+
+    @callback
+    def _stopping(self, _event: Event) -> None:
+        """Fire no report once Home Assistant starts stopping (it would not be remembered after its final write)."""
+        if self.reports is not None:
+            self.reports.async_shutdown()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], what: str) -> None:
         task = self.hass.async_create_background_task(coroutine, f"{DOMAIN} {what} {self.settings.title}")
@@ -195,20 +215,25 @@ class Receiver:
     def async_handle(self, events: Iterable[PushEvent]) -> None:
         """Apply every event of one push, in order."""
         for event in events:
-            match event:
-                case DeviceStatusEvent() | PortStatusEvent():
-                    self._apply_status(event)
-                case SmsReceivedEvent(sms=sms):
-                    if self.inbox is not None:
-                        self.inbox.async_receive(sms)
-                case UssdReceivedEvent():
-                    self.dispatcher.async_ussd_reply(event.ref, event.port_label, event.text)
-                case SimRegistrationEvent() | DevicePowerEvent():
-                    self._spawn(self.status.async_request_refresh(), "status refresh")
-                case DeliveryReportEvent() | SendReportEvent() | MmsReceivedEvent():
-                    self.dispatcher.async_report(event)
-                case CallRecordEvent() | GatewayAlertEvent():
-                    LOGGER.debug("%s from %s", type(event).__name__, self.settings.title)
+            self._apply(event)
+
+    @callback
+    def _apply(self, event: PushEvent) -> None:
+        match event:
+            case DeviceStatusEvent() | PortStatusEvent():
+                self._apply_status(event)
+            case SmsReceivedEvent(sms=sms):
+                if self.inbox is not None:
+                    self.inbox.async_receive(sms)
+            case UssdReceivedEvent():
+                self.dispatcher.async_ussd_reply(event.ref, event.port_label, event.text)
+            case SimRegistrationEvent() | DevicePowerEvent():
+                self._spawn(self.status.async_request_refresh(), "status refresh")
+            case DeliveryReportEvent() | SendReportEvent():
+                if self.reports is not None:
+                    self.reports.async_receive(event)
+            case MmsReceivedEvent() | CallRecordEvent() | GatewayAlertEvent():
+                self.dispatcher.async_report(event)
 
     @callback
     def _apply_status(self, event: DeviceStatusEvent | PortStatusEvent) -> None:
@@ -217,6 +242,11 @@ class Receiver:
             self.status.async_set_updated_data(event.status)
         elif self.status.data is not None and (merged := merge_slot(self.status.data, event.slot)) is not None:
             self.status.async_set_updated_data(merged)
+
+    @callback
+    def _on_inbox_report(self, report: DeliveryReportEvent, baseline: bool) -> None:
+        if self.reports is not None:
+            self.reports.async_receive(report, baseline=baseline)
 
     # --- polls ------------------------------------------------------------------------------------------
 
@@ -234,6 +264,30 @@ class Receiver:
                 previous = current
 
         self._unsubscribe.append(self.status.async_add_listener(fire_status_changes))
+
+    @callback
+    def _start_report_polling(self) -> None:
+        """Ask the gateway for awaited send results and delivery reports every few seconds, while any are awaited."""
+        reports = self.reports
+        assert reports is not None  # noqa: S101 - only called with a ledger
+
+        async def poll() -> None:
+            try:
+                fired = await reports.async_poll()
+            except GatewayError as err:
+                LOGGER.debug("Reading the send results of %s failed, will retry: %s", self.settings.title, err)
+                return
+            if fired:
+                LOGGER.debug("Read %d send results and delivery reports of %s", fired, self.settings.title)
+
+        @callback
+        def schedule(_now: object = None) -> None:
+            if reports.awaited:
+                self._spawn(poll(), "report poll")
+
+        self._unsubscribe.append(
+            async_track_time_interval(self.hass, schedule, REPORT_POLL_INTERVAL, cancel_on_shutdown=True)
+        )
 
     @callback
     def _start_catch_up(self) -> None:
@@ -278,3 +332,4 @@ async def async_forget(
     if CONF_PREVIOUS_PUSH_TARGET in entry_data:
         await async_restore_push_target(title, entry_data, gateway)
     await Inbox(hass, entry_id, gateway, lambda _message: None).async_remove()
+    await Reports(hass, entry_id, gateway, lambda _report: None).async_remove()

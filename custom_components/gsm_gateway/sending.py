@@ -69,8 +69,11 @@ async def async_send_sms(
     )
     with translate_gateway_errors(entry):
         result = await entry.runtime_data.gateway.send_sms(request)
-    if (statistics := entry.runtime_data.statistics) is not None:
-        statistics.async_note_activity()
+    runtime = entry.runtime_data
+    if (reports := runtime.receiver.reports) is not None:
+        reports.async_track(result, delivery_report=request.delivery_report)
+    if runtime.statistics is not None:
+        runtime.statistics.async_note_activity()
     rejected = [item for item in result.recipients if not item.accepted]
     if rejected:
         first = rejected[0]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from .call_records import CallDetailRecord
 from .models import DeliveryReportEvent, GatewayStatus, IncomingSms, SendReportEvent, SimState, SlotStatus
 from .ports import SlotRef
 
@@ -105,7 +105,7 @@ class CallRecordEvent:
 
     port_label: str
     ref: SlotRef | None
-    record: Mapping[str, Any] = field(repr=False)
+    record: CallDetailRecord
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -102,8 +102,9 @@ def test_spec_cdr_push(offline: DinstarGateway) -> None:
     [event] = _parse(offline, fixture_bytes("cdr_push.json"))
     assert isinstance(event, CallRecordEvent)
     assert event.port_label == "3A"
-    assert event.record["duration"] == 3
-    assert event.record["direction"] == "ip->gsm"
+    assert event.record.duration == 3
+    assert event.record.direction == "ip->gsm"
+    assert (event.record.source_number, event.record.destination_number) == ("1010", "6717")
 
 
 def test_spec_device_push(offline: DinstarGateway) -> None:
@@ -267,7 +268,7 @@ async def test_every_kind_of_push(gateway: DinstarGateway, sim: DinstarSimulator
     assert up.iccid == sim.state.ports[1].card.iccid  # type: ignore[union-attr]
     record = events[3]
     assert isinstance(record, CallRecordEvent)
-    assert record.record["duration"] == 42
+    assert record.record.duration == 42
     alert = events[4]
     assert alert == GatewayAlertEvent(port_label="4A", ref=SlotRef(4, 1), kind="sim_fail", action="block")
     ussd = events[5]

@@ -158,7 +158,7 @@ class _PushReader:
         events: list[PushEvent] = []
         for where, item in rows(self.obj, "push", "cdr"):
             record = call_record(item, where, self.time_zone)
-            events.append(CallRecordEvent(port_label=record.port_label, ref=record.ref, record=dict(item)))
+            events.append(CallRecordEvent(port_label=record.port_label, ref=record.ref, record=record))
         return events
 
     def _section_object(self, name: str) -> Mapping[str, Any]:
