@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .call_forwarding import CallForwardCondition, CallForwardInfo, CallForwardingFeature
 from .call_records import CallDetailRecord, CallRecordFeature
-from .detect import create_gateway, detect_gateway
+from .detect import create_gateway, declared_capabilities, detect_gateway
 from .esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
 from .events import (
     CallRecordEvent,
@@ -175,6 +175,7 @@ __all__ = [
     "Vendor",
     "canonical_label",
     "create_gateway",
+    "declared_capabilities",
     "detect_gateway",
     "format_selector",
     "luhn_valid",

@@ -7,6 +7,7 @@ session stays open), so only the returned client holds a session of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, tzinfo
 
 import aiohttp
@@ -15,7 +16,7 @@ from .dinstar.gateway import DinstarGateway
 from .ejoin.gateway import EjoinGateway
 from .exceptions import GatewayAuthError, GatewayNotRecognizedError
 from .gateway import Gateway, ProbeOutcome
-from .models import ConnectionSettings, Vendor
+from .models import Capability, ConnectionSettings, Vendor
 from .synway.gateway import SynwayGateway
 
 # Probe order: EJOIN first, because its probe carries credentials in the query string, which an HTTP-auth
@@ -34,6 +35,11 @@ _DIALECTS: dict[Vendor, type[Gateway]] = {
 def gateway_class(vendor: Vendor) -> type[Gateway]:
     """The client class of a vendor."""
     return _DIALECTS[vendor]
+
+
+def declared_capabilities(vendor: Vendor) -> Mapping[Capability, str | None]:
+    """What a dialect can do: capability -> None when every device has it, else which devices do."""
+    return gateway_class(vendor).declared_capabilities
 
 
 def create_gateway(

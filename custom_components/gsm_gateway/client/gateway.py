@@ -73,6 +73,9 @@ class Gateway(ABC):
     """
 
     vendor: ClassVar[Vendor]
+    # Everything this dialect can do, in one place: capability -> None when every device has it, else which devices
+    # do (shown in the README). `capabilities` is the subset a connected device has.
+    declared_capabilities: ClassVar[Mapping[Capability, str | None]]
 
     def __init__(
         self,

@@ -141,16 +141,23 @@ def port_numbers(refs: Sequence[SlotRef]) -> list[int]:
     return list(dict.fromkeys(ref.port for ref in refs))
 
 
+# Action -> the capability a gateway needs for it (None: every gateway). Filled by `register`; the README's action
+# table and the capability tests read it.
+ACTION_CAPABILITIES: dict[str, Capability | None] = {}
+
+
 def register(
     hass: HomeAssistant,
     name: str,
     handler: ActionHandler,
     schema: vol.Schema,
     *,
+    capability: Capability | None,
     response: SupportsResponse = SupportsResponse.OPTIONAL,
     admin: bool = False,
 ) -> None:
-    """Register one action (admin-only ones refuse non-admin users)."""
+    """Register one action (admin-only ones refuse non-admin users) and what it needs of a gateway."""
+    ACTION_CAPABILITIES[name] = capability
     if admin:
         async_register_admin_service(hass, DOMAIN, name, handler, schema=schema, supports_response=response)
     else:

@@ -19,6 +19,7 @@ import probatio as vol
 from custom_components.gsm_gateway.client import (
     CallDetailRecord,
     CallForwardCondition,
+    Capability,
     GatewayCommandError,
     SimToolkitFeature,
     SlotRef,
@@ -218,7 +219,14 @@ async def _sim_toolkit(call: ServiceCall) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the Dinstar actions (admin-only)."""
-    register(hass, SERVICE_SET_CALL_FORWARD, _set_call_forward, SET_CALL_FORWARD_SCHEMA, admin=True)
+    register(
+        hass,
+        SERVICE_SET_CALL_FORWARD,
+        _set_call_forward,
+        SET_CALL_FORWARD_SCHEMA,
+        admin=True,
+        capability=Capability.CALL_FORWARD,
+    )
     register(
         hass,
         SERVICE_CHECK_CALL_FORWARD,
@@ -226,6 +234,7 @@ def async_setup(hass: HomeAssistant) -> None:
         CHECK_CALL_FORWARD_SCHEMA,
         response=SupportsResponse.ONLY,
         admin=True,
+        capability=Capability.CALL_FORWARD,
     )
     register(
         hass,
@@ -234,5 +243,6 @@ def async_setup(hass: HomeAssistant) -> None:
         CALL_RECORDS_SCHEMA,
         response=SupportsResponse.ONLY,
         admin=True,
+        capability=Capability.CDR,
     )
-    register(hass, SERVICE_SIM_TOOLKIT, _sim_toolkit, SIM_TOOLKIT_SCHEMA, admin=True)
+    register(hass, SERVICE_SIM_TOOLKIT, _sim_toolkit, SIM_TOOLKIT_SCHEMA, admin=True, capability=Capability.STK)

@@ -19,6 +19,7 @@ from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
 from custom_components.gsm_gateway.client import (
+    Capability,
     EsimFeature,
     EsimInfo,
     EsimJobProgress,
@@ -218,6 +219,14 @@ async def _delete_esim(call: ServiceCall) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the eSIM actions (admin-only)."""
-    register(hass, SERVICE_LIST_ESIMS, _list_esims, LIST_SCHEMA, response=SupportsResponse.ONLY, admin=True)
-    register(hass, SERVICE_WRITE_ESIM, _write_esim, WRITE_SCHEMA, admin=True)
-    register(hass, SERVICE_DELETE_ESIM, _delete_esim, DELETE_SCHEMA, admin=True)
+    register(
+        hass,
+        SERVICE_LIST_ESIMS,
+        _list_esims,
+        LIST_SCHEMA,
+        response=SupportsResponse.ONLY,
+        admin=True,
+        capability=Capability.ESIM,
+    )
+    register(hass, SERVICE_WRITE_ESIM, _write_esim, WRITE_SCHEMA, admin=True, capability=Capability.ESIM)
+    register(hass, SERVICE_DELETE_ESIM, _delete_esim, DELETE_SCHEMA, admin=True, capability=Capability.ESIM)

@@ -30,7 +30,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client import IpListConfig, IpListFeature, IpListKind
+from custom_components.gsm_gateway.client import Capability, IpListConfig, IpListFeature, IpListKind
 from custom_components.gsm_gateway.const import DOMAIN, LOGGER
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
@@ -220,5 +220,13 @@ async def _update_ip_list(call: ServiceCall) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the IP-list actions (admin-only)."""
-    register(hass, SERVICE_LIST_IP_LISTS, _list_ip_lists, LIST_SCHEMA, response=SupportsResponse.ONLY, admin=True)
-    register(hass, SERVICE_UPDATE_IP_LIST, _update_ip_list, UPDATE_SCHEMA, admin=True)
+    register(
+        hass,
+        SERVICE_LIST_IP_LISTS,
+        _list_ip_lists,
+        LIST_SCHEMA,
+        response=SupportsResponse.ONLY,
+        admin=True,
+        capability=Capability.IP_LISTS,
+    )
+    register(hass, SERVICE_UPDATE_IP_LIST, _update_ip_list, UPDATE_SCHEMA, admin=True, capability=Capability.IP_LISTS)

@@ -16,6 +16,7 @@ from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
 from custom_components.gsm_gateway.client import (
+    Capability,
     ProxyConfig,
     ProxyEntry,
     ProxyFeature,
@@ -274,6 +275,14 @@ CHANGES: tuple[tuple[str, Change, vol.Schema], ...] = (
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the proxy actions (admin-only)."""
-    register(hass, SERVICE_LIST_PROXIES, _list_proxies, LIST_SCHEMA, response=SupportsResponse.ONLY, admin=True)
+    register(
+        hass,
+        SERVICE_LIST_PROXIES,
+        _list_proxies,
+        LIST_SCHEMA,
+        response=SupportsResponse.ONLY,
+        admin=True,
+        capability=Capability.PROXY,
+    )
     for name, change, schema in CHANGES:
-        register(hass, name, _action(name, change), schema, admin=True)
+        register(hass, name, _action(name, change), schema, admin=True, capability=Capability.PROXY)

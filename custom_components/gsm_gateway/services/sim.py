@@ -155,8 +155,15 @@ async def _set_module_power(call: ServiceCall) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the SIM and port actions."""
-    register(hass, SERVICE_SET_IMEI, _set_imei, SET_IMEI_SCHEMA, admin=True)
-    register(hass, SERVICE_SET_SIM_NUMBER, _set_sim_number, SET_SIM_NUMBER_SCHEMA, admin=True)
-    register(hass, SERVICE_REDIAL, _redial, REDIAL_SCHEMA)
-    register(hass, SERVICE_SWITCH_SLOT, _switch_slot, SWITCH_SLOT_SCHEMA)
-    register(hass, SERVICE_SET_MODULE_POWER, _set_module_power, MODULE_POWER_SCHEMA)
+    register(hass, SERVICE_SET_IMEI, _set_imei, SET_IMEI_SCHEMA, admin=True, capability=Capability.SET_IMEI)
+    register(
+        hass,
+        SERVICE_SET_SIM_NUMBER,
+        _set_sim_number,
+        SET_SIM_NUMBER_SCHEMA,
+        admin=True,
+        capability=Capability.SET_SIM_NUMBER,
+    )
+    register(hass, SERVICE_REDIAL, _redial, REDIAL_SCHEMA, capability=Capability.REDIAL)
+    register(hass, SERVICE_SWITCH_SLOT, _switch_slot, SWITCH_SLOT_SCHEMA, capability=Capability.SWITCH_SLOT)
+    register(hass, SERVICE_SET_MODULE_POWER, _set_module_power, MODULE_POWER_SCHEMA, capability=Capability.MODULE_POWER)

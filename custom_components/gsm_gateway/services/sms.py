@@ -45,4 +45,4 @@ async def _send_sms(call: ServiceCall) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register `send_sms`."""
-    register(hass, SERVICE_SEND_SMS, _send_sms, SEND_SMS_SCHEMA, response=SupportsResponse.OPTIONAL)
+    register(hass, SERVICE_SEND_SMS, _send_sms, SEND_SMS_SCHEMA, response=SupportsResponse.OPTIONAL, capability=None)

@@ -101,6 +101,13 @@ def _change(action: str) -> ActionHandler:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register the task actions."""
-    register(hass, SERVICE_LIST_SMS_TASKS, _list_sms_tasks, LIST_SCHEMA, response=SupportsResponse.ONLY)
+    register(
+        hass,
+        SERVICE_LIST_SMS_TASKS,
+        _list_sms_tasks,
+        LIST_SCHEMA,
+        response=SupportsResponse.ONLY,
+        capability=Capability.SMS_TASKS,
+    )
     for name in (SERVICE_PAUSE_SMS_TASKS, SERVICE_RESUME_SMS_TASKS, SERVICE_DELETE_SMS_TASKS):
-        register(hass, name, _change(name), CHANGE_SCHEMA)
+        register(hass, name, _change(name), CHANGE_SCHEMA, capability=Capability.SMS_TASKS)

@@ -184,4 +184,4 @@ def _response(port: str, status: str, reply: str | None) -> ServiceResponse:
 
 def async_setup(hass: HomeAssistant) -> None:
     """Register `send_ussd`."""
-    register(hass, SERVICE_SEND_USSD, _send_ussd, SEND_USSD_SCHEMA)
+    register(hass, SERVICE_SEND_USSD, _send_ussd, SEND_USSD_SCHEMA, capability=Capability.USSD)

@@ -99,6 +99,7 @@ from .sms import UserIdAllocator, check_number, check_query_numbers, check_ussd,
 from .status import (
     BASE_CAPABILITIES,
     CONNECT_INFO_TYPES,
+    DECLARED_CAPABILITIES,
     STATUS_INFO_TYPES,
     capabilities_of,
     device_info,
@@ -121,6 +122,7 @@ class DinstarGateway(Gateway):
     """A Dinstar UC/DWG gateway speaking the new-version HTTP API."""
 
     vendor = Vendor.DINSTAR
+    declared_capabilities = DECLARED_CAPABILITIES
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ Decisions (docs/protocol-dinstar.md):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..models import Capability, DeviceInfo, GatewayStatus, PortStatus, SimState, SlotStatus, Vendor
 from ..ports import SlotRef
@@ -53,6 +53,14 @@ BASE_CAPABILITIES = frozenset({
 })  # fmt: skip
 
 
+MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT})
+DECLARED_CAPABILITIES: Mapping[Capability, str | None] = {
+    **dict.fromkeys(BASE_CAPABILITIES),
+    **dict.fromkeys(MULTI_SLOT_CAPABILITIES, "multi-SIM models"),
+    Capability.SET_IMEI: "when the device reports IMEIs",
+}
+
+
 def port_count_of(infos: Sequence[PortInfo]) -> int:
     """Ports of the device: highest wire port reported plus one, at most 32."""
     return min(max(info.wire_port for info in infos) + 1, WIRE_PORTS) if infos else 0
@@ -91,7 +99,7 @@ def capabilities_of(device: DeviceInfo, *, imei_reported: bool, missing: Iterabl
     """Capabilities from what the device showed: slots, IMEIs, and endpoints that answered 404."""
     capabilities = set(BASE_CAPABILITIES)
     if device.slot_count > 1:
-        capabilities |= {Capability.SIM_SLOTS, Capability.SWITCH_SLOT}
+        capabilities |= MULTI_SLOT_CAPABILITIES
     if imei_reported:
         capabilities.add(Capability.SET_IMEI)
     return frozenset(capabilities - set(missing))

@@ -119,6 +119,17 @@ BASE_CAPABILITIES = frozenset(
     }
 )
 MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT, Capability.LOCK_SLOT})
+# Found by `connect()`: the extras of later firmware.
+FIRMWARE_CAPABILITIES: Mapping[Capability, str] = {
+    Capability.PROXY: "EJOIN v2.2 firmware",
+    Capability.IP_LISTS: "EJOIN v2.2 firmware",
+    Capability.ESIM: "Skyline v2.4 firmware",
+}
+DECLARED_CAPABILITIES: Mapping[Capability, str | None] = {
+    **dict.fromkeys(BASE_CAPABILITIES),
+    **dict.fromkeys(MULTI_SLOT_CAPABILITIES, "multi-SIM models"),
+    **FIRMWARE_CAPABILITIES,
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,6 +151,7 @@ class EjoinGateway(Gateway):
     """Client for Skyline and EJOIN multi-port gateways (API v1.9, v2.2 and v2.4)."""
 
     vendor: ClassVar[Vendor] = Vendor.EJOIN
+    declared_capabilities = DECLARED_CAPABILITIES
 
     def __init__(
         self,

@@ -78,6 +78,7 @@ CAPABILITIES = frozenset(
         Capability.USSD,
     }
 )
+DECLARED_CAPABILITIES: Mapping[Capability, str | None] = dict.fromkeys(CAPABILITIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class SynwayGateway(Gateway):
     """Client for a Synway SMG wireless gateway."""
 
     vendor: ClassVar[Vendor] = Vendor.SYNWAY
+    declared_capabilities = DECLARED_CAPABILITIES
 
     def __init__(
         self,
