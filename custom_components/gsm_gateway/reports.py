@@ -185,6 +185,7 @@ class Reports:
         if awaited is not None:
             if isinstance(report, SendReportEvent):
                 awaited.want_result = False
+                awaited.want_delivery = awaited.want_delivery and report.sent  # a failed SMS is never delivered
                 awaited.port_label = report.port_label or awaited.port_label
             else:
                 awaited.want_delivery = False
