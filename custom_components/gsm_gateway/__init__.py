@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
@@ -59,8 +62,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
     proxy = ProxyStateCoordinator(hass, entry, gateway.proxy, status) if gateway.proxy is not None else None
 
     @callback
-    def remember_previous_target(target: str | None) -> None:
-        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PREVIOUS_PUSH_TARGET: target})
+    def remember_previous_target(target: Mapping[str, Any]) -> None:
+        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PREVIOUS_PUSH_TARGET: dict(target)})
 
     receiver = Receiver(
         hass,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -37,9 +39,11 @@ from .client import (
     Encoding,
     Gateway,
     GatewayAuthError,
+    GatewayCommandError,
     GatewayConnectionError,
     GatewayError,
     GatewayNotRecognizedError,
+    GatewayUnsupportedError,
     Vendor,
 )
 from .connection import async_detect_gateway, build_gateway
@@ -151,6 +155,8 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing detected; the user step sets `_gateway` before showing the confirm step."""
         self._data: dict[str, Any] = {}
         self._gateway: Gateway
+        self._push_setup = PushSetup.POLL
+        self._push_url = ""
 
     @staticmethod
     @callback
@@ -176,7 +182,10 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]})
                 self._data = {**data, CONF_VENDOR: gateway.vendor.value, CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 self._gateway = gateway
-                return await self.async_step_confirm()
+                self._push_setup, self._push_url = push_setup(
+                    self.hass, self._data, gateway, target_readable=await _async_target_readable(gateway)
+                )
+                return await self._async_confirm(CONFIRM_STEPS[self._push_setup])
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_user_schema(user_input or {}), user_input),
@@ -184,10 +193,29 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show what was found; ask whether HA may point the gateway's pushes at itself."""
+        """Home Assistant can set the gateway's push URL: ask whether it may."""
+        return await self._async_confirm("confirm", user_input)
+
+    async def async_step_confirm_unrestorable(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """As `confirm`, for a gateway that does not say where it pushes today."""
+        return await self._async_confirm("confirm_unrestorable", user_input)
+
+    async def async_step_confirm_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The user types Home Assistant's push URL into the gateway's web interface."""
+        return await self._async_confirm("confirm_manual", user_input)
+
+    async def async_step_confirm_no_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Home Assistant has no URL the gateway can reach: messages are polled until it has one."""
+        return await self._async_confirm("confirm_no_url", user_input)
+
+    async def async_step_confirm_poll(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The gateway cannot push: messages are polled."""
+        return await self._async_confirm("confirm_poll", user_input)
+
+    async def _async_confirm(self, step_id: str, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show what was found and how pushes will reach Home Assistant; create the entry when confirmed."""
         gateway = self._gateway
         device = gateway.device
-        can_set_push = Capability.PUSH_TARGET_API in gateway.capabilities
         if user_input is not None:
             title = f"{VENDOR_NAMES[gateway.vendor]} {self._data[CONF_HOST]}"
             return self.async_create_entry(
@@ -196,10 +224,10 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
                 options={CONF_MANAGE_PUSH_TARGET: bool(user_input.get(CONF_MANAGE_PUSH_TARGET, False))},
             )
         schema: dict[vol.Marker, Any] = {}
-        if can_set_push:
+        if self._push_setup in {PushSetup.SET_BY_HA, PushSetup.SET_BY_HA_UNRESTORABLE}:
             schema[vol.Required(CONF_MANAGE_PUSH_TARGET, default=True)] = bool
         return self.async_show_form(
-            step_id="confirm",
+            step_id=step_id,
             data_schema=vol.Schema(schema),
             description_placeholders={
                 "vendor": VENDOR_NAMES[gateway.vendor],
@@ -207,7 +235,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
                 "firmware": device.firmware or "-",
                 "ports": str(device.port_count),
                 "slots": str(device.slot_count),
-                "push_setup": push_instructions(self.hass, self._data, gateway),
+                "push_url": self._push_url,
             },
         )
 
@@ -289,41 +317,91 @@ def _options_schema(entry: ConfigEntry) -> vol.Schema:
     return vol.Schema(schema)
 
 
-def push_instructions(hass: HomeAssistant, data: Mapping[str, Any], gateway: Gateway) -> str:
-    """What the user must do so pushes reach Home Assistant (shown in the confirm step and the options)."""
+class PushSetup(StrEnum):
+    """How pushes reach Home Assistant from a gateway; each has its own translated explanation (step)."""
+
+    SET_BY_HA = "set_by_ha"  # Home Assistant sets the push URL through the API
+    SET_BY_HA_UNRESTORABLE = "set_by_ha_unrestorable"  # ... but the gateway does not say what it was before
+    MANUAL = "manual"  # the user types the URL into the gateway's web interface
+    NO_URL = "no_url"  # Home Assistant has no URL the gateway can reach
+    POLL = "poll"  # the gateway cannot push
+
+
+CONFIRM_STEPS = {
+    PushSetup.SET_BY_HA: "confirm",
+    PushSetup.SET_BY_HA_UNRESTORABLE: "confirm_unrestorable",
+    PushSetup.MANUAL: "confirm_manual",
+    PushSetup.NO_URL: "confirm_no_url",
+    PushSetup.POLL: "confirm_poll",
+}
+OPTIONS_STEPS = {
+    PushSetup.SET_BY_HA: "init",
+    PushSetup.SET_BY_HA_UNRESTORABLE: "init",
+    PushSetup.MANUAL: "init_manual",
+    PushSetup.NO_URL: "init_no_url",
+    PushSetup.POLL: "init_poll",
+}
+
+
+def push_setup(
+    hass: HomeAssistant, data: Mapping[str, Any], gateway: Gateway, *, target_readable: bool = True
+) -> tuple[PushSetup, str]:
+    """How pushes reach Home Assistant from this gateway, and the URL to type where the user must type it."""
     capabilities = gateway.capabilities
     if not {Capability.SMS_PUSH, Capability.STATUS_PUSH} & capabilities:
-        return "This gateway cannot push; Home Assistant polls it for new messages."
+        return PushSetup.POLL, ""
     if Capability.PUSH_TARGET_API in capabilities:
-        return "Home Assistant can set the gateway's push URL itself (below)."
+        return (PushSetup.SET_BY_HA if target_readable else PushSetup.SET_BY_HA_UNRESTORABLE), ""
     url = push_url(hass, data)
-    if url is None:
-        return (
-            "Home Assistant has no URL the gateway can reach: set an internal URL under Settings > System > "
-            "Network, then reconfigure. Until then messages arrive by polling."
-        )
-    return f"Enter this URL as the push (HTTP callback) URL in the gateway's web interface: {url}"
+    return (PushSetup.NO_URL, "") if url is None else (PushSetup.MANUAL, url)
+
+
+async def _async_target_readable(gateway: Gateway) -> bool:
+    """Whether the gateway says where it pushes now (so that target can be given back on removal)."""
+    if Capability.PUSH_TARGET_API not in gateway.capabilities:
+        return True
+    try:
+        await gateway.get_push_target()
+    except GatewayCommandError, GatewayUnsupportedError:
+        return False
+    except GatewayError:
+        return True  # cannot tell now; the take-over finds out and says so in the log
+    return True
 
 
 class GsmGatewayOptionsFlow(OptionsFlowWithReload):
     """Change how the integration polls, sends and receives; the entry reloads afterwards."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form with every option."""
+        """One form with every option; its explanation says how pushes reach Home Assistant."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")  # the options depend on what the gateway can do
+        setup, url = push_setup(self.hass, self.config_entry.data, self.config_entry.runtime_data.gateway)
+        return await self._async_options(OPTIONS_STEPS[setup], url, user_input)
+
+    async def async_step_init_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The options, for a gateway whose push URL the user types in."""
+        return await self._async_options("init_manual", "", user_input)
+
+    async def async_step_init_no_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The options, while Home Assistant has no URL the gateway can reach."""
+        return await self._async_options("init_no_url", "", user_input)
+
+    async def async_step_init_poll(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The options, for a gateway that cannot push."""
+        return await self._async_options("init_poll", "", user_input)
+
+    async def _async_options(self, step_id: str, url: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
         if user_input is not None:
             for key in (CONF_STATUS_INTERVAL, CONF_STATISTICS_INTERVAL):
                 user_input[key] = int(user_input[key])
             return self.async_create_entry(data=user_input)
         return self.async_show_form(
-            step_id="init",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
                 _options_schema(self.config_entry), self.config_entry.options
             ),
-            description_placeholders={
-                "push_setup": push_instructions(
-                    self.hass, self.config_entry.data, self.config_entry.runtime_data.gateway
-                )
-            },
+            description_placeholders={"push_url": url},
         )
 
 

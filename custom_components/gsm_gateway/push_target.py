@@ -1,8 +1,12 @@
 """Pointing the gateway's pushes at Home Assistant, and keeping that honest.
 
 - Only when the user allowed it (config flow step / option) and the gateway has an API for it.
-- The target found on the device before the first takeover is remembered and restored when the entry is removed.
-- A target changed on the device by someone else raises a repair with a fix flow.
+- The SMS push URL found on the device before the first take-over is remembered, and given back when the entry is
+  removed; the status pushes Home Assistant set up are stopped then (the API cannot read what they were before).
+- Firmware that refuses to say where it pushes (Skyline/EJOIN `op=get` answered with code 15) is taken over
+  anyway; the log says the previous target cannot be given back, and removal clears Home Assistant's target.
+- A target that could not be set, or that someone else changed on the device, raises a repair with a fix flow;
+  a failed take-over is also tried again at every check.
 - When Home Assistant has no URL the gateway can reach, a repair says so.
 """
 
@@ -21,13 +25,26 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.network import NoURLAvailableError
 from yarl import URL
 
-from .client import Capability, Gateway, GatewayError, GatewayUnsupportedError
+from .client import Capability, Gateway, GatewayCommandError, GatewayError, GatewayUnsupportedError
 from .const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
 
 CONF_PREVIOUS_PUSH_TARGET: Final = "previous_push_target"
 CHECK_INTERVAL = timedelta(minutes=10)
 ISSUE_NO_URL = "no_push_url"
 ISSUE_CHANGED = "push_target_changed"
+ISSUE_FAILED = "push_target_failed"
+FIXABLE_ISSUES = (ISSUE_CHANGED, ISSUE_FAILED)
+# Stored as the previous target when the gateway would not say what it was.
+UNKNOWN_TARGET: Final = {"unknown": True}
+
+
+def previous_sms_url(stored: object) -> tuple[bool, str | None]:
+    """(whether it is known, the SMS push URL) of a stored previous target (older entries stored the URL alone)."""
+    if isinstance(stored, dict):
+        if stored.get("unknown"):
+            return False, None
+        return True, stored.get("sms_url") or None
+    return True, str(stored) if stored else None
 
 
 def issue_id(kind: str, entry_id: str) -> str:
@@ -82,7 +99,7 @@ class PushTargetManager:
         title: str,
         entry_data: Mapping[str, Any],
         enabled: bool,
-        remember_previous: Callable[[str | None], None],
+        remember_previous: Callable[[Mapping[str, Any]], None],
     ) -> None:
         """`enabled`: the user allowed it; `remember_previous` stores the target found before the first take-over."""
         self.hass = hass
@@ -94,6 +111,7 @@ class PushTargetManager:
         self._remember_previous = remember_previous
         self._previous_known = CONF_PREVIOUS_PUSH_TARGET in entry_data
         self.url: str | None = None
+        self.taken_over = False
         self._stop_checking: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
@@ -129,30 +147,59 @@ class PushTargetManager:
     async def async_take_over(self, url: str) -> bool:
         """Remember the current target (first time only), then point the gateway at `url`."""
         try:
-            current = await self._read_target()
-            if not self._previous_known and current != url:
-                self._remember_previous(current)
-                self._previous_known = True
+            if not self._previous_known:
+                previous = await self._read_previous(url)
+                if previous is not None:
+                    self._remember_previous(previous)
+                    self._previous_known = True
             await self.gateway.set_push_target(url)
         except GatewayError as err:
             LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.title, err)
+            self.taken_over = False
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id(ISSUE_FAILED, self.entry_id),
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_FAILED,
+                translation_placeholders={"title": self.title, "error": str(err)},
+                data={"entry_id": self.entry_id},
+            )
             return False
-        ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_CHANGED, self.entry_id))
+        self.taken_over = True
+        for kind in FIXABLE_ISSUES:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry_id))
         LOGGER.info("%s now pushes to Home Assistant", self.title)
         return True
 
-    async def _read_target(self) -> str | None:
+    async def _read_previous(self, url: str) -> Mapping[str, Any] | None:
+        """What to remember of the current target (None: it is ours already, nothing to remember).
+
+        Connection errors propagate: the take-over is tried again later.
+        """
         try:
-            return await self.gateway.get_push_target()
-        except GatewayUnsupportedError:
-            return None
+            current = await self.gateway.get_push_target()
+        except GatewayCommandError, GatewayUnsupportedError:
+            LOGGER.warning(
+                "%s does not say where it pushes now; Home Assistant takes its push target over anyway, and "
+                "cannot give the previous one back when the gateway is removed",
+                self.title,
+            )
+            return UNKNOWN_TARGET
+        return None if current == url else {"sms_url": current}
 
     async def _async_check(self, _now: object = None) -> None:
-        """Raise a repair when someone else changed the target."""
+        """Take over again after a failure; raise a repair when someone else changed the target."""
+        if self.url is None:
+            return
+        if not self.taken_over:
+            await self.async_take_over(self.url)
+            return
         try:
-            current = await self._read_target()
+            current = await self.gateway.get_push_target()
         except GatewayError:
-            return  # unreachable now; the coordinator reports that
+            return  # unreachable now (the coordinator reports that), or the firmware does not say
         if current is None or current == self.url:
             return
         ir.async_create_issue(
@@ -168,17 +215,28 @@ class PushTargetManager:
 
     @callback
     def _clear_issues(self) -> None:
-        for kind in (ISSUE_NO_URL, ISSUE_CHANGED):
+        for kind in (ISSUE_NO_URL, *FIXABLE_ISSUES):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry_id))
 
 
 async def async_restore_push_target(title: str, entry_data: Mapping[str, Any], gateway: Gateway) -> None:
-    """Entry removed: give the gateway back the target it had before (or clear ours)."""
+    """Entry removed: stop the pushes Home Assistant set up, and give the SMS push URL back as it was read."""
     if CONF_PREVIOUS_PUSH_TARGET not in entry_data:
         return
-    previous = entry_data[CONF_PREVIOUS_PUSH_TARGET]
+    known, sms_url = previous_sms_url(entry_data[CONF_PREVIOUS_PUSH_TARGET])
     try:
         await gateway.connect()
-        await gateway.set_push_target(previous or None)
+        await gateway.restore_push_target(sms_url)
     except GatewayError as err:
         LOGGER.warning("Could not restore the push target of %s: %s", title, err)
+        return
+    if not known:
+        LOGGER.info("%s: Home Assistant's push target was cleared (the previous one was never known)", title)
+    elif sms_url is None:
+        LOGGER.info("%s: Home Assistant's push target was cleared (there was none before)", title)
+    else:
+        LOGGER.info(
+            "%s: incoming SMS go to %s again; status pushes were stopped (the API cannot read their previous target)",
+            title,
+            _displayable(sms_url),
+        )

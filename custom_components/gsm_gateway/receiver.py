@@ -115,7 +115,7 @@ class Receiver:
         status: DataUpdateCoordinator[GatewayStatus],
         devices: GatewayDevices,
         settings: ReceiveSettings,
-        remember_previous_target: Callable[[str | None], None],
+        remember_previous_target: Callable[[Mapping[str, Any]], None],
         on_activity: Callable[[], None] = lambda: None,
     ) -> None:
         """Build the pipeline; nothing runs until `async_start`. `on_activity`: a message came in or went out."""

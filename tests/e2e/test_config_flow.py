@@ -34,6 +34,7 @@ from custom_components.gsm_gateway.const import (
     SUBENTRY_RECIPIENT,
 )
 from simulator import GatewaySimulator
+from simulator.ejoin import EjoinSimulator
 from tests.conftest import SimulatorFactory
 
 from .conftest import unique_id_of
@@ -61,9 +62,10 @@ async def test_user_flow_detects_each_vendor(hass: HomeAssistant, sim: GatewaySi
     result = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "confirm"
+    # How pushes reach Home Assistant, per vendor: set by HA, typed in by the user, or none (polling).
+    assert result["step_id"] == {"ejoin": "confirm", "dinstar": "confirm_manual", "synway": "confirm_poll"}[vendor]
     assert result["description_placeholders"]["ports"] == "4"
-    push_setup = result["description_placeholders"]["push_setup"]
+    push_url = result["description_placeholders"]["push_url"]
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -73,13 +75,29 @@ async def test_user_flow_detects_each_vendor(hass: HomeAssistant, sim: GatewaySi
     assert len(entry.data[CONF_WEBHOOK_ID]) == 64
     assert entry.data[CONF_PASSWORD] == sim.password
     assert entry.state is ConfigEntryState.LOADED
-    # How pushes reach Home Assistant, per vendor: set by HA, typed in by the user, or none (polling).
-    expected = {
-        "ejoin": "can set the gateway's push URL itself",
-        "dinstar": f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}",
-        "synway": "cannot push",
-    }[vendor]
-    assert expected in push_setup
+    # The URL to type into the gateway's web interface, where the user must type it.
+    assert push_url.endswith(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}") if vendor == "dinstar" else not push_url
+
+
+async def test_confirm_when_the_current_target_cannot_be_read_now(hass: HomeAssistant, sim: EjoinSimulator) -> None:
+    """A connection problem while reading the current target is not a refusal: the usual confirm step."""
+    sim.faults.reset_paths = ("/goip_send_cmd.html",)
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
+    assert result["step_id"] == "confirm"
+
+
+async def test_confirm_says_when_the_previous_target_cannot_be_given_back(
+    hass: HomeAssistant, sim: EjoinSimulator
+) -> None:
+    """Firmware that refuses `op=get`: the confirm step says its current push target cannot be restored."""
+    sim.variants.add("no_get")
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
+    assert result["step_id"] == "confirm_unrestorable"
+    assert CONF_MANAGE_PUSH_TARGET in result["data_schema"].schema
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MANAGE_PUSH_TARGET: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_confirm_offers_push_takeover_for_ejoin(hass: HomeAssistant, sim: GatewaySimulator) -> None:
@@ -237,12 +255,12 @@ async def test_reconfigure(
     ],
 )
 async def test_options_flow_reloads(
-    hass: HomeAssistant, init_integration: MockConfigEntry, vendor_options: dict[str, Any]
+    hass: HomeAssistant, init_integration: MockConfigEntry, vendor: str, vendor_options: dict[str, Any]
 ) -> None:
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert result["description_placeholders"]["push_setup"]
+    assert result["step_id"] == {"ejoin": "init", "dinstar": "init_manual", "synway": "init_poll"}[vendor]
     offered = {str(key) for key in result["data_schema"].schema}
     assert set(vendor_options) <= offered
     assert (CONF_MANAGE_PUSH_TARGET in offered) == (CONF_MANAGE_PUSH_TARGET in vendor_options)
@@ -310,4 +328,25 @@ async def test_push_instructions_without_a_reachable_url(
     result = await start_flow(hass)  # sets up http, which records its address
     monkeypatch.setattr(hass.config, "api", None)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
-    assert "no URL the gateway can reach" in result["description_placeholders"]["push_setup"]
+    assert result["step_id"] == "confirm_no_url"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await hass.config_entries.options.async_init(result["result"].entry_id)
+    assert result["step_id"] == "init_no_url"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**result["data_schema"]({}), CONF_STATUS_INTERVAL: 45}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_STATUS_INTERVAL] == 45
+
+
+async def test_options_of_a_gateway_that_is_not_loaded_abort(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: GatewaySimulator
+) -> None:
+    await sim.stop()  # the gateway cannot be reached: the entry retries setup
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"

@@ -50,7 +50,73 @@ async def test_take_over_and_restore_on_removal(
 
     assert await hass.config_entries.async_remove(managed.entry_id)
     await hass.async_block_till_done()
-    assert sim.sms_url == OLD_TARGET
+    assert sim.sms_url == OLD_TARGET  # given back as it was read
+    assert sim.status_period == 0  # ours stopped: the API cannot read what the status target was before
+
+
+async def setup_managed(hass: HomeAssistant, entry: MockConfigEntry, client_factory: ClientSessionGenerator) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    hass.config_entries.async_update_entry(entry, options={CONF_MANAGE_PUSH_TARGET: True})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    client = await client_factory()
+    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_firmware_that_does_not_say_its_target_is_taken_over_anyway(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    sim: EjoinSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`op=get` refused with code 15: the gateway still pushes to Home Assistant, and the log says what is lost."""
+    sim.sms_url = sim.status_url = OLD_TARGET
+    sim.variants.add("no_get")
+    await setup_managed(hass, config_entry, hass_client_no_auth)
+    assert sim.sms_url == our_url(hass)
+    assert sim.status_url == our_url(hass)
+    assert "cannot give the previous one back" in caplog.text
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, f"push_target_failed_{config_entry.entry_id}")
+
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (sim.sms_url, sim.status_period) == (None, 0)  # ours cleared
+    assert "the previous one was never known" in caplog.text
+
+
+async def test_a_target_that_cannot_be_set_raises_a_repair_that_fixes_it(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    issue_id = f"push_target_failed_{config_entry.entry_id}"
+    sim.faults.reset_paths = ("/goip_send_cmd.html",)  # the gateway cannot be configured right now
+    await setup_managed(hass, config_entry, hass_client_no_auth)
+    assert sim.sms_url is None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+
+    sim.faults.reset_paths = ()
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sim.sms_url == our_url(hass)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_failed_take_over_is_tried_again(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    sim.faults.reset_paths = ("/goip_send_cmd.html",)
+    await setup_managed(hass, config_entry, hass_client_no_auth)
+    sim.faults.reset_paths = ()
+    async_fire_time_changed(hass, dt_util.utcnow() + CHECK_INTERVAL)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sim.sms_url == our_url(hass)
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, f"push_target_failed_{config_entry.entry_id}")
 
 
 async def test_changed_target_raises_a_repair_that_fixes_it(

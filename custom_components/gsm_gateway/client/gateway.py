@@ -270,6 +270,10 @@ class Gateway(ABC):
         """Point every push (status, SMS, reports) at `url`; None stops pushing."""
         raise self._unsupported("setting the push target")
 
+    async def restore_push_target(self, sms_url: str | None) -> None:
+        """Undo `set_push_target`: stop the pushes it set up and give the SMS push back to `sms_url` (None: none)."""
+        raise self._unsupported("restoring the push target")
+
     async def list_sms_tasks(self, port: int) -> list[SmsTask]:
         """Queued send tasks of a port."""
         raise self._unsupported("listing SMS tasks")

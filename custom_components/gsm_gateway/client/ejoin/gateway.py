@@ -579,8 +579,18 @@ class EjoinGateway(Gateway):
         self.push_url = url
 
     async def get_push_target(self) -> str | None:
-        """The `sms_url` the device forwards incoming SMS to (None when empty)."""
+        """The `sms_url` the device forwards incoming SMS to (None when empty).
+
+        The status push target cannot be read: the API has no way to ask for it. Firmware that refuses `op=get`
+        raises `GatewayCommandError` (code 15).
+        """
         return (await self.get_parameters(["sms_url"])).get("sms_url") or None
+
+    async def restore_push_target(self, sms_url: str | None) -> None:
+        """Stop the status pushes and give the SMS forward back to `sms_url` (None: clear it)."""
+        await self.connection.call("GET", "/goip_get_status.html", params={"period": "0"})
+        await self.set_sms_url(sms_url)
+        self.push_url = None
 
     # --- send tasks ---------------------------------------------------------------------------------------
 
