@@ -5,8 +5,11 @@ the integration makes fault (timeouts, 5xx, truncated bodies), the config entry 
 (new `ssrc`, messages numbered again), and Home Assistant is stopped and started again from its storage, with
 messages arriving while it is down. `send_sms` actions are issued throughout.
 
-Pass: exactly one `gsm_gateway_sms_received` event per message (none lost, none repeated), and every `send_sms`
-either accepted or raised a Home Assistant error. `python -m benchmarks.chaos` (what `scripts/chaos` runs) prints
+Pass: exactly one `gsm_gateway_sms_received` event per message (none lost, none repeated), every `send_sms`
+either accepted or raised a Home Assistant error, and every send result and delivery report of the accepted sends
+fired exactly once: none repeated, and none missing of those the gateway can still tell at the end of the run (asked
+directly with the client library: `fetch_reports` where the gateway can be asked, its inbox's delivery-report rows on
+Skyline/EJOIN, whose send results are pushed only). `python -m benchmarks.chaos` (what `scripts/chaos` runs) prints
 the counts, writes `docs/reliability.md` for the full run, and exits 1 on any miss.
 
 Time is compressed: Home Assistant's timers run `speed` times faster (see `clock.py`) and the client's request
@@ -34,14 +37,28 @@ from unittest.mock import patch
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import Event
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 
 from custom_components.gsm_gateway import connection
-from custom_components.gsm_gateway.client.models import ConnectionSettings
-from custom_components.gsm_gateway.const import EVENT_SMS_RECEIVED, INBOX_POLL_INTERVAL
+from custom_components.gsm_gateway.client import (
+    Capability,
+    ConnectionSettings,
+    DeliveryReportEvent,
+    SentMessage,
+    Vendor,
+    create_gateway,
+)
+from custom_components.gsm_gateway.const import (
+    EVENT_DELIVERY_REPORT,
+    EVENT_SMS_FAILED,
+    EVENT_SMS_RECEIVED,
+    EVENT_SMS_SENT,
+    INBOX_POLL_INTERVAL,
+)
 from simulator import GatewaySimulator, simulator_class
 
 from .clock import FastClock
-from .context import access_of
+from .context import access_of, settings_of
 from .harness import HomeAssistantLab
 from .report import Section, render
 
@@ -97,6 +114,19 @@ class ChaosResult:
     pushes_refused: int = 0  # Home Assistant answered, but not 2xx
     log_lines: Counter[str] = field(default_factory=Counter)  # "LEVEL logger" -> count, WARNING and above
     duration: float = 0.0
+    sent: dict[str, str] = field(default_factory=dict)  # recipient -> task id of every accepted send
+    reports: list[tuple[str, str]] = field(default_factory=list)  # (kind, recipient) of every report event
+    reports_known: set[tuple[str, str]] = field(default_factory=set)  # what the gateway can still tell at the end
+
+    @property
+    def report_duplicates(self) -> int:
+        """Report events beyond the first for one (kind, recipient)."""
+        return sum(count - 1 for count in Counter(self.reports).values() if count > 1)
+
+    @property
+    def reports_lost(self) -> int:
+        """Reports the gateway can tell that never fired."""
+        return len(self.reports_known - set(self.reports))
 
     @property
     def duplicates(self) -> int:
@@ -127,6 +157,8 @@ class ChaosResult:
             and self.lost == 0
             and self.strangers == 0
             and not self.sends_unexpected
+            and self.report_duplicates == 0
+            and self.reports_lost == 0
         )
 
 
@@ -203,6 +235,10 @@ class ChaosRun:
         self.result.events.append(str(event.data.get("text")))
         self.result.message_ids.append(str(event.data.get("message_id")))
 
+    def _on_report(self, event: Event) -> None:
+        kind = "delivery" if event.event_type == EVENT_DELIVERY_REPORT else "result"
+        self.result.reports.append((kind, str(event.data.get("recipient"))))
+
     def _log(self, what: str) -> None:
         self.result.actions.append((time.perf_counter() - self.started, what))
 
@@ -238,10 +274,10 @@ class ChaosRun:
         number = f"+49170{self.rng.randrange(10**7):07d}"
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
-                await self.lab.hass.services.async_call(
+                response = await self.lab.hass.services.async_call(
                     "gsm_gateway",
                     "send_sms",
-                    {"recipients": [number], "message": "chaos run: hello"},
+                    {"recipients": [number], "message": "chaos run: hello", "delivery_report": True},
                     blocking=True,
                     return_response=True,
                 )
@@ -253,6 +289,9 @@ class ChaosRun:
             self.result.sends_unexpected[type(err).__name__] += 1
         else:
             self.result.sends_accepted += 1
+            assert response is not None
+            for item in response["recipients"]:  # type: ignore[union-attr]
+                self.result.sent[str(item["recipient"])] = str(item["task_id"])
 
     async def _wait_for_sends(self) -> None:
         if self.sends:
@@ -303,6 +342,8 @@ class ChaosRun:
         plan, sim = self.plan, self.sim
         assert sim is not None
         self.lab.listen(EVENT_SMS_RECEIVED, self._on_sms)
+        for kind in (EVENT_SMS_SENT, EVENT_SMS_FAILED, EVENT_DELIVERY_REPORT):
+            self.lab.listen(kind, self._on_report)
         await self.lab.start()
         entry: ConfigEntry[Any] = await self.lab.add_gateway(access_of(sim), manage_push_target=True)
         self.entry_id = entry.entry_id
@@ -337,10 +378,37 @@ class ChaosRun:
         await self._wait_for_sends()
         await self._drain()
         self._log("drained")
+        sim.faults.timeout_rate = sim.faults.error_rate = sim.faults.truncate_rate = 0.0
+        self.result.reports_known = await self._reports_the_gateway_knows()
         self.result.duration = time.perf_counter() - self.started
         final = self.lab.hass.config_entries.async_get_entry(self.entry_id)
         assert final is not None
         assert final.state is ConfigEntryState.LOADED, final.state
+
+    async def _reports_the_gateway_knows(self) -> set[tuple[str, str]]:
+        """(kind, recipient) of every report of the accepted sends that the gateway can still tell, asked directly."""
+        assert self.sim is not None
+        sent = self.result.sent
+        known: set[tuple[str, str]] = set()
+        async with create_gateway(Vendor(self.plan.vendor), None, settings_of(access_of(self.sim))) as gateway:
+            await gateway.connect()
+            if Capability.REPORT_POLL in gateway.capabilities:
+                now = dt_util.utcnow()
+                messages = [
+                    SentMessage(task_id=task, recipient=number, sent_at=now, want_delivery=True)
+                    for number, task in sent.items()
+                ]
+                for report in await gateway.fetch_reports(messages):
+                    known.add(("delivery" if isinstance(report, DeliveryReportEvent) else "result", report.recipient))
+            else:  # Skyline/EJOIN: delivery reports stay in the inbox; send results were pushed only
+                cursor = None
+                while True:
+                    page = await gateway.fetch_inbox(cursor, limit=500)
+                    known.update(("delivery", report.recipient) for report in page.reports if report.recipient in sent)
+                    cursor = page.cursor
+                    if not page.more:
+                        break
+        return known
 
     def _count_traffic(self) -> None:
         sim = self.sim
@@ -375,6 +443,10 @@ def summary_lines(result: ChaosResult) -> list[str]:
             f"  send_sms: {result.sends_issued} issued, {result.sends_accepted} accepted, "
             f"{sum(result.sends_raised.values())} raised {dict(result.sends_raised)}, "
             f"unexpected: {dict(result.sends_unexpected) or 0}"
+        ),
+        (
+            f"  reports: {len(result.reports)} events, duplicates: {result.report_duplicates}, "
+            f"lost: {result.reports_lost} of {len(result.reports_known)} the gateway knows"
         ),
         f"  requests: {result.requests}, faulted: {sum(result.faulted.values())} {dict(result.faulted)}",
         (
@@ -426,6 +498,10 @@ def section_of(results: list[ChaosResult]) -> Section:
         _row("`send_sms` accepted", [str(r.sends_accepted) for r in results]),
         _row("`send_sms` raised a Home Assistant error", [raised(r) for r in results]),
         _row("`send_sms` hung or raised something else", [str(sum(r.sends_unexpected.values())) for r in results]),
+        _row("send results and delivery reports fired", [str(len(r.reports)) for r in results]),
+        _row("... that the gateway still knows at the end", [str(len(r.reports_known)) for r in results]),
+        _row("report duplicates", [str(r.report_duplicates) for r in results]),
+        _row("reports lost", [str(r.reports_lost) for r in results]),
         _row("verdict", ["pass" if r.passed else "**FAIL**" for r in results]),
     ]
     events = sum(len(r.events) for r in results)
@@ -438,6 +514,10 @@ def section_of(results: list[ChaosResult]) -> Section:
     issued = sum(r.sends_issued for r in results)
     answered = sum(r.sends_accepted + sum(r.sends_raised.values()) for r in results)
     section.check("send_sms accepted or raised", f"= {issued}", str(answered), passed=answered == issued)
+    report_duplicates = sum(r.report_duplicates for r in results)
+    reports_lost = sum(r.reports_lost for r in results)
+    section.check("report duplicates", "= 0", str(report_duplicates), passed=report_duplicates == 0)
+    section.check("reports lost", "= 0", str(reports_lost), passed=reports_lost == 0)
     for index, result in enumerate(results, start=1):
         section.notes.append(
             f"Run {index}, disruptions (seconds into the run): "

@@ -10,7 +10,9 @@ import tempfile
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
+from yarl import URL
 
+from custom_components.gsm_gateway.client import ConnectionSettings
 from simulator import GatewaySimulator, simulator_class
 
 from .harness import GatewayAccess, HomeAssistantLab
@@ -19,6 +21,14 @@ from .harness import GatewayAccess, HomeAssistantLab
 def access_of(sim: GatewaySimulator) -> GatewayAccess:
     """How to reach a started simulator."""
     return GatewayAccess(sim.url, sim.username, sim.password)
+
+
+def settings_of(access: GatewayAccess) -> ConnectionSettings:
+    """Client settings for a simulator (to ask it directly, beside Home Assistant)."""
+    url = URL(access.url)
+    return ConnectionSettings(
+        host=str(url.host), port=int(url.port or 80), username=access.username, password=access.password
+    )
 
 
 @dataclass

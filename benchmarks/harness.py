@@ -199,7 +199,7 @@ class HomeAssistantLab:
                 CONF_PASSWORD: gateway.password,
             },
         )
-        if result["type"] is FlowResultType.FORM and result["step_id"] == "confirm":
+        if result["type"] is FlowResultType.FORM and result["step_id"].startswith("confirm"):
             schema = result["data_schema"]
             confirm = {CONF_MANAGE_PUSH_TARGET: manage_push_target} if schema is not None and schema.schema else {}
             result = await flow.async_configure(result["flow_id"], confirm)

@@ -223,7 +223,7 @@ def add_gateway(api: HomeAssistantApi, gateway: DemoGateway) -> str:
     )
     if step["type"] == "abort":
         return f"already added ({step['reason']})"
-    if step["type"] != "form" or step["step_id"] != "confirm":
+    if step["type"] != "form" or not step["step_id"].startswith("confirm"):
         raise SystemExit(f"the config flow for the {gateway.name} simulator stopped at {step}")
     # The confirm step asks whether Home Assistant may point the gateway's pushes at itself (EJOIN can).
     fields = {field["name"] for field in step.get("data_schema", [])}

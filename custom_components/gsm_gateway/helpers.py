@@ -28,10 +28,11 @@ def command_error(hass: HomeAssistant, entry: ConfigEntry, err: GatewayError) ->
 @contextmanager
 def translate_gateway_errors(entry: GsmGatewayConfigEntry) -> Iterator[None]:
     """Raise client errors from the block as translated errors (see `command_error`)."""
+    hass = entry.runtime_data.status.hass  # before the block: an entry that reloads meanwhile loses its runtime data
     try:
         yield
     except GatewayError as err:
-        raise command_error(entry.runtime_data.status.hass, entry, err) from err
+        raise command_error(hass, entry, err) from err
 
 
 def gateway_command[EntityT: GsmGatewayEntity[Any], **P](

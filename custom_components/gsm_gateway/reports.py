@@ -26,6 +26,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .client import Capability, DeliveryReportEvent, Gateway, SendReportEvent, SendResult, SentMessage
 from .const import DOMAIN, LOGGER
@@ -86,6 +87,42 @@ class Awaited:
         )
 
 
+def awaited_of(result: SendResult, capabilities: frozenset[Capability], *, delivery_report: bool) -> list[Awaited]:
+    """What to wait for after a send: a result where the gateway reports results, a delivery report if asked for."""
+    want_result = Capability.SEND_REPORTS in capabilities
+    want_delivery = delivery_report and Capability.DELIVERY_REPORTS in capabilities
+    if not (want_result or want_delivery):
+        return []
+    now = dt_util.utcnow()
+    return [
+        Awaited(
+            task_id=item.task_id,
+            recipient=item.recipient,
+            sent_at=now,
+            want_result=want_result,
+            want_delivery=want_delivery,
+        )
+        for item in result.recipients
+        if item.accepted and item.task_id is not None
+    ]
+
+
+# Sends that finished while their entry was reloading, by entry id: the next ledger of the entry takes them.
+AWAITED_LATER: HassKey[dict[str, list[Awaited]]] = HassKey(f"{DOMAIN}_awaited_later")
+
+
+@callback
+def async_track_later(hass: HomeAssistant, entry_id: str, result: SendResult, *, delivery_report: bool) -> None:
+    """A send finished while its entry had no running ledger (a reload): the entry's next ledger waits for it.
+
+    Without the gateway at hand, a result is awaited and a delivery report when one was asked for; a ledger whose
+    gateway cannot answer one lets it expire.
+    """
+    capabilities = frozenset({Capability.SEND_REPORTS, Capability.DELIVERY_REPORTS})
+    later = hass.data.setdefault(AWAITED_LATER, {})
+    later.setdefault(entry_id, []).extend(awaited_of(result, capabilities, delivery_report=delivery_report))
+
+
 def _same_number(number: str) -> str:
     return number.strip().removeprefix("+").removeprefix("00")
 
@@ -96,6 +133,7 @@ class Reports:
     def __init__(self, hass: HomeAssistant, entry_id: str, gateway: Gateway, fire: Callable[[Report], None]) -> None:
         """`fire` fires the report's event; it is called exactly once per report."""
         self.hass = hass
+        self.entry_id = entry_id
         self.gateway = gateway
         self._fire = fire
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.reports")
@@ -108,8 +146,9 @@ class Reports:
     # --- persistence ------------------------------------------------------------------------------------
 
     async def async_load(self) -> None:
-        """Restore what is awaited and which reports already fired."""
+        """Restore what is awaited and which reports already fired, and take sends made during a reload."""
         stored = await self._store.async_load()
+        self._awaited.extend(self.hass.data.get(AWAITED_LATER, {}).pop(self.entry_id, []))
         if stored is None:
             return
         self._seen = OrderedDict.fromkeys(stored.get("seen", []))
@@ -147,23 +186,7 @@ class Reports:
     @callback
     def async_track(self, result: SendResult, *, delivery_report: bool) -> None:
         """Wait for the reports of every recipient the gateway accepted."""
-        capabilities = self.gateway.capabilities
-        want_result = Capability.SEND_REPORTS in capabilities
-        want_delivery = delivery_report and Capability.DELIVERY_REPORTS in capabilities
-        if not (want_result or want_delivery):
-            return
-        now = dt_util.utcnow()
-        self._awaited.extend(
-            Awaited(
-                task_id=item.task_id,
-                recipient=item.recipient,
-                sent_at=now,
-                want_result=want_result,
-                want_delivery=want_delivery,
-            )
-            for item in result.recipients
-            if item.accepted and item.task_id is not None
-        )
+        self._awaited.extend(awaited_of(result, self.gateway.capabilities, delivery_report=delivery_report))
         self._schedule_save()
 
     # --- reports ----------------------------------------------------------------------------------------

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .client import Encoding, SendResult, SlotRef, SmsRequest
 from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPORTS, DEFAULT_PORT_AUTO, DOMAIN
 from .coordinator import GsmGatewayConfigEntry
 from .helpers import translate_gateway_errors
+from .reports import async_track_later
 from .validation import clean_number, parse_ports
 
 
@@ -67,13 +69,10 @@ async def async_send_sms(
             delivery_report if delivery_report is not None else entry.options.get(CONF_DELIVERY_REPORTS, False)
         ),
     )
-    with translate_gateway_errors(entry):
-        result = await entry.runtime_data.gateway.send_sms(request)
     runtime = entry.runtime_data
-    if (reports := runtime.receiver.reports) is not None:
-        reports.async_track(result, delivery_report=request.delivery_report)
-    if runtime.statistics is not None:
-        runtime.statistics.async_note_activity()
+    with translate_gateway_errors(entry):
+        result = await runtime.gateway.send_sms(request)
+    async_follow_reports(runtime.status.hass, entry, result, delivery_report=request.delivery_report)
     rejected = [item for item in result.recipients if not item.accepted]
     if rejected:
         first = rejected[0]
@@ -88,6 +87,25 @@ async def async_send_sms(
             },
         )
     return send_response(result)
+
+
+@callback
+def async_follow_reports(
+    hass: HomeAssistant, entry: GsmGatewayConfigEntry, result: SendResult, *, delivery_report: bool
+) -> None:
+    """Wait for the send's reports, and read the counters again soon.
+
+    The entry may have reloaded while the gateway answered (its runtime data is then gone, or new): the reports are
+    followed by the current ledger, or by the next one when none runs.
+    """
+    runtime = getattr(entry, "runtime_data", None)
+    if runtime is None or (runtime.receiver.reports is not None and runtime.receiver.reports.closed):
+        async_track_later(hass, entry.entry_id, result, delivery_report=delivery_report)
+        return
+    if runtime.receiver.reports is not None:
+        runtime.receiver.reports.async_track(result, delivery_report=delivery_report)
+    if runtime.statistics is not None:
+        runtime.statistics.async_note_activity()
 
 
 def send_response(result: SendResult) -> dict[str, Any]:

@@ -26,6 +26,10 @@ async def test_every_sms_fires_exactly_once_under_chaos() -> None:
     # Every send either went through or raised a Home Assistant error; none hung or failed otherwise.
     assert not result.sends_unexpected, report
     assert result.sends_issued == 8, report
+    # Their delivery reports (kept in the gateway's inbox) fired exactly once.
+    assert result.reports_known, report
+    assert result.report_duplicates == 0, report
+    assert result.reports_lost == 0, report
     # The disruptions really happened, and the faults really hit the integration's requests.
     kinds = [what for _, what in result.actions]
     assert kinds.count("config entry reloaded") == 3, report

@@ -215,3 +215,23 @@ async def wait_until(condition: Any, sim: GatewaySimulator, timeout: float = 5.0
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{type(sim).__name__}: condition not met within {timeout} s")
+
+
+@pytest.mark.parametrize("vendor", ["synway"])
+async def test_a_send_answered_during_a_reload_is_still_followed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: SynwaySimulator, captured: dict[str, list[Event]]
+) -> None:
+    """The gateway answers a send while its entry reloads: the next instance still reports the result."""
+    clock = Clock(hass)
+    sim.faults.response_delay = 0.3
+    sending = hass.async_create_task(send(hass, OK_NUMBER))
+    await asyncio.sleep(0.1)  # the send request is on its way
+    sim.faults.response_delay = 0.0
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    response = await sending  # answered while the entry was unloaded
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await settle(hass)
+    await sim.control("complete_sends", {})
+    await clock.advance(11)
+    assert summary(captured[EVENT_SMS_SENT]) == [(OK_NUMBER, task_of(response, OK_NUMBER))]
+    assert len(captured[EVENT_DELIVERY_REPORT]) == 1
