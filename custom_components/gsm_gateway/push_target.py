@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from ipaddress import ip_address
+import logging
 from typing import Any, Final
 
 from homeassistant.components import webhook
@@ -112,6 +113,7 @@ class PushTargetManager:
         self._previous_known = CONF_PREVIOUS_PUSH_TARGET in entry_data
         self.url: str | None = None
         self.taken_over = False
+        self._warned_unreadable = False
         self._stop_checking: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
@@ -145,13 +147,16 @@ class PushTargetManager:
             self._stop_checking = None
 
     async def async_take_over(self, url: str) -> bool:
-        """Remember the current target (first time only), then point the gateway at `url`."""
+        """Remember the current target (first time only), then point the gateway at `url`.
+
+        The log says so once: when the gateway pointed elsewhere before (a reload that finds it pointing here
+        already says nothing above debug level).
+        """
         try:
-            if not self._previous_known:
-                previous = await self._read_previous(url)
-                if previous is not None:
-                    self._remember_previous(previous)
-                    self._previous_known = True
+            readable, current = await self._read_current()
+            if not self._previous_known and not (readable and current == url):
+                self._remember_previous({"sms_url": current} if readable else UNKNOWN_TARGET)
+                self._previous_known = True
             await self.gateway.set_push_target(url)
         except GatewayError as err:
             LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.title, err)
@@ -170,24 +175,23 @@ class PushTargetManager:
         self.taken_over = True
         for kind in FIXABLE_ISSUES:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry_id))
-        LOGGER.info("%s now pushes to Home Assistant", self.title)
+        changed = current != url if readable else True  # cannot tell: say it
+        LOGGER.log(logging.INFO if changed else logging.DEBUG, "%s now pushes to Home Assistant", self.title)
         return True
 
-    async def _read_previous(self, url: str) -> Mapping[str, Any] | None:
-        """What to remember of the current target (None: it is ours already, nothing to remember).
-
-        Connection errors propagate: the take-over is tried again later.
-        """
+    async def _read_current(self) -> tuple[bool, str | None]:
+        """(whether the gateway says where it pushes, and where); connection errors propagate."""
         try:
-            current = await self.gateway.get_push_target()
+            return True, await self.gateway.get_push_target()
         except GatewayCommandError, GatewayUnsupportedError:
-            LOGGER.warning(
-                "%s does not say where it pushes now; Home Assistant takes its push target over anyway, and "
-                "cannot give the previous one back when the gateway is removed",
-                self.title,
-            )
-            return UNKNOWN_TARGET
-        return None if current == url else {"sms_url": current}
+            if not self._warned_unreadable:
+                self._warned_unreadable = True
+                LOGGER.warning(
+                    "%s does not say where it pushes now; Home Assistant takes its push target over anyway, and "
+                    "cannot give the previous one back when the gateway is removed",
+                    self.title,
+                )
+            return False, None
 
     async def _async_check(self, _now: object = None) -> None:
         """Take over again after a failure; raise a repair when someone else changed the target."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, UnknownHandler
@@ -12,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET, DOMAIN
+from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET, DOMAIN, LOGGER
 from custom_components.gsm_gateway.push_target import CHECK_INTERVAL
 from simulator.ejoin import EjoinSimulator
 
@@ -182,3 +184,25 @@ async def test_repair_reports_a_failed_take_over(
     assert await hass.config_entries.async_unload(managed.entry_id)
     with pytest.raises(UnknownHandler):
         await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+
+
+async def test_taking_over_is_logged_once(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    sim: EjoinSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A reload (adding a recipient reloads too) that finds the gateway pointing here says nothing new."""
+    await setup_managed(hass, config_entry, hass_client_no_auth)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        assert await hass.config_entries.async_reload(config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    said = [
+        record
+        for record in caplog.records
+        if record.levelno == logging.INFO and record.getMessage().endswith("now pushes to Home Assistant")
+    ]
+    assert said == []
+    assert sim.sms_url == our_url(hass)
