@@ -278,14 +278,15 @@ DAILY_SENSORS: tuple[DailySensorDescription, ...] = (
     DailySensorDescription(
         key="sms_sent_today",
         translation_key="sms_sent_today",
-        state_class=SensorStateClass.TOTAL,
+        # Falls to 0 at the gateway's midnight: a meter reset, not a negative change in long-term statistics.
+        state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda data: sum(stats.sent for stats in data.sms_today.values()),
         exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
     DailySensorDescription(
         key="sms_received_today",
         translation_key="sms_received_today",
-        state_class=SensorStateClass.TOTAL,
+        state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda data: sum(stats.received for stats in data.sms_today.values()),
         exists_fn=has_capability(Capability.SMS_STATISTICS),
     ),
