@@ -9,9 +9,10 @@ from homeassistant.components.notify.const import NotifyEntityFeature
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_RECIPIENT_NUMBER, CONF_RECIPIENT_PORT, SUBENTRY_RECIPIENT
-from .coordinator import GsmGatewayConfigEntry
+from .coordinator import GatewayStatusCoordinator, GsmGatewayConfigEntry
 from .sending import async_send_sms
 
 PARALLEL_UPDATES = 1
@@ -26,8 +27,11 @@ async def async_setup_entry(
             async_add_entities([RecipientNotifyEntity(entry, subentry)], config_subentry_id=subentry.subentry_id)
 
 
-class RecipientNotifyEntity(NotifyEntity):
-    """Sends the message (with the title as its first line) to one phone number."""
+class RecipientNotifyEntity(CoordinatorEntity[GatewayStatusCoordinator], NotifyEntity):
+    """Sends the message (with the title as its first line) to one phone number.
+
+    Available while the gateway can be reached (it follows the status coordinator), like the gateway's entities.
+    """
 
     _attr_has_entity_name = True
     _attr_translation_key = "recipient"
@@ -35,6 +39,7 @@ class RecipientNotifyEntity(NotifyEntity):
 
     def __init__(self, entry: GsmGatewayConfigEntry, subentry: ConfigSubentry) -> None:
         """Bind to a recipient subentry; the entity is named after the person (like smtp's recipients)."""
+        super().__init__(entry.runtime_data.status)
         self.entry = entry
         self._number: str = subentry.data[CONF_RECIPIENT_NUMBER]
         self._port: str | None = subentry.data.get(CONF_RECIPIENT_PORT) or None
