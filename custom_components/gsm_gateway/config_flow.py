@@ -179,7 +179,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
             gateway, errors = await _async_connect(self, data, vendor)
             if gateway is not None:
                 await self.async_set_unique_id(gateway.device.unique_id)
-                self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]})
+                self._abort_if_known(data)
                 self._data = {**data, CONF_VENDOR: gateway.vendor.value, CONF_WEBHOOK_ID: webhook.async_generate_id()}
                 self._gateway = gateway
                 self._push_setup, self._push_url = push_setup(
@@ -191,6 +191,16 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(_user_schema(user_input or {}), user_input),
             errors=errors,
         )
+
+    def _abort_if_known(self, data: Mapping[str, Any]) -> None:
+        """Stop when this gateway is set up already, updating its address when the user found it at a new one."""
+        address = {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.unique_id == self.unique_id and any(
+                entry.data.get(key) != value for key, value in address.items()
+            ):
+                self._abort_if_unique_id_configured(updates=address, error="address_updated")
+        self._abort_if_unique_id_configured()
 
     async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Home Assistant can set the gateway's push URL: ask whether it may."""

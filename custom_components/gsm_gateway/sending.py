@@ -16,13 +16,13 @@ from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPOR
 from .coordinator import GsmGatewayConfigEntry
 from .helpers import translate_gateway_errors
 from .reports import async_track_later
-from .validation import clean_number, parse_ports
+from .validation import clean_number, parse_ports, quoted_entry
 
 
 def normalize_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
-    """Clean and validate phone numbers (lists or comma-separated); raise a translated error when any is invalid."""
+    """Clean and validate phone numbers (lists or comma-separated); raise a translated error naming the bad ones."""
     cleaned: list[str] = []
-    invalid = 0
+    invalid: list[str] = []
     for raw in recipients:
         for part in str(raw).split(","):
             if not part.strip():
@@ -30,13 +30,15 @@ def normalize_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
             if (number := clean_number(part)) is not None:
                 cleaned.append(number)
             else:
-                invalid += 1
-    if invalid or not cleaned:
+                invalid.append(quoted_entry(part))
+    if invalid:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="invalid_recipients",
-            translation_placeholders={"count": str(invalid)},
+            translation_key="invalid_recipient" if len(invalid) == 1 else "invalid_recipients",
+            translation_placeholders={"entries": ", ".join(invalid)},
         )
+    if not cleaned:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_recipients")
     return tuple(dict.fromkeys(cleaned))
 
 
@@ -78,8 +80,10 @@ async def async_send_sms(
         first = rejected[0]
         raise HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="send_rejected",
+            # Refused for every recipient, or for some while the others were accepted (and are on their way).
+            translation_key="send_rejected" if len(rejected) == len(result.recipients) else "send_rejected_some",
             translation_placeholders={
+                "title": entry.title,
                 "rejected": str(len(rejected)),
                 "total": str(len(result.recipients)),
                 "code": str(first.code),

@@ -20,12 +20,19 @@ from .const import DOMAIN
 
 PHONE_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 SEPARATORS = re.compile(r"[\s\-().]")
+ENTRY_SHOWN = 24  # characters of a bad entry an error message repeats
 
 
 def clean_number(raw: str) -> str | None:
     """A phone number without the separators people type (`+49 170 123-45`), or None when it is not one."""
     number = SEPARATORS.sub("", raw)
     return number if PHONE_NUMBER.match(number) else None
+
+
+def quoted_entry(raw: str) -> str:
+    """A bad entry as an error message names it: quoted, without control characters, at most `ENTRY_SHOWN` long."""
+    entry = "".join(char for char in raw.strip() if char.isprintable())
+    return f"“{entry[:ENTRY_SHOWN]}…”" if len(entry) > ENTRY_SHOWN else f"“{entry}”"
 
 
 def check_phone_number(raw: str, error_key: str) -> str:

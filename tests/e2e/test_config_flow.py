@@ -186,8 +186,19 @@ async def test_already_configured_updates_host(hass: HomeAssistant, sim: Gateway
     result = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "address_updated"
     assert entry.data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_adding_the_same_gateway_again_changes_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: GatewaySimulator
+) -> None:
+    data = dict(init_integration.data)
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert dict(init_integration.data) == data
 
 
 async def test_reauth(hass: HomeAssistant, init_integration: MockConfigEntry, sim: GatewaySimulator) -> None:

@@ -73,7 +73,10 @@ async def test_default_port_option(hass: HomeAssistant, config_entry: MockConfig
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        ({"recipients": ["not-a-number"], "message": "x"}, "invalid_recipients"),
+        ({"recipients": ["not-a-number"], "message": "x"}, "invalid_recipient"),
+        ({"recipients": ["+49 170 1", "12", "x"], "message": "x"}, "invalid_recipients"),
+        ({"recipients": [], "message": "x"}, "no_recipients"),
+        ({"recipients": ["+\uff14\uff19\uff11\uff17\uff10\uff11\uff12\uff13"], "message": "x"}, "invalid_recipient"),
         ({"recipients": ["+491701111111"], "message": ""}, "empty_message"),
         ({"recipients": ["+491701111111"], "message": "x", "port": "9"}, "invalid_port"),
         ({"recipients": ["+491701111111"], "message": "x", "config_entry_id": "nope"}, "gateway_not_loaded"),
@@ -87,6 +90,41 @@ async def test_bad_input_is_refused_before_sending(
         await send(hass, **data)
     assert raised.value.translation_key == key
     assert sim.requests_to("/goip_post_sms.html") == []
+
+
+async def test_bad_numbers_are_named(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Each bad entry is named (and only that much of it), with what a valid number looks like."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await send(hass, recipients=["+491701111111, call me", "x" * 200], message="x")
+    message = str(raised.value)
+    assert "“call me”" in message
+    assert "“" + "x" * 24 + "…”" in message
+    assert "x" * 25 not in message
+    assert "3 to 20 digits" in message
+    with pytest.raises(ServiceValidationError) as raised:
+        await send(hass, recipients=["12"], message="x")
+    assert str(raised.value).startswith("“12” is not a phone number")
+
+
+async def test_a_refusal_of_every_recipient_says_so(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    sim.set_sim_status(4, None, 6)
+    with pytest.raises(HomeAssistantError) as raised:
+        await send(hass, recipients=["+491701111111"], message="x", port="4")
+    assert str(raised.value).startswith("ejoin gateway refused the message: 5 SIM Unregistered")
+
+
+async def test_a_refusal_of_some_recipients_says_the_others_go_out(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("simulator.ejoin.server.MAX_QUEUE", 1)  # a full queue refuses the second task
+    with pytest.raises(HomeAssistantError) as raised:
+        await send(hass, recipients=["+491701111111", "+491702222222"], message="x")
+    assert raised.value.translation_key == "send_rejected_some"
+    assert str(raised.value).startswith(
+        "ejoin gateway refused 1 of 2 recipients (16 Too Many Task); it accepted the others and is sending to them"
+    )
 
 
 async def test_device_rejection_names_the_reason(
