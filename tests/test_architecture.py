@@ -255,3 +255,61 @@ async def test_a_feature_is_there_exactly_when_its_capability_is(
         Vendor.SYNWAY: set(),
     }
     assert present == expected[vendor]
+
+
+# --- tests go through Home Assistant -----------------------------------------------------------------------------
+
+TESTS = Path(__file__).parent
+# The client library's own tests may look inside it; they do not run Home Assistant.
+LIBRARY_TESTS = (TESTS / "client", TESTS / "fuzz")
+
+
+def _reaches_runtime_data(node: ast.AST) -> bool:
+    """`x.runtime_data`, or `getattr(x, "runtime_data")` (also setattr, hasattr, delattr)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "runtime_data"
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in {"getattr", "setattr", "hasattr", "delattr"}
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+        and node.args[1].value == "runtime_data"
+    )
+
+
+def runtime_data_uses(source: str) -> list[int]:
+    """Lines that read or write an attribute named `runtime_data`."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source)) if _reaches_runtime_data(node))
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("entry.runtime_data.status.async_refresh()\n", [1]),
+        ("x = 1\nentry.runtime_data = None\n", [2]),
+        ("gateway = getattr(entry, 'runtime_data').gateway\n", [1]),
+        ("hass.states.get('sensor.x')\nentry.data['runtime_data']\n", []),
+        ("runtime_data = 1\n", []),  # a name of the test's own, not an attribute of an entry
+    ],
+)
+def test_the_runtime_data_rule_reads_every_form(source: str, lines: list[int]) -> None:
+    assert runtime_data_uses(source) == lines
+
+
+def test_tests_do_not_reach_into_runtime_data() -> None:
+    """Home Assistant tests assert through states, events, actions, registries, logs and the simulator's requests.
+
+    An entry's runtime data is the integration's inside (as are private attributes, which ruff's SLF001 refuses
+    outside tests/client/); a test that reads it stops testing what a user or an automation sees.
+    """
+    modules = [
+        path
+        for path in sorted(TESTS.rglob("*.py"))
+        if not any(path.is_relative_to(library) for library in LIBRARY_TESTS)
+    ]
+    assert len(modules) > 20, "tests not found"
+    offenders = [
+        f"{path.relative_to(TESTS)}:{line}" for path in modules for line in runtime_data_uses(path.read_text())
+    ]
+    assert offenders == []

@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.components.http import config as http_config
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+import psutil
 import pytest
 
 from simulator.__main__ import parse_args
@@ -69,7 +70,13 @@ async def test_home_assistant_listens_on_loopback_only(
     settings["data"]["stable"]["server_port"] = unused_tcp_port
     hass_storage[http_config.STORAGE_KEY] = settings
     assert await async_setup_component(hass, "http", {})
-    addresses = {sock.getsockname()[:2] for sock in hass.http._server.sockets}
+    await hass.http.start()  # what Home Assistant does once it has started
+    # Where this process listens, as the operating system reports it.
+    addresses = {
+        (conn.laddr.ip, conn.laddr.port)
+        for conn in psutil.Process().net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == unused_tcp_port
+    }
     assert addresses == {("127.0.0.1", unused_tcp_port)}
     await hass.http.stop()
 

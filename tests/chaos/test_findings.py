@@ -15,11 +15,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
+from custom_components.gsm_gateway.client.ejoin.parse import csq_to_dbm
 from custom_components.gsm_gateway.client.exceptions import GatewayResponseError
 from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET, DOMAIN, EVENT_SMS_RECEIVED
 from simulator.ejoin import EjoinSimulator
 from tests.conftest import SimulatorFactory
-from tests.e2e.conftest import auto_enable_custom_integrations, config_entry, entry_data, sim, unique_id_of, vendor  # noqa: F401 - fixtures
+from tests.e2e.conftest import (  # noqa: F401 - fixtures
+    auto_enable_custom_integrations,
+    config_entry,
+    entry_data,
+    sim,
+    unique_id_of,
+    update_entity,
+    vendor,
+)
 
 
 @pytest.mark.usefixtures("config_entry")
@@ -35,8 +44,8 @@ async def test_statistics_failing_at_set_up_do_not_break_status_updates(
     assert entry.state is ConfigEntryState.LOADED
     caplog.clear()
     gateway.ports[0].signal = 7  # any change the next poll sees (an unchanged poll notifies nobody)
-    await entry.runtime_data.status.async_refresh()
-    await hass.async_block_till_done()
+    await update_entity(hass, "sensor.ejoin_gateway_port_1_signal")
+    assert hass.states.get("sensor.ejoin_gateway_port_1_signal").state == str(csq_to_dbm(7))
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 

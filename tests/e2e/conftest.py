@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
 from typing import Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from yarl import URL
 
 from custom_components.gsm_gateway.client.detect import detect_gateway
+from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.client.models import ConnectionSettings
 from custom_components.gsm_gateway.const import CONF_USE_HTTPS, CONF_VENDOR, CONF_WEBHOOK_ID, DOMAIN
 from simulator import GatewaySimulator
@@ -64,6 +68,17 @@ async def update_entity(hass: HomeAssistant, entity_id: str) -> None:
     await hass.async_block_till_done()
 
 
+async def update_entity_again(hass: HomeAssistant, entity_id: str) -> None:
+    """`update_entity` once the coordinator's cool-down after the previous one has passed.
+
+    A coordinator serves requested refreshes at once, then at most one per cool-down (`REQUEST_REFRESH_DEFAULT_COOLDOWN`
+    seconds); a second update right after the first would only read the gateway when the cool-down ends.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REQUEST_REFRESH_DEFAULT_COOLDOWN))
+    await hass.async_block_till_done()
+    await update_entity(hass, entity_id)
+
+
 def port_device_id(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> str:
     """The device id of a port of `entry`'s gateway, from the device registry."""
     device = dr.async_get(hass).async_get_child_device_by_identifier(
@@ -71,6 +86,17 @@ def port_device_id(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> st
     )
     assert device is not None, f"port {port} has no device"
     return device.id
+
+
+@contextmanager
+def short_push_buffers(**buffering: int) -> Iterator[None]:
+    """EJOIN clients built in the block (setup, reload) ask the device for these push buffers (`PushBuffering`).
+
+    Short buffers keep tests from waiting for the production periods; the client reads its default where it is
+    imported, so that is where it is patched.
+    """
+    with patch("custom_components.gsm_gateway.client.ejoin.gateway.PushBuffering", partial(PushBuffering, **buffering)):
+        yield
 
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
@@ -107,20 +133,3 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in Home Assistant's format, next to the tests (tests/e2e/snapshots/)."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    """Create every entity enabled, also those disabled by default."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        return_value=True,
-        new_callable=PropertyMock,
-    ):
-        yield

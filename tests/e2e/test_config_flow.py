@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -10,8 +11,9 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from yarl import URL
 
 from custom_components.gsm_gateway.const import (
@@ -132,7 +134,7 @@ async def not_a_gateway(socket_enabled: None) -> AsyncIterator[str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    (_host, port), *_ = runner.addresses
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
 
@@ -257,6 +259,13 @@ async def test_reconfigure(
     assert entry.state is ConfigEntryState.LOADED
 
 
+def status_reads(sim: GatewaySimulator, vendor: str) -> int:
+    """How often the gateway was asked for the status of its ports."""
+    if vendor == "synway":  # one path for every query: the status read is the one asking for connection states
+        return sum(request.json()["event"] == "getportconnectstate" for request in sim.requests_to("/API/QueryInfo"))
+    return len(sim.requests_to({"ejoin": "/goip_get_status.html", "dinstar": "/api/get_port_info"}[vendor]))
+
+
 @pytest.mark.parametrize(
     ("vendor", "vendor_options"),
     [
@@ -266,7 +275,11 @@ async def test_reconfigure(
     ],
 )
 async def test_options_flow_reloads(
-    hass: HomeAssistant, init_integration: MockConfigEntry, vendor: str, vendor_options: dict[str, Any]
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: GatewaySimulator,
+    vendor: str,
+    vendor_options: dict[str, Any],
 ) -> None:
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -292,8 +305,17 @@ async def test_options_flow_reloads(
     await hass.async_block_till_done()
     assert entry.options[CONF_STATUS_INTERVAL] == 15
     assert entry.options[CONF_DEFAULT_PORT] == "2"
-    assert entry.runtime_data.status.update_interval.total_seconds() == 15
     assert entry.state is ConfigEntryState.LOADED
+
+    # Reloaded with the new options: the gateway's status is read every 15 seconds now (30 by default). Home
+    # Assistant schedules a poll up to a second early, and `async_fire_time_changed` adds half a second.
+    reads = status_reads(sim, vendor)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=13))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert status_reads(sim, vendor) == reads
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=16))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert status_reads(sim, vendor) == reads + 1
 
 
 async def test_recipient_subentry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -13,6 +13,8 @@ from custom_components.gsm_gateway.const import DOMAIN, EVENT_PORT_STATUS_CHANGE
 from custom_components.gsm_gateway.device_trigger import TRIGGER_EVENTS, async_get_triggers
 from simulator.ejoin import EjoinSimulator
 
+from .conftest import update_entity
+
 
 def port_device(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> str:
     device = dr.async_get(hass).async_get_child_device_by_identifier(
@@ -69,8 +71,7 @@ async def test_port_status_changed_event(
     events: list[dict[str, object]] = []
     hass.bus.async_listen(EVENT_PORT_STATUS_CHANGED, lambda event: events.append(dict(event.data)))
     sim.set_sim_status(2, None, 6)
-    await init_integration.runtime_data.status.async_refresh()
-    await hass.async_block_till_done()
+    await update_entity(hass, "sensor.ejoin_gateway_port_2_status")
     assert events == [
         {
             "config_entry_id": init_integration.entry_id,

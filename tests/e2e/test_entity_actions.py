@@ -11,6 +11,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator.ejoin import EjoinSimulator
 
+from .conftest import update_entity
+
 
 @pytest.fixture
 async def all_entities(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
@@ -76,9 +78,8 @@ async def test_led_with_feedback_follows_the_device(
     hass: HomeAssistant, all_entities: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
     sim.variants.add("v24_fields")  # firmware that reports the LED in its status rows
-    await all_entities.runtime_data.status.async_refresh()
-    await hass.async_block_till_done()
     entity = "switch.ejoin_gateway_port_3_led"
+    await update_entity(hass, entity)
     assert hass.states.get(entity).state == "on"
     await call(hass, "switch", "turn_off", entity)
     state = hass.states.get(entity)

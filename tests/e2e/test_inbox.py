@@ -12,9 +12,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import CONF_DELETE_AFTER_DELIVERY, CONF_MANAGE_PUSH_TARGET, EVENT_SMS_RECEIVED
 from simulator.ejoin import EjoinSimulator
+
+from .conftest import short_push_buffers
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -41,12 +42,12 @@ async def pushing(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator, hass_client_no_auth: ClientSessionGenerator
 ) -> MockConfigEntry:
     hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    client = await hass_client_no_auth()
-    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
-    await hass.config_entries.async_reload(config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    config_entry.runtime_data.gateway.push_buffering = PushBuffering(sms_count=2, sms_period=1)
+    with short_push_buffers(sms_count=2, sms_period=1):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        client = await hass_client_no_auth()
+        hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+        await hass.config_entries.async_reload(config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
     sim.sms_cnt, sim.sms_prd = 2, 0
     return config_entry
 

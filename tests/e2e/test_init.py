@@ -15,7 +15,7 @@ from simulator import GatewaySimulator
 from simulator.ejoin import EjoinSimulator
 from simulator.ejoin.state import make_ports
 
-from .conftest import WEBHOOK_ID
+from .conftest import WEBHOOK_ID, update_entity, update_entity_again
 
 
 async def test_load_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
@@ -93,14 +93,12 @@ async def test_ports_appear_and_go(hass: HomeAssistant, init_integration: MockCo
     (new_port,) = make_ports(sim.rng, 1, sim.slot_count)
     new_port.port = 5
     sim.ports.append(new_port)
-    await entry.runtime_data.status.async_refresh()
-    await hass.async_block_till_done()
+    await update_entity(hass, "sensor.ejoin_gateway_ports_registered")
     assert hass.states.get("sensor.ejoin_gateway_port_5_status").state == "registered"
     assert len(dr.async_entries_for_parent_device(registry, gateway.id)) == 5
 
     sim.ports.pop()
-    await entry.runtime_data.status.async_refresh()
-    await hass.async_block_till_done()
+    await update_entity_again(hass, "sensor.ejoin_gateway_ports_registered")
     assert len(dr.async_entries_for_parent_device(registry, gateway.id)) == 4
     assert hass.states.get("sensor.ejoin_gateway_port_5_status") is None
 

@@ -16,9 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
-from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import CONF_MANAGE_PUSH_TARGET
 from simulator.ejoin import EjoinSimulator
+
+from .conftest import short_push_buffers
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -52,12 +53,12 @@ async def test_first_example_forwards_an_injected_sms(
     phone: list[ServiceCall] = async_mock_service(hass, "notify", "mobile_app_my_phone")
     assert await async_setup_component(hass, automation.DOMAIN, {automation.DOMAIN: [automation_examples()[0]]})
     hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    client = await hass_client_no_auth()
-    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
-    await hass.config_entries.async_reload(config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    config_entry.runtime_data.gateway.push_buffering = PushBuffering(sms_count=2, sms_period=1)
+    with short_push_buffers(sms_count=2, sms_period=1):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        client = await hass_client_no_auth()
+        hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+        await hass.config_entries.async_reload(config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
     sim.sms_cnt, sim.sms_prd = 2, 0
 
     sim.deliver_sms(3, None, "+491711234567", "The parcel is at the neighbour's")

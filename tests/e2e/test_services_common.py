@@ -14,7 +14,6 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.gsm_gateway.client.models import Capability
 from custom_components.gsm_gateway.const import DOMAIN
 from simulator.ejoin import EjoinSimulator
 from tests.e2e.conftest import port_device_id
@@ -150,14 +149,6 @@ async def test_unsupported_actions_are_refused(
     assert raised.value.translation_key == "action_unsupported"
     assert raised.value.translation_placeholders == {"title": "synway gateway", "action": service}
     assert str(raised.value).startswith(f"synway gateway does not support the {service} action")
-
-
-async def test_unsupported_dialect_method(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """A capability that a dialect has, but the action needs another dialect's own method (a Dinstar extra)."""
-    init_integration.runtime_data.gateway._features |= {Capability.STK}
-    with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, "sim_toolkit", port="1")
-    assert raised.value.translation_key == "action_unsupported"
 
 
 # --- admin-only actions ------------------------------------------------------------------------------------------

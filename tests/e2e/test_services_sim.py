@@ -11,6 +11,7 @@ from custom_components.gsm_gateway.client.imei import luhn_valid
 from simulator.dinstar import DinstarSimulator
 from simulator.ejoin import EjoinSimulator
 
+from .conftest import update_entity
 from .test_services_common import call, commands
 
 IMEI = "490154203237518"  # the textbook example, Luhn-valid
@@ -41,7 +42,8 @@ async def test_set_imei_of_a_bare_port_writes_its_active_slot(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
     sim.ports[1].active = 2
-    await init_integration.runtime_data.status.async_refresh()
+    await update_entity(hass, "select.ejoin_gateway_port_2_active_sim_slot")
+    assert hass.states.get("select.ejoin_gateway_port_2_active_sim_slot").state == "B"
     response = await call(hass, "set_imei", port="2", imei=IMEI)
     assert set_requests(sim) == [f"sim_imei(3)={IMEI}"]
     assert response["port"] == "2B"
@@ -72,12 +74,16 @@ async def test_bad_imei_is_refused_before_sending(
     assert set_requests(sim) == []
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the SIM number sensor is off by default
 async def test_set_sim_number(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
+    assert hass.states.get("select.ejoin_gateway_port_4_active_sim_slot").state == "A"
+    assert hass.states.get("sensor.ejoin_gateway_port_4_sim_number").state != "+491701234567"
     response = await call(hass, "set_sim_number", port="4A", number="+49 170 1234567")
     assert set_requests(sim) == ["sim_number(6)=%2B491701234567"]
     assert sim.ports[3].slots[0].number == "+491701234567"
     assert response["confirmed"] is True
-    assert init_integration.runtime_data.status.data.ports[4].slots[1].sim_number == "+491701234567"
+    # Home Assistant read the status again: port 4's SIM (slot A, the active one) shows its new number.
+    assert hass.states.get("sensor.ejoin_gateway_port_4_sim_number").state == "+491701234567"
 
 
 async def test_set_sim_number_refuses_words(

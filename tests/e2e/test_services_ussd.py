@@ -211,8 +211,3 @@ async def test_no_reply_at_all(
     sim.state.ussd_delay = 60.0
     response = await call(hass, "send_ussd", port="1", code="*100#", timeout=10)
     assert response["status"] == "pending"
-
-
-def test_reply_of_another_port_is_not_ours() -> None:
-    assert ussd._reply_for({"1A": "one", "2A": "two", "odd label": "?"}, 2) == ("2A", "two")
-    assert ussd._reply_for({"1A": "one"}, 2) is None

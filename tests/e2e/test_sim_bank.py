@@ -8,6 +8,7 @@ from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS, DOMAIN as
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
@@ -18,6 +19,15 @@ from tests.conftest import SimulatorFactory
 
 SLOTS = 16
 LETTERS = [chr(ord("A") + index) for index in range(SLOTS)]
+
+
+async def inbox_label(hass: HomeAssistant, sim: EjoinSimulator, sms_id: int) -> str:
+    """The port label of one received SMS as the gateway's inbox API lists it (`goip_get_sms.html`)."""
+    session = async_get_clientsession(hass)
+    query = {"username": sim.username, "password": sim.password, "sms_id": str(sms_id), "sms_num": "1"}
+    async with session.get(f"{sim.url}/goip_get_sms.html", params=query) as response:
+        (row,) = (await response.json(content_type=None))["data"]
+    return str(row[1])
 
 
 @pytest.fixture
@@ -65,7 +75,7 @@ async def test_every_port_of_a_sim_bank_gateway_has_its_entities(
     # An SMS on that SIM reaches the port's device, named by its canonical label.
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     entry = sim.deliver_sms(3, None, "+4917011", "from the pool")
-    assert sim._row(entry)[1] == "3.02.12"  # what the gateway writes
+    assert await inbox_label(hass, sim, entry.sms_id) == "3.02.12"  # what the gateway writes
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))
     await hass.async_block_till_done(wait_background_tasks=True)
     [event] = events

@@ -17,7 +17,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gsm_gateway.client.ejoin.gateway import PushBuffering
 from custom_components.gsm_gateway.const import (
     CONF_ALLOW_ANY_SOURCE,
     CONF_MANAGE_PUSH_TARGET,
@@ -30,7 +29,7 @@ from custom_components.gsm_gateway.const import (
 )
 from simulator.ejoin import EjoinSimulator
 
-from .conftest import WEBHOOK_ID, port_device_id
+from .conftest import WEBHOOK_ID, port_device_id, short_push_buffers
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ejoin"
 PATH = f"/api/webhook/{WEBHOOK_ID}"
@@ -52,17 +51,15 @@ async def pushing_sim(
 ) -> EjoinSimulator:
     """The integration takes the simulator's push target over, as a user who allowed it would have it."""
     hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    # Home Assistant's HTTP server only listens once a client is made; then it has a URL the gateway can reach.
-    client = await hass_client_no_auth()
-    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
-    await hass.config_entries.async_reload(config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
     # Short device-side buffers, so the test does not wait for the production periods.
-    config_entry.runtime_data.gateway.push_buffering = PushBuffering(
-        sms_count=2, sms_period=1, report_count=1, report_period=1
-    )
+    with short_push_buffers(sms_count=2, sms_period=1, report_count=1, report_period=1):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        # Home Assistant's HTTP server only listens once a client is made; then it has a URL the gateway can reach.
+        client = await hass_client_no_auth()
+        hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+        await hass.config_entries.async_reload(config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
     assert sim.status_url == str(client.make_url(PATH))
     assert sim.sms_url == str(client.make_url(PATH))
     sim.sms_cnt, sim.sms_prd = 2, 0  # what the next send would set; pushes at once

@@ -29,9 +29,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway import connection
-from custom_components.gsm_gateway.const import DOMAIN, LOGGER
+from custom_components.gsm_gateway.client import Gateway, GatewayError, GatewayStatus, create_gateway
+from custom_components.gsm_gateway.const import CONF_VENDOR, DOMAIN, LOGGER
 from simulator import GatewaySimulator
 from simulator.base import ONE_SHOT_FAULTS
+from tests.e2e.conftest import update_entity
 
 from .conftest import Planted
 
@@ -93,14 +95,42 @@ async def ensure_loaded(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     assert entry.state is ConfigEntryState.LOADED
 
 
+@contextlib.contextmanager
+def status_errors(evidence: Evidence) -> Iterator[None]:
+    """Collect every error a status read of the client raises, with its causes, as the poll that failed keeps it.
+
+    The poll's own message (which carries the client's as its `error` placeholder) is in the log.
+    """
+
+    def recording(*args: Any, **kwargs: Any) -> Gateway:
+        gateway = create_gateway(*args, **kwargs)
+        read = gateway.get_status
+
+        async def get_status() -> GatewayStatus:
+            try:
+                return await read()
+            except GatewayError as err:
+                evidence.error(err)
+                raise
+
+        gateway.get_status = get_status  # type: ignore[method-assign]
+        return gateway
+
+    with patch.object(connection, "create_gateway", recording):
+        yield
+
+
+# An entity of each coordinator: updating it reads what that coordinator reads.
+STATUS_ENTITY = "sensor.{vendor}_gateway_ports_registered"
+STATISTICS_ENTITY = "sensor.{vendor}_gateway_sms_sent_today"
+
+
 async def exercise(hass: HomeAssistant, entry: MockConfigEntry, evidence: Evidence) -> None:
     """Poll, send, reload: every path that talks to the gateway, so the injected faults hit each of them."""
-    runtime = entry.runtime_data
-    await runtime.status.async_refresh()
-    if runtime.status.last_exception is not None:
-        evidence.error(runtime.status.last_exception)
-    if runtime.statistics is not None:
-        await runtime.statistics.async_refresh()
+    vendor = entry.data[CONF_VENDOR]
+    await update_entity(hass, STATUS_ENTITY.format(vendor=vendor))
+    if hass.states.get(statistics := STATISTICS_ENTITY.format(vendor=vendor)) is not None:
+        await update_entity(hass, statistics)
     try:
         await hass.services.async_call(
             DOMAIN,
@@ -129,7 +159,7 @@ async def test_nothing_private_leaks_under_any_fault(
     planted: Planted = sim.planted  # type: ignore[attr-defined]
     planted.numbers += [SENDER, RECIPIENT]
     evidence = Evidence()
-    with quick_timeouts(sim):
+    with quick_timeouts(sim), status_errors(evidence):
         await hass.config_entries.async_reload(init_integration.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
         await sim.control("deliver_sms", {"port": 1, "sender": SENDER, "text": f"code 123456 from {SENDER}"})

@@ -1,13 +1,14 @@
 """The webhook's defences, beyond tests/e2e/test_webhook.py: methods, local-only, source address, size, the id.
 
-A push that gets through a defence would reach `parse_push` and count as accepted or rejected in the webhook's own
-counters; each test checks those counters stayed put (and that no event fired), not only the HTTP status.
+A push that gets through a defence reaches the integration's handler, which either fires an event for it or refuses it
+with a log line; each test checks that neither happened, not only the HTTP status.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import logging
 import string
 from typing import Any
 from unittest.mock import Mock
@@ -24,7 +25,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.gsm_gateway.const import CONF_WEBHOOK_ID, DOMAIN
+from custom_components.gsm_gateway.const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from custom_components.gsm_gateway.webhook import MAX_PUSH_BYTES, async_resolve_sources
 from simulator import GatewaySimulator
 from tests.conftest import SimulatorFactory
@@ -35,13 +36,14 @@ PUSH = b'{"type": "recv-sms", "sms_num": 1, "sms": [[0, "1A", 1767225600, "+4917
 
 
 class Watch:
-    """Events of the integration, and the webhook's own counters."""
+    """Events of the integration, and the pushes its webhook handler refused (each one is a log line)."""
 
-    def __init__(self, hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, caplog: pytest.LogCaptureFixture) -> None:
         """Start watching."""
-        self.entry = entry
+        caplog.set_level(logging.DEBUG, logger=LOGGER.name)  # a repeated reason is logged at debug level
+        self.caplog = caplog
+        self.logged_before = len(caplog.records)
         self.events: list[Event[Any]] = []
-        self.counters = self._counters()
 
         @callback
         def record(event: Event[Any]) -> None:
@@ -50,15 +52,19 @@ class Watch:
 
         hass.bus.async_listen(MATCH_ALL, record)
 
-    def _counters(self) -> tuple[int, int]:
-        hook = self.entry.runtime_data.receiver.webhook
-        assert hook is not None
-        return hook.accepted, hook.rejected
+    @property
+    def refusals(self) -> list[str]:
+        """What the integration's handler logged about the pushes it refused since the watch started."""
+        return [
+            record.getMessage()
+            for record in self.caplog.records[self.logged_before :]
+            if record.name == LOGGER.name and record.getMessage().startswith("Ignored a push")
+        ]
 
     @property
     def untouched(self) -> bool:
-        """Nothing reached the integration's handler."""
-        return self._counters() == self.counters and not self.events
+        """Nothing reached the integration's handler: it neither refused the push nor fired an event for it."""
+        return not self.refusals and not self.events
 
 
 @pytest.fixture
@@ -91,9 +97,13 @@ def request_from(remote: str, entry: MockConfigEntry, body: bytes = PUSH, **head
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "HEAD"])
 async def test_only_post_reaches_the_integration(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, method: str
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    client: TestClient,
+    method: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     response = await client.request(method, path_of(init_integration), data=PUSH)
     # Home Assistant answers 405 to a wrong method (HEAD: 200, so that a URL can be checked without using it).
     assert response.status == (200 if method == "HEAD" else 405)
@@ -103,13 +113,13 @@ async def test_only_post_reaches_the_integration(
 
 @pytest.mark.parametrize("remote", ["203.0.113.9", "8.8.8.8", "2001:db8::1"])
 async def test_remote_requests_never_reach_the_integration(
-    hass: HomeAssistant, init_integration: MockConfigEntry, remote: str
+    hass: HomeAssistant, init_integration: MockConfigEntry, remote: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Registered local-only: a request from the internet is answered like an unknown id and goes no further.
 
     A forged `X-Forwarded-For` does not help: Home Assistant only honours it from configured proxies.
     """
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     request = request_from(remote, init_integration, **{"X-Forwarded-For": "127.0.0.1"})
     response = await webhook.async_handle_webhook(hass, init_integration.data[CONF_WEBHOOK_ID], request)
     assert response.status == 200
@@ -119,21 +129,25 @@ async def test_remote_requests_never_reach_the_integration(
 
 @pytest.mark.parametrize("remote", ["192.168.1.50", "10.0.0.7", "127.0.0.2", "::1"])
 async def test_local_addresses_other_than_the_gateway_are_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry, remote: str
+    hass: HomeAssistant, init_integration: MockConfigEntry, remote: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """On the LAN, only the gateway's own address may push (its host resolved at set-up: 127.0.0.1 here)."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     request = request_from(remote, init_integration)
     response = await webhook.async_handle_webhook(hass, init_integration.data[CONF_WEBHOOK_ID], request)
     assert response.status == 403
     await hass.async_block_till_done()
     assert watch.events == []
-    assert init_integration.runtime_data.receiver.webhook.rejected == watch.counters[1] + 1
+    assert watch.refusals == [
+        "Ignored a push to ejoin gateway: sender is not the gateway (see the 'Accept pushes from any address' option)"
+    ]
 
 
-async def test_the_gateway_itself_is_accepted(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_the_gateway_itself_is_accepted(
+    hass: HomeAssistant, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
     """The same mocked path with the gateway's address: the checks above refuse the sender, not the request."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     response = await webhook.async_handle_webhook(
         hass, init_integration.data[CONF_WEBHOOK_ID], request_from("127.0.0.1", init_integration)
     )
@@ -151,10 +165,10 @@ async def test_sources_come_from_the_configured_host() -> None:
 
 
 async def test_a_streamed_body_over_the_cap_is_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """No Content-Length to check up front (chunked): the cap must still hold, with 413, not a parse error."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     sent = 0
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -171,10 +185,10 @@ async def test_a_streamed_body_over_the_cap_is_refused(
 
 
 async def test_a_push_arriving_in_pieces_is_read_whole(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A 2 kB push over a real network arrives in several TCP segments; here, two chunks 50 ms apart."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
 
     async def pieces() -> AsyncIterator[bytes]:
         yield PUSH[:40]
@@ -188,10 +202,10 @@ async def test_a_push_arriving_in_pieces_is_read_whole(
 
 
 async def test_a_large_push_below_the_cap_is_read_whole(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An MMS with a photo is hundreds of kB: under the cap, it must be read to its end (Content-Length known)."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     body = PUSH[:-1] + b" " * 1_000_000 + b"}"
     response = await client.post(path_of(init_integration), data=body)
     assert response.status == 200
@@ -200,10 +214,10 @@ async def test_a_large_push_below_the_cap_is_read_whole(
 
 
 async def test_a_small_push_in_one_piece_is_read(
-    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The counterpart of the three above: one piece."""
-    watch = Watch(hass, init_integration)
+    watch = Watch(hass, caplog)
     response = await client.post(path_of(init_integration), data=PUSH)
     assert response.status == 200
     await hass.async_block_till_done()
