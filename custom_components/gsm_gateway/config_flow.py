@@ -442,11 +442,10 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             data, errors = self._validate(user_input)
             if not errors:
-                result = self.async_create_entry(
+                # The gateway reloads once the recipient is stored (see `async_setup_entry`): its notify entity appears.
+                return self.async_create_entry(
                     title=user_input[CONF_NAME], data=data, unique_id=data[CONF_RECIPIENT_NUMBER]
                 )
-                self.hass.config_entries.async_schedule_reload(self._get_entry().entry_id)
-                return result
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(self._schema(), user_input),
@@ -460,7 +459,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             data, errors = self._validate(user_input)
             if not errors:
-                return self.async_update_reload_and_abort(
+                return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
                     title=user_input[CONF_NAME],

@@ -318,8 +318,10 @@ async def test_options_flow_reloads(
     assert status_reads(sim, vendor) == reads + 1
 
 
-async def test_recipient_subentry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_recipient_subentry(hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator) -> None:
+    """Recipients come, change and go without reloading the gateway; their notify entity follows."""
     entry = init_integration
+    connects = len(sim.requests_to("/goip_get_status.html"))
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_RECIPIENT), context={"source": SOURCE_USER}
     )
@@ -352,6 +354,19 @@ async def test_recipient_subentry(hass: HomeAssistant, init_integration: MockCon
     subentry = next(iter(entry.subentries.values()))
     assert subentry.title == "Mother"
     assert dict(subentry.data) == {CONF_RECIPIENT_NUMBER: "+491700000000"}
+    assert hass.states.get("notify.mum").attributes["friendly_name"] == "Mother"
+    await hass.services.async_call(
+        "notify", "send_message", {"entity_id": "notify.mum", "message": "hello"}, blocking=True
+    )
+    (request,) = sim.requests_to("/goip_post_sms.html")
+    assert request.json()["tasks"][0]["to"] == "+491700000000"  # the new number, without a reload
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("notify.mum") is None
+    assert entry.state is ConfigEntryState.LOADED
+    # The gateway was never set up again for any of this (setup reads the status first).
+    assert len(sim.requests_to("/goip_get_status.html")) == connects
 
 
 @pytest.mark.parametrize("vendor", ["dinstar"])
