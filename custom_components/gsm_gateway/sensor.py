@@ -6,9 +6,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, override
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription, SensorStateClass
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -24,6 +31,7 @@ from .client import (
     SlotStatus,
     SmsStatistics,
 )
+from .const import DOMAIN
 from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
 
@@ -294,7 +302,7 @@ DAILY_SENSORS: tuple[DailySensorDescription, ...] = (
 
 
 async def async_setup_entry(
-    _hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add sensors for the gateway and every port (also ports that appear later)."""
     runtime = entry.runtime_data
@@ -312,10 +320,8 @@ async def async_setup_entry(
         )
     async_add_entities(gateway_entities)
 
-    # A value this gateway never reports (Synway has no signal or operator, Dinstar no operator) gets no sensor.
-    ports = list(runtime.status.data.ports.values())
-    reported = [d for d in PORT_SENSORS if any(d.exists_fn(port) for port in ports)]
     # Per-slot status only where the gateway reports inactive slots (Dinstar reports the active SIM only).
+    ports = list(runtime.status.data.ports.values())
     slot_count = gateway.device.slot_count
     multi_slot = slot_count > 1 and any(
         not slot.active and slot.state is not SimState.UNKNOWN for port in ports for slot in port.slots.values()
@@ -323,7 +329,7 @@ async def async_setup_entry(
     counters = [d for d in STATISTICS_SENSORS if statistics is not None and d.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[SensorEntity]:
-        entities: list[SensorEntity] = [PortSensor(entry, port.port, description) for description in reported]
+        entities: list[SensorEntity] = []
         if multi_slot:
             entities.extend(SlotSensor(entry, port.port, slot, SLOT_STATUS) for slot in range(1, slot_count + 1))
         if statistics is not None:
@@ -331,6 +337,64 @@ async def async_setup_entry(
         return entities
 
     add_port_entities(entry, async_add_entities, port_entities)
+    ReportedValueSensors(hass, entry, async_add_entities).async_start()
+
+
+class ReportedValueSensors:
+    """Adds a port value's sensors once the gateway reports that value, on any port, at any update.
+
+    A value the gateway never reports (Synway has no signal or operator, Dinstar no operator) gets no sensor; one
+    that appears later (a SIM still registering when Home Assistant started) gets its sensors then. Sensors already
+    in the entity registry are added at once, so they never show as orphans while their value is missing.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """Track one entry's ports."""
+        self.hass = hass
+        self.entry = entry
+        self.async_add_entities = async_add_entities
+        self.coordinator = entry.runtime_data.status
+        self.reported: list[PortSensorDescription] = []  # descriptions whose sensors exist
+        self.ports: dict[int, PortStatus] = {}  # ports whose sensors exist, as last checked
+
+    @callback
+    def async_start(self) -> None:
+        """Add what is reported or registered now, then check every update."""
+        registry = er.async_get(self.hass)
+        ports = self.coordinator.data.ports
+        registered = {
+            description.key
+            for description in PORT_SENSORS
+            for number in ports
+            if registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{self.entry.unique_id}_port_{number}_{description.key}"
+            )
+        }
+        self._async_check(registered)
+        self.entry.async_on_unload(self.coordinator.async_add_listener(self._async_check))
+
+    @callback
+    def _async_check(self, registered: set[str] | None = None) -> None:
+        ports = self.coordinator.data.ports
+        changed = [port for number, port in ports.items() if self.ports.get(number) is not port]
+        if not changed:
+            return
+        waiting = [description for description in PORT_SENSORS if description not in self.reported]
+        appeared = [
+            description
+            for description in waiting
+            if (registered and description.key in registered) or any(description.exists_fn(port) for port in changed)
+        ]
+        new_ports = [port for port in changed if port.port not in self.ports]
+        entities = [
+            PortSensor(self.entry, port.port, description) for port in new_ports for description in self.reported
+        ] + [PortSensor(self.entry, number, description) for number in sorted(ports) for description in appeared]
+        self.reported.extend(appeared)
+        self.ports.update((port.port, port) for port in changed)
+        if entities:
+            self.async_add_entities(entities)
 
 
 class PortSensor(PortEntity, SensorEntity):

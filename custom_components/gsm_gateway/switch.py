@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
-from .client import Capability, Gateway, PortStatus, ProxyMode, ProxyResource, SimState, SlotRef, SlotStatus
+from .client import Capability, Gateway, PortStatus, ProxyMode, ProxyResource, SlotRef, SlotStatus
 from .coordinator import GsmGatewayConfigEntry, ProxyStateCoordinator
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
 from .helpers import gateway_command
@@ -28,12 +29,6 @@ class PortSwitchDescription(SwitchEntityDescription):
     set_fn: Callable[[Gateway, SlotRef, bool], Awaitable[None]]  # (gateway, slot, on)
 
 
-def _is_locked(slot: SlotStatus) -> bool | None:
-    if slot.locked is not None:
-        return slot.locked
-    return slot.state is SimState.USER_LOCKED
-
-
 async def _set_lock(gateway: Gateway, ref: SlotRef, on: bool) -> None:
     await (gateway.lock([ref]) if on else gateway.unlock([ref]))
 
@@ -47,7 +42,7 @@ LOCK = PortSwitchDescription(
     translation_key="lock",
     entity_category=EntityCategory.CONFIG,
     exists_fn=has_capability(Capability.LOCK),
-    is_on_fn=_is_locked,
+    is_on_fn=lambda slot: slot.locked,  # None where the gateway does not report locks (Dinstar)
     set_fn=_set_lock,
 )
 SLOT_LOCK = PortSwitchDescription(
@@ -56,7 +51,7 @@ SLOT_LOCK = PortSwitchDescription(
     entity_category=EntityCategory.CONFIG,
     entity_registry_enabled_default=False,
     exists_fn=has_capability(Capability.LOCK_SLOT),
-    is_on_fn=_is_locked,
+    is_on_fn=lambda slot: slot.locked,  # None where the gateway does not report locks (Dinstar)
     set_fn=_set_lock,
 )
 LED = PortSwitchDescription(
@@ -89,8 +84,12 @@ async def async_setup_entry(
         async_add_entities(ProxySwitch(entry, proxy, description) for description in PROXY_SWITCHES)
 
 
-class PortSwitch(PortEntity, SwitchEntity):
-    """Lock or LED of a port's active SIM slot (or of one given slot)."""
+class PortSwitch(PortEntity, SwitchEntity, RestoreEntity):
+    """Lock or LED of a port's active SIM slot (or of one given slot).
+
+    Where the gateway does not report the state (Dinstar locks, LEDs on some firmware), the switch shows what Home
+    Assistant last set, marked as assumed, and remembers it across restarts.
+    """
 
     entity_description: PortSwitchDescription
 
@@ -101,6 +100,12 @@ class PortSwitch(PortEntity, SwitchEntity):
         super().__init__(entry, port, description.key, slot)
         self.entity_description = description
         self._optimistic: bool | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in (STATE_ON, STATE_OFF):
+            self._optimistic = last.state == STATE_ON
 
     def _reported(self) -> bool | None:
         """What the gateway says, or None when it does not say."""
