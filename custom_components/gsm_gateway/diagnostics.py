@@ -1,4 +1,12 @@
-"""Diagnostics: configuration, device, capabilities and status, with secrets and SIM identifiers redacted."""
+"""Diagnostics: configuration, device, capabilities and status, with everything that identifies something redacted.
+
+Policy (docs/architecture.md, "Diagnostics"): people paste diagnostics into public issues, so nothing in them may
+identify a device, a SIM, a person or a place in a network, or grant access. Redacted: credentials and the webhook
+id; the gateway's address (host, IP, configuration URL, and the entry title, which names the host by default), MAC,
+serial and the unique id made of them; IMEI, IMSI, ICCID, SIM and recipient numbers and the recipients' names; the
+push target the gateway had before (a URL that may carry a token). Kept: vendor, model, firmware, port and slot
+counts, capabilities, options, SIM states and status codes, signal, operator, balance and the counters.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +14,32 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_RECIPIENT_NUMBER, CONF_WEBHOOK_ID
 from .coordinator import GsmGatewayConfigEntry
+from .push_target import CONF_PREVIOUS_PUSH_TARGET
 
 TO_REDACT = {
+    # access
     CONF_PASSWORD,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
+    CONF_PREVIOUS_PUSH_TARGET,
+    # the device and where it is
+    CONF_HOST,
+    "ip",
+    "mac",
+    "serial",
+    "unique_id",
+    "title",
+    # SIMs and people
     CONF_RECIPIENT_NUMBER,
     "imei",
     "imsi",
     "iccid",
     "sim_number",
-    "unique_id",
-    "serial",
     "extra",
 }
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway.const import CONF_RECIPIENT_NUMBER, SUBENTRY_RECIPIENT
+from custom_components.gsm_gateway.push_target import CONF_PREVIOUS_PUSH_TARGET
 from simulator.ejoin import EjoinSimulator
 
 from .conftest import WEBHOOK_ID
@@ -28,13 +30,20 @@ async def test_diagnostics_redact_identifiers(
             unique_id="+491709876543",
         ),
     )
+    previous_target = "http://user:s3cret@203.0.113.9:8000/collector?token=abcdef123456"
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_PREVIOUS_PUSH_TARGET: {"sms_url": previous_target}}
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
     text = json.dumps(diagnostics)
 
-    secrets = [sim.password, WEBHOOK_ID, "+491709876543", "Grandma Erna"]
+    # Nothing that identifies the device or where it is, nor a URL that may carry a token.
+    mac = config_entry.unique_id
+    host = config_entry.data[CONF_HOST]
+    secrets = [sim.password, WEBHOOK_ID, "+491709876543", "Grandma Erna", mac, host, "s3cret", "abcdef123456"]
     for port in sim.ports:
         for slot in port.slots:
             secrets.append(slot.imei)
