@@ -39,6 +39,7 @@ from .client import (
     PushEvent,
     SendReportEvent,
     SimRegistrationEvent,
+    SlotRef,
     SlotStatus,
     SmsReceivedEvent,
     UssdReceivedEvent,
@@ -90,12 +91,33 @@ class ReceiveSettings:
         )
 
 
+def merge_status(status: GatewayStatus, pushed: GatewayStatus) -> GatewayStatus:
+    """The pushed states of the ports `status` has; its device info (port count, MAC, firmware) stays as polled.
+
+    A push cannot reshape the gateway: one that claims another port count adds or removes nothing.
+    """
+    slot_count = status.device.slot_count
+    ports = {
+        number: _within_slots(pushed.ports[number], slot_count) if number in pushed.ports else port
+        for number, port in status.ports.items()
+    }
+    return replace(status, ports=ports)
+
+
+def _within_slots(port: PortStatus, slot_count: int) -> PortStatus:
+    if all(number <= slot_count for number in port.slots):
+        return port
+    slots = {number: slot for number, slot in port.slots.items() if number <= slot_count}
+    return replace(port, slots=slots, active_slot=port.active_slot if port.active_slot in slots else None)
+
+
 def merge_slot(status: GatewayStatus, slot: SlotStatus) -> GatewayStatus | None:
-    """`status` with one pushed slot merged in, or None when the push names no slot it can place."""
-    if slot.ref is None or slot.ref.slot is None:
+    """`status` with one pushed slot merged in, or None when the push names no slot of a port the gateway has."""
+    if slot.ref is None or slot.ref.slot is None or slot.ref.slot > status.device.slot_count:
         return None
     port_number, slot_number = slot.ref.port, slot.ref.slot
-    port = status.ports.get(port_number) or PortStatus(port=port_number, slots={})
+    if (port := status.ports.get(port_number)) is None:
+        return None
     slots = {**port.slots, slot_number: slot}
     active_slot = slot_number if slot.active else port.active_slot
     if not slot.active and port.active_slot == slot_number:
@@ -219,6 +241,9 @@ class Receiver:
 
     @callback
     def _apply(self, event: PushEvent) -> None:
+        if not self._of_a_known_port(event):
+            LOGGER.debug("Ignored a %s for a port %s does not have", type(event).__name__, self.settings.title)
+            return
         match event:
             case DeviceStatusEvent() | PortStatusEvent():
                 self._apply_status(event)
@@ -235,12 +260,21 @@ class Receiver:
             case MmsReceivedEvent() | CallRecordEvent() | GatewayAlertEvent():
                 self.dispatcher.async_report(event)
 
+    def _of_a_known_port(self, event: PushEvent) -> bool:
+        """False for an event that names a port the gateway does not have (forged, or a notation gone wrong)."""
+        ref = getattr(event, "ref", None)
+        if isinstance(event, SmsReceivedEvent):
+            ref = event.sms.ref
+        return not isinstance(ref, SlotRef) or ref.port in self.status.data.ports
+
     @callback
     def _apply_status(self, event: DeviceStatusEvent | PortStatusEvent) -> None:
-        """A pushed status: the whole gateway's, or one slot's merged into the latest data."""
-        if isinstance(event, DeviceStatusEvent):
-            self.status.async_set_updated_data(event.status)
-        elif self.status.data is not None and (merged := merge_slot(self.status.data, event.slot)) is not None:
+        """A pushed status merged into the polled data (the receiver starts after the first poll)."""
+        data = self.status.data
+        merged = (
+            merge_status(data, event.status) if isinstance(event, DeviceStatusEvent) else merge_slot(data, event.slot)
+        )
+        if merged is not None:
             self.status.async_set_updated_data(merged)
 
     @callback

@@ -1,0 +1,75 @@
+"""A push cannot reshape the gateway: port count, MAC and firmware come from polls; pushes only update states."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.gsm_gateway.const import EVENT_SMS_RECEIVED
+
+from ..e2e.conftest import WEBHOOK_ID
+
+PATH = f"/api/webhook/{WEBHOOK_ID}"
+
+
+def dev_status(max_ports: int, rows: list[dict[str, object]]) -> bytes:
+    return json.dumps(
+        {
+            "type": "dev-status",
+            "seq": 99,
+            "expires": 60,
+            "mac": "02-00-00-00-00-01",
+            "ip": "192.0.2.1",
+            "ver": "forged-firmware",
+            "max-ports": max_ports,
+            "max-slot": 2,
+            "status": rows,
+        }
+    ).encode()
+
+
+def counts(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int]:
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return len(entities), len(devices)
+
+
+@pytest.mark.parametrize("max_ports", [1, 1024])
+async def test_a_dev_status_push_cannot_add_or_remove_ports(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator, max_ports: int
+) -> None:
+    before = counts(hass, init_integration)
+    firmware = dr.async_get(hass).async_get_device_by_identifier(
+        ("gsm_gateway", str(init_integration.unique_id)), init_integration.entry_id
+    )
+    client = await hass_client_no_auth()
+    rows = [{"port": f"{port}A", "st": 12, "sig": 20} for port in (1, 900)]  # port 900 does not exist
+    response = await client.post(PATH, data=dev_status(max_ports, rows))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert counts(hass, init_integration) == before
+    assert hass.states.get("sensor.ejoin_gateway_port_1_status").state == "user_locked"  # the state did apply
+    assert hass.states.get("sensor.ejoin_gateway_port_4_status") is not None
+    gateway = dr.async_get(hass).async_get_device_by_identifier(
+        ("gsm_gateway", str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert gateway is not None
+    assert firmware is not None
+    assert gateway.sw_version == firmware.sw_version
+
+
+async def test_messages_of_ports_the_gateway_does_not_have_are_dropped(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    client = await hass_client_no_auth()
+    rows = [[0, f"{port}A", 1764000000, "+4917011", "", "aGVsbG8="] for port in (2, 77)]
+    response = await client.post(PATH, data=json.dumps({"type": "recv-sms", "sms_num": 2, "sms": rows}))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert [event.data["port"] for event in events] == ["2A"]
