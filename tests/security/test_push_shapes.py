@@ -11,8 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway.const import EVENT_SMS_RECEIVED
-
-from ..e2e.conftest import WEBHOOK_ID
+from tests.e2e.conftest import WEBHOOK_ID
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 
