@@ -41,6 +41,23 @@ from .const import (
 from .devices import GatewayDevices
 from .inbox import ReceivedMessage
 
+# Event fields are made of what a gateway (or anyone who can reach the webhook) sent: control characters are dropped
+# and lengths capped, so an event cannot carry terminal escapes or megabytes into automations, logs and the recorder.
+LONG_FIELDS = frozenset({"text", "subject"})
+LONG_FIELD_MAX = 10_000  # characters: about 65 concatenated SMS
+SHORT_FIELD_MAX = 200
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def clean(value: object, field: str) -> object:
+    """An event field as fired: strings without control characters and capped, other values as they are."""
+    if not isinstance(value, str):
+        return value
+    long = field in LONG_FIELDS
+    kept = "".join(char for char in value if char.isprintable() or (long and char in _KEPT_CONTROLS))
+    return kept[: LONG_FIELD_MAX if long else SHORT_FIELD_MAX]
+
+
 # Events after which the gateway's message counters (statistics) have changed.
 MESSAGE_ACTIVITY = frozenset({EVENT_SMS_RECEIVED, EVENT_SMS_SENT, EVENT_SMS_FAILED, EVENT_MMS_RECEIVED})
 
@@ -74,8 +91,8 @@ class EventDispatcher:
         payload = {
             ATTR_CONFIG_ENTRY_ID: self.entry_id,
             ATTR_DEVICE_ID: self.devices.device_id(ref.port if ref is not None else None),
-            ATTR_PORT: label,
-            **data,
+            ATTR_PORT: clean(label, ATTR_PORT),
+            **{field: clean(value, field) for field, value in data.items()},
         }
         self.hass.bus.async_fire(event_type, payload)
         if event_type in MESSAGE_ACTIVITY:

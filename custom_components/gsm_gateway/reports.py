@@ -204,18 +204,21 @@ class Reports:
         self._schedule_save()
         if baseline:
             return False
-        awaited = self._match(report)
-        if awaited is not None:
-            if isinstance(report, SendReportEvent):
-                awaited.want_result = False
-                awaited.want_delivery = awaited.want_delivery and report.sent  # a failed SMS is never delivered
-                awaited.port_label = report.port_label or awaited.port_label
-            else:
-                awaited.want_delivery = False
-                if report.task_id is None:
-                    report = replace(report, task_id=awaited.task_id)
-            if awaited.done:
-                self._awaited.remove(awaited)
+        if (awaited := self._match(report)) is None:
+            # Not an answer to a send from Home Assistant (sent by someone else, long expired, or forged): the events
+            # promise results of Home Assistant's own sends, and a push must not make up others.
+            LOGGER.debug("Ignored a %s that answers no send of Home Assistant", type(report).__name__)
+            return False
+        if isinstance(report, SendReportEvent):
+            awaited.want_result = False
+            awaited.want_delivery = awaited.want_delivery and report.sent  # a failed SMS is never delivered
+            awaited.port_label = report.port_label or awaited.port_label
+        else:
+            awaited.want_delivery = False
+            if report.task_id is None:
+                report = replace(report, task_id=awaited.task_id)
+        if awaited.done:
+            self._awaited.remove(awaited)
         self._fire(report)
         return True
 

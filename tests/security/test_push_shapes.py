@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 from homeassistant.core import HomeAssistant
@@ -72,3 +73,22 @@ async def test_messages_of_ports_the_gateway_does_not_have_are_dropped(
     assert response.status == 200
     await hass.async_block_till_done()
     assert [event.data["port"] for event in events] == ["2A"]
+
+
+async def test_event_fields_carry_no_control_characters_and_are_capped(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    client = await hass_client_no_auth()
+    text = "alarm\x1b[2J\x07 line\n" + "x" * 50_000
+    sender = "+4917011\x1b]0;pwned\x07"
+    body = base64.b64encode(text.encode()).decode()
+    rows = [[0, "2A", 1764000000, sender, "", body]]
+    response = await client.post(PATH, data=json.dumps({"type": "recv-sms", "sms_num": 1, "sms": rows}))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    (event,) = events
+    assert event.data["text"].startswith("alarm[2J line\n")
+    assert len(event.data["text"]) == 10_000
+    assert "\x1b" not in event.data["sender"]
+    assert "\x07" not in event.data["sender"]
