@@ -838,9 +838,6 @@ KNOWN_GAPS: Mapping[tuple[Vendor, Capability], str] = {
         "the SIM lock switch falls back to off after turning on: Dinstar's status does not report a block, and the "
         "switch reads 'not user-locked' as unlocked instead of unknown"
     ),
-    (Vendor.DINSTAR, Capability.STATUS_PUSH): (
-        "undeclared, yet Dinstar's `register` push updates the status at once (README: How data updates)"
-    ),
 }
 
 
