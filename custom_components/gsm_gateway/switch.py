@@ -31,7 +31,9 @@ class PortSwitchDescription(SwitchEntityDescription):
 def _is_locked(slot: SlotStatus) -> bool | None:
     if slot.locked is not None:
         return slot.locked
-    return slot.state is SimState.USER_LOCKED
+    # A gateway that does not report locks (Dinstar's block): unknown unless its state says so, so the switch shows
+    # what was last asked for (assumed state) instead of falling back to off.
+    return True if slot.state is SimState.USER_LOCKED else None
 
 
 async def _set_lock(gateway: Gateway, ref: SlotRef, on: bool) -> None:

@@ -834,10 +834,6 @@ KNOWN_GAPS: Mapping[tuple[Vendor, Capability], str] = {
         "a message that fired from a push (which carries no device id) is never deleted: the catch-up finds its "
         "polled copy already seen and deletes only messages it fires itself"
     ),
-    (Vendor.DINSTAR, Capability.LOCK): (
-        "the SIM lock switch falls back to off after turning on: Dinstar's status does not report a block, and the "
-        "switch reads 'not user-locked' as unlocked instead of unknown"
-    ),
 }
 
 
