@@ -680,6 +680,7 @@ async def check_set_imei(case: Case) -> None:
     assert response["confirmed"] is True
     assert _label(response["port"]) == (1, 1)
     assert any(command.name == "imei" and command.port == 1 for command in case.device.commands(since))
+    assert case.state(case.entity("sensor", "port_1_imei")) == IMEI
 
 
 async def check_set_sim_number(case: Case) -> None:
@@ -695,7 +696,7 @@ async def check_set_sim_number(case: Case) -> None:
 async def check_sms_tasks(case: Case) -> None:
     """A send waits in the gateway's queue: it can be listed, paused and deleted."""
     await case.start()
-    numbers = [f"+4917000001{n:02}" for n in range(20)]
+    numbers = [f"+4917000001{n:02}" for n in range(50)]  # a queue that takes a while to send
     sent = await case.call("send_sms", recipients=numbers, message="queued", port="1")
     await case.call("pause_sms_tasks", all=True)
     listed = await case.call("list_sms_tasks", ports="1")
