@@ -31,7 +31,7 @@ import random
 import time
 from typing import Any, ClassVar
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -322,7 +322,7 @@ class GatewaySimulator:
                     PushRecord(url, body, content_type, delivered=delivered, status=resp.status, headers=extra)
                 )
                 return delivered
-        except (OSError, TimeoutError) as err:  # the receiver is down; a real device just drops it
+        except (OSError, TimeoutError, ClientError) as err:  # the receiver is down or went away; a device drops it
             _LOGGER.debug("push to receiver failed: %s", type(err).__name__)
             self.pushes.append(PushRecord(url, body, content_type, delivered=False, headers=extra))
             return False

@@ -141,9 +141,10 @@ def port_numbers(refs: Sequence[SlotRef]) -> list[int]:
     return list(dict.fromkeys(ref.port for ref in refs))
 
 
-# Action -> the capability a gateway needs for it (None: every gateway). Filled by `register`; the README's action
-# table and the capability tests read it.
+# Action -> the capability a gateway needs for it (None: every gateway), and the admin-only actions. Filled by
+# `register`; the README's action table and the capability tests read them.
 ACTION_CAPABILITIES: dict[str, Capability | None] = {}
+ADMIN_ACTIONS: set[str] = set()
 
 
 def register(
@@ -159,6 +160,7 @@ def register(
     """Register one action (admin-only ones refuse non-admin users) and what it needs of a gateway."""
     ACTION_CAPABILITIES[name] = capability
     if admin:
+        ADMIN_ACTIONS.add(name)
         async_register_admin_service(hass, DOMAIN, name, handler, schema=schema, supports_response=response)
     else:
         hass.services.async_register(DOMAIN, name, handler, schema=schema, supports_response=response)

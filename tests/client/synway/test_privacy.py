@@ -24,10 +24,10 @@ async def test_secrets_stay_out_of_errors_reprs_and_logs(
     caplog.set_level(logging.DEBUG)
     gateway = await gateway_for(sim, password=PASSWORD)
     status = await gateway.get_status()
-    result = await gateway.send_sms(SmsRequest(recipients=(NUMBER,), text="secret text 4711", ports=(SlotRef(1),)))
+    result = await gateway.send_sms(SmsRequest(recipients=(NUMBER,), text="secret text zq4711xv", ports=(SlotRef(1),)))
     await sim.control("complete_sends", {})
     tasks = await gateway.query_send_results(result.task_ids)
-    await sim.control("deliver_sms", {"port": 1, "sender": NUMBER, "text": "secret reply 4711"})
+    await sim.control("deliver_sms", {"port": 1, "sender": NUMBER, "text": "secret reply zq4711xv"})
     page = await gateway.fetch_inbox(None)
     await gateway.delete_inbox(page.messages)
     await gateway.send_ussd(SlotRef(1), "*100#")
@@ -39,7 +39,7 @@ async def test_secrets_stay_out_of_errors_reprs_and_logs(
         await gateway.get_status()
     errors.append(auth_error.value)
 
-    identities = [NUMBER, PASSWORD, "4711"]
+    identities = [NUMBER, PASSWORD, "zq4711xv"]
     for port in sim.state.ports.values():
         identities.append(port.imei)
         for card in port.sims.values():

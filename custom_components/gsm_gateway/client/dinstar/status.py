@@ -38,6 +38,7 @@ CONNECT_INFO_TYPES = (InfoType.TYPE, InfoType.SLOT, InfoType.IMEI)
 # What every firmware with the new-version API documents. Removed one by one when an endpoint answers 404.
 BASE_CAPABILITIES = frozenset({
     Capability.SMS_PUSH,
+    Capability.STATUS_PUSH,  # `register`: a SIM that registers or drops off is pushed, and the status read at once
     Capability.INBOX_POLL,
     Capability.SEND_REPORTS,
     Capability.DELIVERY_REPORTS,
