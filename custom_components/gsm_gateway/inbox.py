@@ -116,7 +116,8 @@ class Inbox:
         self._deliver = deliver
         self._on_report = on_report
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.inbox")
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # message id -> whether its event fired (False: marked seen without firing, e.g. already on the gateway)
+        self._seen: OrderedDict[str, bool] = OrderedDict()
         self._cursor: dict[str, Any] | None = None
         self._pending: dict[tuple[str, str, int], dict[int, IncomingSms]] = {}
         self._pending_timers: dict[tuple[str, str, int], CALLBACK_TYPE] = {}
@@ -141,7 +142,12 @@ class Inbox:
             return
         self.initialized = True
         self._cursor = stored.get("cursor")
-        self._seen = OrderedDict.fromkeys(stored.get("seen", []))
+        # Older files do not say which fired: treat those as not fired (never deleted on the gateway).
+        fired = stored.get("unfired") is not None
+        self._seen = OrderedDict.fromkeys(stored.get("seen", []), fired)
+        for message_id in stored.get("unfired", []):
+            if message_id in self._seen:
+                self._seen[message_id] = False
         for key, entries in stored.get("unmatched", {}).items():  # stored oldest first
             self._unmatched[key] = [(datetime.fromisoformat(at), bool(exact)) for at, exact in entries]
         for raw in stored.get("pending", []):
@@ -155,6 +161,7 @@ class Inbox:
         return {
             "cursor": self._cursor,
             "seen": list(self._seen),
+            "unfired": [message_id for message_id, fired in self._seen.items() if not fired],
             "pending": [_sms_to_json(part) for parts in self._pending.values() for part in parts.values()],
             "unmatched": {
                 key: [[at.isoformat(), exact] for at, exact in entries] for key, entries in self._unmatched.items()
@@ -210,8 +217,8 @@ class Inbox:
         """True when this message already fired (or is part of a message that did)."""
         return message_id in self._seen
 
-    def _mark_seen(self, message_id: str) -> None:
-        self._seen[message_id] = None
+    def _mark_seen(self, message_id: str, *, fired: bool = True) -> None:
+        self._seen[message_id] = fired
         self._seen.move_to_end(message_id)
         while len(self._seen) > SEEN_LIMIT:
             self._seen.popitem(last=False)
@@ -357,9 +364,12 @@ class Inbox:
                     break
                 for sms in page.messages:
                     if first_run:
-                        self._mark_seen(sms.message_id)
+                        self._mark_seen(sms.message_id, fired=False)
                     elif self.async_receive(sms):
                         new += 1
+                    elif self.delete_after_delivery and self._seen.get(sms.message_id) and sms.device_sms_id:
+                        # It fired from a push (which carries no device id): delete its polled copy now.
+                        self._to_delete.append(sms)
                 for report in page.reports:
                     self._on_report(report, first_run)
                 self._cursor = dict(page.cursor)

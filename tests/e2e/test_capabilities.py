@@ -830,12 +830,7 @@ CHECKS: Mapping[Capability, Callable[[Case], Awaitable[None]]] = {
 
 # (vendor, capability) -> why the check does not give what the declaration says yet: a declared capability that does
 # not reach the user, or an undeclared one that does. Strict: once fixed, the mark fails and must go.
-KNOWN_GAPS: Mapping[tuple[Vendor, Capability], str] = {
-    (Vendor.EJOIN, Capability.INBOX_DELETE): (
-        "a message that fired from a push (which carries no device id) is never deleted: the catch-up finds its "
-        "polled copy already seen and deletes only messages it fires itself"
-    ),
-}
+KNOWN_GAPS: Mapping[tuple[Vendor, Capability], str] = {}
 
 
 # --- the matrix -----------------------------------------------------------------------------------------------

@@ -133,6 +133,37 @@ async def test_delete_after_delivery(hass: HomeAssistant, config_entry: MockConf
     assert [entry.text for entry in sim.inbox] == []
 
 
+async def test_delete_never_touches_messages_that_did_not_fire(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """Messages already on the gateway when it was added never fired: a reboot that lists them again keeps them."""
+    clock = Clock()
+    sim.deliver_sms(1, None, "+491711234567", "there before Home Assistant")
+    hass.config_entries.async_update_entry(config_entry, options={CONF_DELETE_AFTER_DELIVERY: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    sim.reboot()  # numbered again from 1: the next catch-up reads the old message once more
+    await clock.catch_up_timer(hass)
+    assert [entry.text for entry in sim.inbox] == ["there before Home Assistant"]
+
+
+async def test_delete_after_delivery_of_pushed_messages(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """A message that fired from a push (which carries no device id) is deleted when the catch-up finds it."""
+    clock = Clock()
+    hass.config_entries.async_update_entry(pushing, options={**pushing.options, CONF_DELETE_AFTER_DELIVERY: True})
+    await hass.config_entries.async_reload(pushing.entry_id)
+    await settle(hass)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sim.deliver_sms(1, None, "+491711234567", "pushed, then deleted")
+    await settle(hass)
+    assert texts(events) == ["pushed, then deleted"]
+    await clock.catch_up_timer(hass)
+    assert "pushed, then deleted" not in [entry.text for entry in sim.inbox]
+    assert len(events) == 1
+
+
 async def test_parts_of_a_long_sms_fire_one_event(
     hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
