@@ -158,7 +158,7 @@ class EventDispatcher:
             "message_id": message.message_id,
             "smsc": message.smsc,
         }
-        if message.parts > 1:
+        if message.parts > 1 or message.incomplete:  # one part of a longer message is incomplete too
             data |= {"parts": message.parts, "incomplete": message.incomplete}
         self._fire(EVENT_SMS_RECEIVED, message.ref, message.port_label, data)
 

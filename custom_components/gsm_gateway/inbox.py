@@ -15,7 +15,8 @@ Decisions (docs/receiving.md):
 - A repeat older than the newest `SEEN_LIMIT` ids (a device that re-lists more than that after a reboot) would
   fire again; deleting messages after delivery (an option) keeps the device's inbox below that.
 - Parts of a concatenated SMS fire one event when complete, or after `MULTIPART_TIMEOUT` with the parts that
-  arrived (`incomplete: true`).
+  arrived (`incomplete: true`). At most `MAX_WAITING_MESSAGES` wait at once: forged or lost parts cannot grow
+  memory or storage without bound (the oldest fires incomplete when another one starts).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ SEEN_LIMIT = 10_000
 MULTIPART_TIMEOUT = timedelta(minutes=5)
 SAVE_DELAY = 1.0  # seconds; bursts of messages share one write
 MAX_PAGES_PER_CATCH_UP = 1000
+# Concatenated messages waiting for parts at once; one more fires the oldest with what it has (`incomplete`).
+# An SMS has at most 255 parts, so at most 255 x this many parts wait (and are stored).
+MAX_WAITING_MESSAGES = 100
+MAX_PARTS = 255  # the most parts a concatenated SMS can have (the header's count is one byte)
 # A push without the device's time (EJOIN legacy forward) and its polled copy have different ids; they are matched
 # by port, sender and text when they reach us within this window of each other (see docs/receiving.md).
 COUNTERPART_WINDOW = timedelta(minutes=15)
@@ -236,7 +241,7 @@ class Inbox:
             self.duplicates += 1
             self._schedule_save()
             return False
-        if sms.multipart is not None and sms.multipart.total > 1:
+        if sms.multipart is not None and 1 < sms.multipart.total <= MAX_PARTS:
             self._add_part(sms)
             self._schedule_save()
             return True
@@ -305,6 +310,9 @@ class Inbox:
         if (multipart := sms.multipart) is None:
             return
         key = self._part_key(sms, multipart)
+        if key not in self._pending:
+            while len(self._pending) >= MAX_WAITING_MESSAGES:  # forged or lost parts: the oldest gives way
+                self._complete(next(iter(self._pending)), incomplete=True)
         parts = self._pending.setdefault(key, {})
         parts[multipart.part] = sms
         if len(parts) >= multipart.total:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
@@ -18,9 +19,9 @@ from simulator.ejoin import EjoinSimulator
 from .conftest import short_push_buffers
 
 
-async def settle(hass: HomeAssistant) -> None:
+async def settle(hass: HomeAssistant, rounds: int = 5) -> None:
     """Let pushes travel over loopback and the events fire."""
-    for _ in range(5):
+    for _ in range(rounds):
         await asyncio.sleep(0.05)
         await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -196,6 +197,21 @@ async def test_missing_part_fires_what_arrived_after_the_timeout(
     assert texts(events) == ["first third"]
     assert events[0].data["incomplete"] is True
     assert events[0].data["parts"] == 2
+
+
+async def test_waiting_parts_are_bounded(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator, hass_storage: dict[str, Any]
+) -> None:
+    """Parts of 130 long messages that never complete: at most 100 wait; the oldest fire incomplete, in order."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    for reference in range(130):
+        sim.deliver_sms_parts(1, "+491711234567", [f"m{reference} ", "lost"], reference=reference, skip=frozenset({2}))
+    await settle(hass, rounds=20)
+    assert texts(events) == [f"m{reference} " for reference in range(30)]
+    assert {event.data["incomplete"] for event in events} == {True}
+    await hass.config_entries.async_unload(pushing.entry_id)
+    stored = hass_storage[f"gsm_gateway.{pushing.entry_id}.inbox"]["data"]["pending"]
+    assert len(stored) == 100
 
 
 async def test_nothing_fires_once_home_assistant_is_stopping(
