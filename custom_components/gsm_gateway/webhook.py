@@ -21,6 +21,9 @@ from .client import GatewayPushError, PushEvent, PushRequest
 from .const import DOMAIN, LOGGER
 
 MAX_PUSH_BYTES = 4 * 1024 * 1024  # an MMS with attachments, base64-encoded, fits comfortably
+READ_TIMEOUT = 10.0  # seconds for a whole body: a sender that trickles it holds nothing longer
+MAX_CONCURRENT_PUSHES = 4  # per gateway; more at once are refused with 503 (the catch-up picks their messages up)
+INLINE_PARSE_BYTES = 64 * 1024  # bodies up to this are parsed in the event loop; larger ones in a worker thread
 _PRIVATE_HEADERS = frozenset({"authorization", "cookie"})
 WARN_EVERY = 600.0  # seconds: the same rejection reason is logged at warning level once per period
 
@@ -76,6 +79,7 @@ class PushWebhook:
         self._handle = handle
         self.accepted = 0
         self.rejected = 0
+        self._in_flight = 0
         self._last_warned: dict[str, float] = {}
 
     @callback
@@ -104,12 +108,22 @@ class PushWebhook:
 
     async def async_handle(self, _hass: HomeAssistant, _webhook_id: str, request: web.Request) -> web.Response:
         """Validate, parse, answer, then apply."""
+        if not self.allow_any_source and request.remote not in self.sources:
+            return self._reject(403, "sender is not the gateway (see the 'Accept pushes from any address' option)")
+        if self._in_flight >= MAX_CONCURRENT_PUSHES:
+            return self._reject(503, "too many pushes at once")
+        self._in_flight += 1
         try:
-            if not self.allow_any_source and request.remote not in self.sources:
-                return self._reject(403, "sender is not the gateway (see the 'Accept pushes from any address' option)")
+            return await self._async_take(request)
+        finally:
+            self._in_flight -= 1
+
+    async def _async_take(self, request: web.Request) -> web.Response:
+        try:
             if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
                 return self._reject(413, "body too large")
-            body = await _read_capped(request)
+            async with asyncio.timeout(READ_TIMEOUT):
+                body = await _read_capped(request)
             if body is None:
                 return self._reject(413, "body too large")
             push = PushRequest(
@@ -118,7 +132,12 @@ class PushWebhook:
                 query=dict(request.query),
                 headers={key: value for key, value in request.headers.items() if key.lower() not in _PRIVATE_HEADERS},
             )
-            events = self._parse(push)
+            if len(body) <= INLINE_PARSE_BYTES:
+                events = self._parse(push)
+            else:  # keep the event loop free while a big body (an MMS) is read
+                events = await self.hass.async_add_executor_job(self._parse, push)
+        except TimeoutError:
+            return self._reject(408, "body not received in time")
         except GatewayPushError as err:
             return self._reject(400, f"malformed push ({err})")
         except Exception as err:  # noqa: BLE001 - the handler must never raise; one line, no content

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import AsyncIterator
 import json
 
 from homeassistant.core import HomeAssistant
@@ -92,3 +94,44 @@ async def test_event_fields_carry_no_control_characters_and_are_capped(
     assert len(event.data["text"]) == 10_000
     assert "\x1b" not in event.data["sender"]
     assert "\x07" not in event.data["sender"]
+
+
+async def test_a_trickled_body_is_cut_off(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sender that trickles its body holds the handler no longer than the read timeout."""
+    monkeypatch.setattr("custom_components.gsm_gateway.webhook.READ_TIMEOUT", 0.3)
+    client = await hass_client_no_auth()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b" "
+            await asyncio.sleep(0.1)
+
+    response = await client.post(PATH, data=trickle())
+    assert response.status == 408
+
+
+async def test_pushes_at_once_are_limited(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Four slow pushes at once are taken; a fifth meanwhile is refused, and taken again once they are done."""
+    client = await hass_client_no_auth()
+    release = asyncio.Event()
+
+    async def held() -> AsyncIterator[bytes]:
+        yield b'{"type": "recv-sms", "sms_num": 0, "sms": []'
+        await release.wait()
+        yield b"}"
+
+    slow = [asyncio.create_task(client.post(PATH, data=held())) for _ in range(4)]
+    await asyncio.sleep(0.2)
+    refused = await client.post(PATH, data=b'{"type": "recv-sms", "sms_num": 0, "sms": []}')
+    assert refused.status == 503
+    release.set()
+    assert [response.status for response in await asyncio.gather(*slow)] == [200] * 4
+    again = await client.post(PATH, data=b'{"type": "recv-sms", "sms_num": 0, "sms": []}')
+    assert again.status == 200
