@@ -161,6 +161,7 @@ class Receiver:
             )
         self.webhook: PushWebhook | None = None
         self.push_target: PushTargetManager | None = None
+        self.ussd_sessions: set[int] = set()  # ports with a USSD code waiting for its reply
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 

@@ -176,17 +176,19 @@ async def test_dinstar_pushed_reply_after_the_timeout(
 async def test_two_waiters_on_one_port(
     hass: HomeAssistant, init_integration: MockConfigEntry, pushing_dinstar: DinstarSimulator
 ) -> None:
-    """A second code while the first waits: the device refuses it (486 busy); the first still gets its reply."""
+    """A second code while the first waits is refused (one session per port); the first still gets its reply."""
     pushing_dinstar.ussd_delay = 0.5
     first = hass.async_create_task(call(hass, "send_ussd", port="1", code="*100#"))
     for _ in range(200):
         if pushing_dinstar.requests_to("/api/send_ussd"):
             break
         await asyncio.sleep(0.01)
-    with pytest.raises(HomeAssistantError) as raised:
+    with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "send_ussd", port="1", code="*101#")
-    assert raised.value.translation_placeholders["code"] == "486"
+    assert raised.value.translation_key == "ussd_busy"
+    assert len(pushing_dinstar.requests_to("/api/send_ussd")) == 1  # the second never reached the device
     assert (await first)["status"] == "replied"
+    assert (await call(hass, "send_ussd", port="1", code="*101#"))["status"] == "replied"  # free again
 
 
 @pytest.mark.parametrize("vendor", ["synway"])
@@ -211,3 +213,18 @@ async def test_no_reply_at_all(
     sim.state.ussd_delay = 60.0
     response = await call(hass, "send_ussd", port="1", code="*100#", timeout=10)
     assert response["status"] == "pending"
+
+
+@pytest.mark.parametrize("vendor", ["synway"])
+async def test_many_codes_at_once_share_one_session_per_port(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: SynwaySimulator
+) -> None:
+    """200 codes at once on one port: one is sent and polled for; the others are refused at once, not polled."""
+    sim.state.ussd_delay = 0.3
+    results = await asyncio.gather(
+        *(call(hass, "send_ussd", port="3", code="*100#", timeout=5) for _ in range(200)), return_exceptions=True
+    )
+    refused = [result for result in results if isinstance(result, ServiceValidationError)]
+    assert len(refused) == 199
+    assert {error.translation_key for error in refused} == {"ussd_busy"}
+    assert [exchange.code for exchange in sim.state.ussd] == ["*100#"]

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
@@ -132,6 +132,30 @@ async def _send_ussd(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
     gateway = require(entry, Capability.USSD, SERVICE_SEND_USSD)
     ref = resolve_port(call, entry)
+    # One USSD session per port: replies carry nothing that says which code they answer.
+    sessions = entry.runtime_data.receiver.ussd_sessions
+    if ref.port in sessions:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="ussd_busy",
+            translation_placeholders={"port": str(ref.port), "limit": str(int(USSD_FOLLOW_LIMIT // 60))},
+        )
+    sessions.add(ref.port)
+    polling: asyncio.Task[str | None] | None = None
+    try:
+        response, polling = await _async_session(call, entry, gateway, ref)
+    finally:
+        if polling is None or polling.done():
+            sessions.discard(ref.port)
+        else:  # the reply is still read in the background: the session ends with that
+            polling.add_done_callback(lambda _task: sessions.discard(ref.port))
+    return response
+
+
+async def _async_session(
+    call: ServiceCall, entry: GsmGatewayConfigEntry, gateway: Gateway, ref: SlotRef
+) -> tuple[ServiceResponse, asyncio.Task[str | None] | None]:
+    """Send the code and wait for the reply; the background poll of a reply still to come, if one runs."""
     runtime = entry.runtime_data
     dispatcher = runtime.receiver.dispatcher
     timeout: int = call.data[ATTR_TIMEOUT]
@@ -155,15 +179,15 @@ async def _send_ussd(call: ServiceCall) -> ServiceResponse:
             )
         if result.reply is not None:
             _fire_reply(dispatcher, label, result.reply)
-            return _response(label, "replied", result.reply)
+            return _response(label, "replied", result.reply), None
         if not readable_later:
-            return _response(label, "no_reply", None)
+            return _response(label, "no_reply", None), None
         if pushed:
             try:
                 async with asyncio.timeout(timeout):
-                    return _response(label, "replied", await pushed_reply)
+                    return _response(label, "replied", await pushed_reply), None
             except TimeoutError:
-                return _response(label, "pending", None)
+                return _response(label, "pending", None), None
     polling = entry.async_create_background_task(
         call.hass, _poll_reply(gateway, dispatcher, ref, baseline), f"{DOMAIN} USSD reply {ref.label}"
     )
@@ -171,8 +195,8 @@ async def _send_ussd(call: ServiceCall) -> ServiceResponse:
         async with asyncio.timeout(timeout):
             reply = await asyncio.shield(polling)
     except TimeoutError:
-        return _response(label, "pending", None)
-    return _response(label, "replied" if reply is not None else "pending", reply)
+        return _response(label, "pending", None), polling
+    return _response(label, "replied" if reply is not None else "pending", reply), polling
 
 
 def _response(port: str, status: str, reply: str | None) -> ServiceResponse:
