@@ -39,6 +39,7 @@ from .client import (
     Encoding,
     Gateway,
     GatewayAuthError,
+    GatewayCertificateError,
     GatewayCommandError,
     GatewayConnectionError,
     GatewayError,
@@ -54,6 +55,7 @@ from .const import (
     CONF_DEFAULT_PORT,
     CONF_DELETE_AFTER_DELIVERY,
     CONF_DELIVERY_REPORTS,
+    CONF_ENCRYPTED_SESSION,
     CONF_MANAGE_PUSH_TARGET,
     CONF_RECEIVE_MODE,
     CONF_RECIPIENT_NUMBER,
@@ -76,7 +78,7 @@ from .const import (
     ReceiveMode,
 )
 from .push_target import push_url
-from .validation import clean_number
+from .validation import clean_host, clean_number
 
 VENDOR_AUTO = "auto"
 
@@ -91,6 +93,7 @@ def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
         ),
         vol.Required(CONF_USE_HTTPS, default=defaults.get(CONF_USE_HTTPS, False)): bool,
         vol.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+        vol.Required(CONF_ENCRYPTED_SESSION, default=defaults.get(CONF_ENCRYPTED_SESSION, False)): bool,
     }
 
 
@@ -124,23 +127,37 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     )
 
 
+# Form errors of a failed connection (field, key); first match wins: subclasses before their bases.
+CONNECT_ERRORS: tuple[tuple[type[GatewayError], str, str], ...] = (
+    (GatewayAuthError, CONF_PASSWORD, "invalid_auth"),
+    (GatewayNotRecognizedError, CONF_HOST, "not_a_gateway"),
+    (GatewayUnsupportedError, CONF_HOST, "not_a_gateway"),  # endpoints of the chosen dialect are missing
+    (GatewayCertificateError, "base", "certificate_not_trusted"),
+    (GatewayConnectionError, CONF_HOST, "cannot_connect"),
+)
+
+
 async def _async_connect(
     flow: ConfigFlow, data: Mapping[str, Any], vendor: str
 ) -> tuple[Gateway | None, dict[str, str]]:
     """Reach the gateway with `data`; return it, or field-specific errors."""
+    if clean_host(str(data[CONF_HOST])) is None:
+        return None, {CONF_HOST: "invalid_host"}
+    encrypted = bool(data.get(CONF_ENCRYPTED_SESSION))
     try:
         if vendor == VENDOR_AUTO:
             gateway = await async_detect_gateway(flow.hass, data)
         else:
             gateway = build_gateway(flow.hass, {**data, CONF_VENDOR: vendor})
+            if encrypted and not gateway.offers_encrypted_session:
+                return None, {CONF_ENCRYPTED_SESSION: "encryption_unavailable"}
             await gateway.connect()
-    except GatewayAuthError:
-        return None, {CONF_PASSWORD: "invalid_auth"}
-    except GatewayNotRecognizedError:
-        return None, {CONF_HOST: "not_a_gateway"}
-    except GatewayConnectionError:
-        return None, {CONF_HOST: "cannot_connect"}
-    except GatewayError:
+    except GatewayError as err:
+        if encrypted and isinstance(err, GatewayUnsupportedError):  # no `crypt_sess.json` on this firmware
+            return None, {CONF_ENCRYPTED_SESSION: "encryption_unavailable"}
+        for error_type, field, key in CONNECT_ERRORS:
+            if isinstance(err, error_type):
+                return None, {field: key}
         LOGGER.exception("Unexpected answer from the gateway")
         return None, {"base": "unknown"}
     return gateway, {}
@@ -176,6 +193,7 @@ class GsmGatewayConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             vendor = user_input.get(CONF_ADVANCED, {}).get(CONF_VENDOR, VENDOR_AUTO)
             data = {key: value for key, value in user_input.items() if key != CONF_ADVANCED}
+            data[CONF_HOST] = str(data[CONF_HOST]).strip()
             gateway, errors = await _async_connect(self, data, vendor)
             if gateway is not None:
                 await self.async_set_unique_id(gateway.device.unique_id)

@@ -15,18 +15,19 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .client import ConnectionSettings, Gateway, Vendor, create_gateway, detect_gateway
-from .const import CONF_USE_HTTPS, CONF_VENDOR
+from .const import CONF_ENCRYPTED_SESSION, CONF_USE_HTTPS, CONF_VENDOR
 
 
 def connection_settings(data: Mapping[str, Any]) -> ConnectionSettings:
     """Client connection settings from config entry data (or a config flow form)."""
     return ConnectionSettings(
-        host=str(data[CONF_HOST]),
+        host=str(data[CONF_HOST]).strip(),
         port=int(data[CONF_PORT]),
         use_https=bool(data.get(CONF_USE_HTTPS, False)),
         verify_ssl=bool(data.get(CONF_VERIFY_SSL, True)),
         username=str(data[CONF_USERNAME]),
         password=str(data[CONF_PASSWORD]),
+        encrypted_session=bool(data.get(CONF_ENCRYPTED_SESSION, False)),
     )
 
 

@@ -13,6 +13,7 @@ LOGGER = logging.getLogger(__package__)
 # Config entry data (how to reach the device)
 CONF_VENDOR: Final = "vendor"
 CONF_USE_HTTPS: Final = "use_https"
+CONF_ENCRYPTED_SESSION: Final = "encrypted_session"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_ADVANCED: Final = "advanced"
 

@@ -3,14 +3,15 @@
 Each client error has one translation key (`exceptions.<key>` in translations/en.json) whatever raised it; only the
 Home Assistant exception type depends on where it happened:
 
-| client error              | key                   | setup                | poll                 | action             |
-|---------------------------|-----------------------|----------------------|----------------------|--------------------|
-| `GatewayRequestError`     | `invalid_request`     | not ready            | update failed        | validation error   |
-| `GatewayUnsupportedError` | `unsupported`         | not ready            | update failed        | validation error   |
-| `GatewayAuthError`        | `invalid_auth`        | auth failed (reauth) | auth failed (reauth) | error, reauth flow |
-| `GatewayCommandError`     | `command_refused`     | not ready            | update failed        | error              |
-| `GatewayConnectionError`  | `communication_error` | not ready            | update failed        | error              |
-| any other `GatewayError`  | `invalid_response`    | not ready            | update failed        | error              |
+| client error              | key                       | setup       | poll          | action             |
+|---------------------------|---------------------------|-------------|---------------|--------------------|
+| `GatewayRequestError`     | `invalid_request`         | not ready   | update failed | validation error   |
+| `GatewayUnsupportedError` | `unsupported`             | not ready   | update failed | validation error   |
+| `GatewayAuthError`        | `invalid_auth`            | reauth flow | reauth flow   | error, reauth flow |
+| `GatewayCommandError`     | `command_refused`         | not ready   | update failed | error              |
+| `GatewayCertificateError` | `certificate_not_trusted` | not ready   | update failed | error              |
+| `GatewayConnectionError`  | `communication_error`     | not ready   | update failed | error              |
+| any other `GatewayError`  | `invalid_response`        | not ready   | update failed | error              |
 
 Every message names the gateway (`title`); the client's error text (`error`) never carries credentials or SIM
 identifiers (the client scrubs them).
@@ -30,6 +31,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .client import (
     GatewayAuthError,
+    GatewayCertificateError,
     GatewayCommandError,
     GatewayConnectionError,
     GatewayError,
@@ -44,6 +46,7 @@ ERROR_KEYS: tuple[tuple[type[GatewayError], str], ...] = (
     (GatewayUnsupportedError, "unsupported"),
     (GatewayAuthError, "invalid_auth"),
     (GatewayCommandError, "command_refused"),
+    (GatewayCertificateError, "certificate_not_trusted"),
     (GatewayConnectionError, "communication_error"),
     (GatewayError, "invalid_response"),
 )

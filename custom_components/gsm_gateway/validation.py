@@ -4,6 +4,8 @@
   numbers; E.164 has at most 15 digits, the rest is room for dialling prefixes). Spaces, dashes, dots and brackets
   people type are removed first. Other digits (full-width, Arabic-Indic) are refused: gateways send ASCII.
 - An IMEI is 15 ASCII digits whose last one is the Luhn check digit.
+- A host is an IPv4 or IPv6 address (brackets optional) or a DNS name, nothing else: no scheme, user, path or port
+  (the port has its own field).
 - Ports are written like everywhere in this product (`client.parse_selector`): `1A`, `1.01`, `3`, `1A,2B,4-8`, `all`.
 
 Errors are translated `ServiceValidationError`s that never echo more than the entry they are about.
@@ -11,6 +13,7 @@ Errors are translated `ServiceValidationError`s that never echo more than the en
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from homeassistant.exceptions import ServiceValidationError
@@ -20,6 +23,9 @@ from .const import DOMAIN
 
 PHONE_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 SEPARATORS = re.compile(r"[\s\-().]")
+HOST_NAME = re.compile(
+    r"^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$"
+)
 ENTRY_SHOWN = 24  # characters of a bad entry an error message repeats
 
 
@@ -27,6 +33,17 @@ def clean_number(raw: str) -> str | None:
     """A phone number without the separators people type (`+49 170 123-45`), or None when it is not one."""
     number = SEPARATORS.sub("", raw)
     return number if PHONE_NUMBER.match(number) else None
+
+
+def clean_host(raw: str) -> str | None:
+    """The address of a gateway as typed (blanks removed), or None when it is not a bare address or host name."""
+    host = raw.strip()
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        return host if bare == host and HOST_NAME.match(host) else None
+    return host
 
 
 def quoted_entry(raw: str) -> str:

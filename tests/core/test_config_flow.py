@@ -19,11 +19,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.gsm_gateway.client import (
     ConnectionSettings,
     GatewayAuthError,
+    GatewayCertificateError,
     GatewayConnectionError,
     GatewayError,
     GatewayNotRecognizedError,
     GatewayResponseError,
     GatewayTimeoutError,
+    GatewayUnsupportedError,
     Vendor,
 )
 from custom_components.gsm_gateway.const import (
@@ -33,6 +35,7 @@ from custom_components.gsm_gateway.const import (
     CONF_DEFAULT_PORT,
     CONF_DELETE_AFTER_DELIVERY,
     CONF_DELIVERY_REPORTS,
+    CONF_ENCRYPTED_SESSION,
     CONF_MANAGE_PUSH_TARGET,
     CONF_RECEIVE_MODE,
     CONF_RECIPIENT_NUMBER,
@@ -48,7 +51,13 @@ from custom_components.gsm_gateway.const import (
 
 from .conftest import HOST, PASSWORD, PORT, USERNAME, VENDORS, WEBHOOK_ID, GatewayModels
 
-CONNECTION = {CONF_HOST: HOST, CONF_PORT: PORT, CONF_USE_HTTPS: False, CONF_VERIFY_SSL: True}
+CONNECTION = {
+    CONF_HOST: HOST,
+    CONF_PORT: PORT,
+    CONF_USE_HTTPS: False,
+    CONF_VERIFY_SSL: True,
+    CONF_ENCRYPTED_SESSION: False,
+}
 CREDENTIALS = {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
 USER_INPUT = CONNECTION | CREDENTIALS
 LAN_URL = "http://192.168.1.10:8123"
@@ -59,9 +68,11 @@ ERRORS = [
     (GatewayNotRecognizedError("a router"), {CONF_HOST: "not_a_gateway"}),
     (GatewayConnectionError("unreachable"), {CONF_HOST: "cannot_connect"}),
     (GatewayTimeoutError("no answer"), {CONF_HOST: "cannot_connect"}),
+    (GatewayCertificateError("self-signed"), {"base": "certificate_not_trusted"}),
+    (GatewayUnsupportedError("no goip_get_status.html"), {CONF_HOST: "not_a_gateway"}),
     (GatewayResponseError("HTTP 500"), {"base": "unknown"}),
 ]
-ERROR_IDS = ["invalid_auth", "not_a_gateway", "cannot_connect", "timeout", "unknown"]
+ERROR_IDS = ["invalid_auth", "not_a_gateway", "cannot_connect", "timeout", "certificate", "missing_endpoints", "unknown"]
 
 
 async def start_flow(hass: HomeAssistant) -> dict[str, Any]:
@@ -235,6 +246,65 @@ async def test_forced_vendor_errors_recover(
     mock_gateway.connect.side_effect = None
     result = await hass.config_entries.flow.async_configure(result["flow_id"], forced)
     assert result["step_id"] == "confirm"
+
+
+# What people paste into a host field, and what used to reach the URL builder (a 500 and a traceback).
+BAD_HOSTS = ["[::1", "user:pw@192.168.1.5", "http://192.168.1.5", "192.168.1.5/admin", "192.168.1.5:8080", "gw lan", ""]
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+async def test_a_malformed_host_is_refused_before_connecting(
+    hass: HomeAssistant, mock_detect_gateway: MagicMock, host: str
+) -> None:
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT | {CONF_HOST: host})
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    mock_detect_gateway.assert_not_called()
+
+
+@pytest.mark.parametrize("host", ["192.168.1.5", " gateway.lan ", "::1", "[fe80::1]", "sms-gw_2"])
+@pytest.mark.usefixtures("mock_gateway", "mock_setup_entry")
+async def test_addresses_and_names_are_accepted(hass: HomeAssistant, mock_detect_gateway: MagicMock, host: str) -> None:
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT | {CONF_HOST: host})
+    assert result["step_id"] == "confirm"
+    (_session, settings), _kwargs = mock_detect_gateway.call_args
+    assert settings.host == host.strip()
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_an_encrypted_session_the_gateway_lacks_is_named(
+    hass: HomeAssistant, mock_gateway: MagicMock, mock_detect_gateway: MagicMock
+) -> None:
+    """Detection opens the session instead of probing with the password; a gateway without one says so."""
+    result = await start_flow(hass)
+    mock_detect_gateway.side_effect = GatewayUnsupportedError("opens no encrypted session")
+    encrypted = USER_INPUT | {CONF_ENCRYPTED_SESSION: True}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], encrypted)
+    assert result["errors"] == {CONF_ENCRYPTED_SESSION: "encryption_unavailable"}
+    (_session, settings), _kwargs = mock_detect_gateway.call_args
+    assert settings.encrypted_session is True
+
+    mock_detect_gateway.side_effect = None
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], encrypted)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MANAGE_PUSH_TARGET: False})
+    assert result["data"][CONF_ENCRYPTED_SESSION] is True
+
+
+@pytest.mark.parametrize("offered", [True, False])
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_a_forced_vendor_without_an_encrypted_session(
+    hass: HomeAssistant, mock_gateway: MagicMock, offered: bool
+) -> None:
+    """A dialect without the session is refused before any request; one whose firmware lacks it, at connect."""
+    mock_gateway.offers_encrypted_session = offered
+    mock_gateway.connect.side_effect = GatewayUnsupportedError("crypt_sess.json is not available")
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT | {CONF_ENCRYPTED_SESSION: True, CONF_ADVANCED: {CONF_VENDOR: "dinstar"}}
+    )
+    assert result["errors"] == {CONF_ENCRYPTED_SESSION: "encryption_unavailable"}
+    assert mock_gateway.connect.await_count == int(offered)
 
 
 @pytest.mark.usefixtures("mock_setup_entry")

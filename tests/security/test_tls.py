@@ -28,7 +28,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.gsm_gateway.client.ejoin import EjoinGateway
-from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError
+from custom_components.gsm_gateway.client.exceptions import GatewayCertificateError
 from custom_components.gsm_gateway.client.models import ConnectionSettings
 from custom_components.gsm_gateway.const import CONF_USE_HTTPS, CONF_VENDOR, CONF_WEBHOOK_ID, DOMAIN
 from simulator.ejoin import EjoinSimulator
@@ -129,7 +129,7 @@ def https_gateway(socket_enabled: None, tmp_path: Path) -> Iterator[HttpsGateway
 
 async def test_the_client_refuses_an_untrusted_certificate(hass: HomeAssistant, https_gateway: HttpsGateway) -> None:
     gateway = EjoinGateway(async_get_clientsession(hass), https_gateway.settings(verify_ssl=True))
-    with pytest.raises(GatewayConnectionError, match="TLS") as caught:
+    with pytest.raises(GatewayCertificateError, match="certificate") as caught:
         await gateway.connect()
     assert https_gateway.sim.password not in str(caught.value)
     assert https_gateway.sim.requests == []  # the handshake failed: the credentials never left
@@ -152,7 +152,8 @@ async def test_verification_is_the_default_in_the_config_flow(hass: HomeAssistan
 async def test_the_config_flow_reports_an_untrusted_certificate(
     hass: HomeAssistant, https_gateway: HttpsGateway
 ) -> None:
-    """HTTPS with default settings: the user is told the gateway cannot be reached; nothing is created."""
+    """HTTPS with default settings: the user is told the certificate is the problem (not "cannot connect", which
+    would invite guessing); nothing is created."""
     flow = hass.config_entries.flow
     result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     user_input = {
@@ -163,7 +164,7 @@ async def test_the_config_flow_reports_an_untrusted_certificate(
         CONF_PASSWORD: https_gateway.sim.password,
     }
     result = await flow.async_configure(result["flow_id"], user_input)
-    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+    assert result["errors"] == {"base": "certificate_not_trusted"}
     assert https_gateway.sim.requests == []
     result = await flow.async_configure(result["flow_id"], {**user_input, CONF_VERIFY_SSL: False})
     assert result["step_id"] == "confirm"
@@ -198,7 +199,7 @@ async def test_an_entry_follows_its_option(
     await hass.async_block_till_done()
     assert entry.state is state
     if verify_ssl:
-        assert "TLS" in str(entry.reason)
+        assert "certificate" in str(entry.reason)
         assert https_gateway.sim.requests == []
     else:
         assert https_gateway.sim.requests

@@ -37,6 +37,7 @@ from .events import (
 )
 from .exceptions import (
     GatewayAuthError,
+    GatewayCertificateError,
     GatewayCommandError,
     GatewayConnectionError,
     GatewayError,
@@ -119,6 +120,7 @@ __all__ = [
     "Gateway",
     "GatewayAlertEvent",
     "GatewayAuthError",
+    "GatewayCertificateError",
     "GatewayCommandError",
     "GatewayConnectionError",
     "GatewayError",

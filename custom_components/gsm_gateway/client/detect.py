@@ -14,7 +14,7 @@ import aiohttp
 
 from .dinstar.gateway import DinstarGateway
 from .ejoin.gateway import EjoinGateway
-from .exceptions import GatewayAuthError, GatewayNotRecognizedError
+from .exceptions import GatewayAuthError, GatewayNotRecognizedError, GatewayResponseError, GatewayUnsupportedError
 from .gateway import Gateway, ProbeOutcome
 from .models import Capability, ConnectionSettings, Vendor
 from .synway.gateway import SynwayGateway
@@ -65,7 +65,12 @@ async def detect_gateway(
     `GatewayNotRecognizedError` when no dialect recognised it, and `GatewayConnectionError` when the host
     cannot be reached. Each probe is read-only; credentials are refused at most once in total, because the
     search stops at the first AUTH_FAILED. With `session=None` the returned client owns its session: close it.
+
+    With `settings.encrypted_session` no probe runs (probes send the password): the dialects that offer the session
+    open it, and `GatewayUnsupportedError` says that none could.
     """
+    if settings.encrypted_session:
+        return await _connect_encrypted(session, settings, time_zone)
     for vendor in DETECTION_ORDER:
         gateway = create_gateway(vendor, session, settings, time_zone=time_zone)
         matched = False
@@ -83,3 +88,24 @@ async def detect_gateway(
             raise GatewayAuthError(msg)
     msg = f"{settings.host}:{settings.port} answers, but not as a Skyline/EJOIN, Dinstar or Synway gateway"
     raise GatewayNotRecognizedError(msg)
+
+
+async def _connect_encrypted(
+    session: aiohttp.ClientSession | None, settings: ConnectionSettings, time_zone: tzinfo
+) -> Gateway:
+    """A connected client of the first dialect whose encrypted session the host opens."""
+    for vendor in DETECTION_ORDER:
+        if not _DIALECTS[vendor].offers_encrypted_session:
+            continue
+        gateway = create_gateway(vendor, session, settings, time_zone=time_zone)
+        try:
+            await gateway.connect()
+        except GatewayUnsupportedError, GatewayResponseError:
+            await gateway.close()
+            continue
+        except BaseException:
+            await gateway.close()
+            raise
+        return gateway
+    msg = f"{settings.host}:{settings.port} opens no encrypted session"
+    raise GatewayUnsupportedError(msg)

@@ -15,6 +15,10 @@ class GatewayConnectionError(GatewayError):
     """The gateway could not be reached, or the connection broke."""
 
 
+class GatewayCertificateError(GatewayConnectionError):
+    """The gateway's HTTPS certificate is not trusted (self-signed, expired or issued for another name)."""
+
+
 class GatewayTimeoutError(GatewayConnectionError):
     """The gateway did not answer in time."""
 

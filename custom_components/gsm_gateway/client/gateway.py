@@ -76,6 +76,8 @@ class Gateway(ABC):
     # Everything this dialect can do, in one place: capability -> None when every device has it, else which devices
     # do (shown in the README). `capabilities` is the subset a connected device has.
     declared_capabilities: ClassVar[Mapping[Capability, str | None]]
+    # Whether `settings.encrypted_session` means anything to this dialect (the password then never travels).
+    offers_encrypted_session: ClassVar[bool] = False
 
     def __init__(
         self,

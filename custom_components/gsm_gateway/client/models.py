@@ -131,6 +131,9 @@ class ConnectionSettings:
     username: str
     password: str = field(repr=False)
     timeout: float = 10.0
+    # Skyline/EJOIN v2.4: sign requests with a `crypt_sess.json` session instead of putting the password in each
+    # query string. Other dialects have no such session and ignore it.
+    encrypted_session: bool = False
 
     @property
     def base_url(self) -> str:

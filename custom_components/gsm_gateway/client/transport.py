@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from .exceptions import GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
+from .exceptions import GatewayCertificateError, GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
 from .models import ConnectionSettings
 
 SECRET_QUERY_KEYS = frozenset({"username", "password", "auth", "session", "user", "pwd", "pass"})
@@ -136,8 +136,11 @@ class HttpTransport:
         except TimeoutError:
             msg = f"{endpoint}: no answer from {self.settings.host} within {timeout or self.settings.timeout:g} s"
             raise GatewayTimeoutError(msg) from None
+        except aiohttp.ClientConnectorCertificateError:
+            msg = f"{endpoint}: the TLS certificate of {self.settings.host} is not trusted"
+            raise GatewayCertificateError(msg) from None
         except aiohttp.ClientSSLError:
-            msg = f"{endpoint}: TLS handshake with {self.settings.host} failed (certificate not trusted?)"
+            msg = f"{endpoint}: TLS handshake with {self.settings.host} failed"
             raise GatewayConnectionError(msg) from None
         except (aiohttp.ClientError, OSError) as err:
             msg = f"{endpoint}: cannot talk to {self.settings.host} ({type(err).__name__})"

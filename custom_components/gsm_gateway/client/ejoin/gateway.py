@@ -152,6 +152,7 @@ class EjoinGateway(Gateway):
 
     vendor: ClassVar[Vendor] = Vendor.EJOIN
     declared_capabilities = DECLARED_CAPABILITIES
+    offers_encrypted_session = True
 
     def __init__(
         self,
@@ -164,8 +165,10 @@ class EjoinGateway(Gateway):
         push_buffering: PushBuffering | None = None,
         detect_features: bool = True,
     ) -> None:
-        """Create a client. `encryption` opens a `crypt_sess.json` session instead of sending the password."""
+        """Create a client; `encryption` (AES with `settings.encrypted_session`) signs requests with a session."""
         super().__init__(session, settings, time_zone=time_zone)
+        if encryption is None and settings.encrypted_session:
+            encryption = CryptMode.AES
         self.connection = EjoinConnection(self.transport, encryption=encryption)
         self._proxy = EjoinProxy(self.connection)
         self._ip_lists = EjoinIpLists(self.connection)
