@@ -72,7 +72,15 @@ ERRORS = [
     (GatewayUnsupportedError("no goip_get_status.html"), {CONF_HOST: "not_a_gateway"}),
     (GatewayResponseError("HTTP 500"), {"base": "unknown"}),
 ]
-ERROR_IDS = ["invalid_auth", "not_a_gateway", "cannot_connect", "timeout", "certificate", "missing_endpoints", "unknown"]
+ERROR_IDS = [
+    "invalid_auth",
+    "not_a_gateway",
+    "cannot_connect",
+    "timeout",
+    "certificate",
+    "missing_endpoints",
+    "unknown",
+]
 
 
 async def start_flow(hass: HomeAssistant) -> dict[str, Any]:
