@@ -7,8 +7,14 @@ way. The inbox keeps, in Home Assistant's storage:
 - the ids of the most recent messages (`SEEN_LIMIT`), to drop repeats (push + poll, reboots, overlapping windows),
 - the parts of concatenated messages still waiting for their siblings.
 
-Seen ids and cursor are written in one save, after the events fired; a message is marked seen in the same
-synchronous step that fires its event, so a push and a poll racing for the same message cannot both fire it.
+Seen ids and cursor are written in one save, started as soon as the events fired (a burst shares one write, and at
+most one write waits behind the one in progress); a message is marked seen in the same synchronous step that fires
+its event, so a push and a poll racing for the same message cannot both fire it.
+
+Why right after, not before: an id written before its event fires would be lost by a hard kill between the write
+and the event. Written right after, a hard kill (SIGKILL, power loss) re-fires only the events of the write in
+flight: at-least-once, with a window of one write instead of the usual one-second delay, so a crash loop never
+re-fires a backlog that an earlier start delivered (docs/reliability.md measures it).
 
 Decisions (docs/receiving.md):
 - When a gateway is added, the messages already on it are marked seen without firing: events start from now.
@@ -41,7 +47,7 @@ from .const import DOMAIN, LOGGER
 STORAGE_VERSION = 1
 SEEN_LIMIT = 10_000
 MULTIPART_TIMEOUT = timedelta(minutes=5)
-SAVE_DELAY = 1.0  # seconds; bursts of messages share one write
+SAVE_DELAY = 0  # seconds: write at once after events fired (Store coalesces a burst into one write)
 MAX_PAGES_PER_CATCH_UP = 1000
 # Concatenated messages waiting for parts at once; one more fires the oldest with what it has (`incomplete`).
 # An SMS has at most 255 parts, so at most 255 x this many parts wait (and are stored).

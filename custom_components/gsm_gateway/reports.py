@@ -33,7 +33,7 @@ from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 SEEN_LIMIT = 10_000
-SAVE_DELAY = 1.0  # seconds; a burst of reports shares one write
+SAVE_DELAY = 0  # seconds: write at once after reports fired (as the inbox does, see there why)
 RESULT_WAIT = timedelta(hours=1)  # a send result later than this is not waited for
 DELIVERY_WAIT = timedelta(days=2)  # networks retry undeliverable SMS for about that long
 POLL_INTERVAL = timedelta(seconds=10)

@@ -214,6 +214,18 @@ async def test_waiting_parts_are_bounded(
     assert len(stored) == 100
 
 
+async def test_a_fired_message_is_written_at_once(
+    hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator, hass_storage: dict[str, Any]
+) -> None:
+    """Its id reaches storage right after its event, not a second later: a hard kill re-fires only a write in
+    flight, and a crash loop never re-fires what an earlier start delivered."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sim.deliver_sms(1, None, "+491711234567", "written at once")
+    await settle(hass, rounds=2)  # 0.1 s of real time, no timer moved on
+    assert texts(events) == ["written at once"]
+    assert events[0].data["message_id"] in hass_storage[f"gsm_gateway.{pushing.entry_id}.inbox"]["data"]["seen"]
+
+
 async def test_nothing_fires_once_home_assistant_is_stopping(
     hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
