@@ -13,7 +13,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory, UnitOfTime
+from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -397,6 +403,14 @@ class ReportedValueSensors:
             self.async_add_entities(entities)
 
 
+def within_state_length(value: StateType) -> StateType:
+    """Text cut to what a state can hold (Home Assistant logs an error and shows "unknown" beyond 255 characters).
+
+    A device, or a forged push, may report an operator name of any length.
+    """
+    return value[:MAX_LENGTH_STATE_STATE] if isinstance(value, str) else value
+
+
 class PortSensor(PortEntity, SensorEntity):
     """A value of a port (its active SIM slot)."""
 
@@ -416,7 +430,7 @@ class PortSensor(PortEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         port = self.port_status
-        return None if port is None else self.entity_description.value_fn(port)
+        return None if port is None else within_state_length(self.entity_description.value_fn(port))
 
     @property
     @override
@@ -443,7 +457,7 @@ class SlotSensor(PortEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         slot = self.slot_status
-        return None if slot is None else self.entity_description.value_fn(slot)
+        return None if slot is None else within_state_length(self.entity_description.value_fn(slot))
 
     @property
     @override
@@ -503,7 +517,7 @@ class GatewaySensor(GsmGatewayEntity[Any], SensorEntity):
     @property
     @override
     def native_value(self) -> StateType:
-        return self.entity_description.value_fn(self.coordinator.data)
+        return within_state_length(self.entity_description.value_fn(self.coordinator.data))
 
 
 class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntity):

@@ -135,3 +135,19 @@ async def test_pushes_at_once_are_limited(
     assert [response.status for response in await asyncio.gather(*slow)] == [200] * 4
     again = await client.post(PATH, data=b'{"type": "recv-sms", "sms_num": 0, "sms": []}')
     assert again.status == 200
+
+
+async def test_an_oversized_value_is_cut_to_what_a_state_holds(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Found by fuzzing: a 5,000-character operator name made Home Assistant log an error and show "unknown"."""
+    client = await hass_client_no_auth()
+    body = {"type": "port-status", "seq": 3, "port": "1A", "st": 3, "sig": 31, "opr": "x" * 5000}
+    response = await client.post(PATH, data=json.dumps(body).encode())
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.ejoin_gateway_port_1_operator").state == "x" * 255
+    assert "longer than 255" not in caplog.text
