@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -19,9 +20,11 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er, llm
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-import probatio
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache_with_extra_data
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway import llm as gsm_llm
 from custom_components.gsm_gateway.const import CONF_RECIPIENT_NUMBER, CONF_RECIPIENT_PORT, DOMAIN, SUBENTRY_RECIPIENT
@@ -85,6 +88,12 @@ def balance_code_of(hass: HomeAssistant, entry: MockConfigEntry, port: int) -> s
     return entity_id(hass, entry, "text", port, "balance_code")
 
 
+def state_of(hass: HomeAssistant, entity: str) -> str:
+    state = hass.states.get(entity)
+    assert state is not None
+    return state.state
+
+
 def expose(hass: HomeAssistant, entity: str, exposed: bool = True) -> None:
     async_expose_entity(hass, ASSISTANT, entity, exposed)
 
@@ -110,13 +119,14 @@ async def receive(hass: HomeAssistant, sim: EjoinSimulator, *messages: tuple[int
 async def read(hass: HomeAssistant, **args: Any) -> list[dict[str, Any]]:
     result = await call_tool(hass, READ_SMS_TOOL_NAME, **args)
     assert not result.error
-    messages: list[dict[str, Any]] = result.data["messages"]  # type: ignore[assignment]
-    return messages
+    messages = result.data["messages"]
+    assert isinstance(messages, list)
+    return [message for message in messages if isinstance(message, dict)]
 
 
 def schema_of(tool: llm.Tool) -> dict[str, Any]:
     """The parameters as an LLM agent sends them to the model."""
-    schema: dict[str, Any] = probatio.to_openapi(tool.parameters, custom_serializer=llm.selector_serializer)
+    schema: dict[str, Any] = vol.to_openapi(tool.parameters, custom_serializer=llm.selector_serializer)
     return schema
 
 
@@ -169,9 +179,9 @@ async def test_latest_messages_of_exposed_ports_newest_first(
 
     # Port 3 is not exposed: its message never reaches the model, and un-exposing a port hides it at once.
     expose(hass, messages_of(hass, assist, 1), exposed=False)
-    result = await call_tool(hass, READ_SMS_TOOL_NAME, count=5)
-    assert [message["text"] for message in result.data["messages"]] == ["two"]  # type: ignore[index, union-attr]
-    assert "918273" not in json.dumps(result.data)
+    messages = await read(hass, count=5)
+    assert [message["text"] for message in messages] == ["two"]
+    assert "918273" not in json.dumps(messages)
     assert "918273" not in caplog.text
     assert "three" not in caplog.text
 
@@ -197,6 +207,23 @@ async def test_saved_recipient_name_replaces_the_number(
     ]
     assert MUM not in json.dumps(messages)
     assert "8888888" not in json.dumps(messages)
+
+
+async def test_messages_stay_out_of_logs_and_diagnostics(
+    hass: HomeAssistant,
+    assist: MockConfigEntry,
+    sim: EjoinSimulator,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="custom_components.gsm_gateway")
+    expose(hass, messages_of(hass, assist, 1))
+    await receive(hass, sim, (1, STRANGER, SECRET))
+    assert [message["text"] for message in await read(hass)] == [SECRET]
+    diagnostics = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, assist))
+    for private in ("918273", STRANGER):
+        assert private not in diagnostics
+        assert private not in caplog.text
 
 
 def test_same_number() -> None:
@@ -243,7 +270,9 @@ async def test_ports_are_called_by_their_device_names(
 ) -> None:
     """A port the user renamed ("Work SIM") is offered by that name; the messages say it too."""
     event = messages_of(hass, assist, 3)
-    device_id = er.async_get(hass).async_get(event).device_id  # type: ignore[union-attr]
+    registry_entry = er.async_get(hass).async_get(event)
+    assert registry_entry is not None
+    device_id = registry_entry.device_id
     assert device_id is not None
     dr.async_get(hass).async_update_child_device(device_id, name_by_user="Work SIM")
     expose(hass, event)
@@ -284,11 +313,11 @@ async def test_balance_code_entity(hass: HomeAssistant, assist: MockConfigEntry)
     assert registry_entry is not None
     assert registry_entry.entity_category is EntityCategory.CONFIG
     assert registry_entry.translation_key == "balance_code"
-    assert hass.states.get(code).state == "unknown"  # type: ignore[union-attr]
+    assert state_of(hass, code) == "unknown"
     with pytest.raises(ValueError, match="pattern"):
         await hass.services.async_call("text", "set_value", {"entity_id": code, "value": "balance"}, blocking=True)
     await hass.services.async_call("text", "set_value", {"entity_id": code, "value": "*100#"}, blocking=True)
-    assert hass.states.get(code).state == "*100#"  # type: ignore[union-attr]
+    assert state_of(hass, code) == "*100#"
 
 
 async def test_balance_code_is_restored_after_a_restart(hass: HomeAssistant, assist: MockConfigEntry) -> None:
@@ -304,8 +333,8 @@ async def test_balance_code_is_restored_after_a_restart(hass: HomeAssistant, ass
     )
     assert await hass.config_entries.async_setup(assist.entry_id)
     await hass.async_block_till_done()
-    assert hass.states.get(code).state == "*101#"  # type: ignore[union-attr]
-    assert hass.states.get(balance_code_of(hass, assist, 1)).state == "unknown"  # type: ignore[union-attr]
+    assert state_of(hass, code) == "*101#"
+    assert state_of(hass, balance_code_of(hass, assist, 1)) == "unknown"
 
 
 async def test_balance_tool_is_offered_for_exposed_balance_codes_only(
@@ -339,9 +368,10 @@ async def test_balance_reply_is_returned(hass: HomeAssistant, assist: MockConfig
     await hass.services.async_call("text", "set_value", {"entity_id": code, "value": "*100#"}, blocking=True)
     expose(hass, code)
     result = await call_tool(hass, BALANCE_TOOL_NAME, port="Port 3")
-    balance = sim.ports[2].slots[0].sim.balance
+    card = sim.ports[2].slots[0].sim
+    assert card is not None
     assert not result.error
-    assert result.data == {"port": "Port 3", "reply": f"Your balance is {balance:.2f} EUR."}
+    assert result.data == {"port": "Port 3", "reply": f"Your balance is {card.balance:.2f} EUR."}
     assert sim.ussd_requests == [("3A", "*100#")]
 
 
@@ -352,7 +382,7 @@ async def test_balance_of_an_unexposed_port_is_refused(
         code = balance_code_of(hass, assist, port)
         await hass.services.async_call("text", "set_value", {"entity_id": code, "value": "*100#"}, blocking=True)
     expose(hass, balance_code_of(hass, assist, 1))
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(vol.Invalid):
         await call_tool(hass, BALANCE_TOOL_NAME, port="Port 2")
     assert sim.ussd_requests == []
 
@@ -375,7 +405,7 @@ async def test_balance_while_the_gateway_is_unreachable(
     expose(hass, code)
     await sim.stop()
     await update_entity(hass, code)
-    assert hass.states.get(code).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert state_of(hass, code) == STATE_UNAVAILABLE
     with pytest.raises(HomeAssistantError) as raised:
         await call_tool(hass, BALANCE_TOOL_NAME, port="Port 1")
     assert raised.value.translation_key == "balance_unavailable"
