@@ -8,6 +8,7 @@ and the registries; the simulators deliver the SMS and answer the USSD codes.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 import json
 import logging
 from typing import Any
@@ -22,7 +23,11 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import probatio as vol
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache_with_extra_data
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -245,6 +250,30 @@ async def test_count_is_bounded(hass: HomeAssistant, assist: MockConfigEntry, si
     assert [message["text"] for message in await read(hass, count=50)] == [f"message {n}" for n in range(7, 2, -1)]
     assert [message["text"] for message in await read(hass, count=0)] == ["message 7"]
     assert [message["text"] for message in await read(hass, count="", port="")] == ["message 7"]  # blanks ignored
+
+
+async def test_incomplete_and_older_messages(hass: HomeAssistant, assist: MockConfigEntry, sim: EjoinSimulator) -> None:
+    """A long message with a part that never came says so; its age is told as people say it."""
+    expose(hass, messages_of(hass, assist, 2))
+    parts = sim.deliver_sms_parts(2, STRANGER, ["first ", "lost ", "third"], reference=9, skip=frozenset({2}))
+    for part in parts:
+        part.received -= 180  # the gateway received it three minutes ago
+    await Clock().catch_up_timer(hass)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))  # the missing part's wait is over
+    await settle(hass)
+    (message,) = await read(hass)
+    assert message["text"] == "first third"
+    assert message["incomplete"] is True
+    assert message["received"] == "3 minutes ago"
+
+
+async def test_disabled_message_entities_are_not_read(hass: HomeAssistant, assist: MockConfigEntry) -> None:
+    event = messages_of(hass, assist, 1)
+    expose(hass, event)
+    er.async_get(hass).async_update_entity(event, disabled_by=er.RegistryEntryDisabler.USER)
+    await hass.config_entries.async_reload(assist.entry_id)
+    await hass.async_block_till_done()
+    assert READ_SMS_TOOL_NAME not in await tools(hass)
 
 
 async def test_nothing_received_yet(hass: HomeAssistant, assist: MockConfigEntry) -> None:
