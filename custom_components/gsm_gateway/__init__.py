@@ -27,7 +27,15 @@ from .push_target import CONF_PREVIOUS_PUSH_TARGET
 from .receiver import Receiver, ReceiveSettings, async_forget
 from .services import async_setup_services
 
-PLATFORMS = [Platform.BUTTON, Platform.EVENT, Platform.NOTIFY, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NOTIFY,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

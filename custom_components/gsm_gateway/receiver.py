@@ -1,7 +1,7 @@
 """The receive pipeline of one gateway: pushes and polls come in, each report leaves as exactly one event.
 
     gateway ──push──▶ PushWebhook ──parse──▶ Receiver.async_handle ──▶ status coordinator (status pushes)
-                                                   │                 ├─▶ Inbox ──▶ EventDispatcher (SMS)
+                                                   │                 ├─▶ Inbox ──▶ EventDispatcher (SMS), RecentMessages
                                                    │                 └─▶ EventDispatcher (reports, USSD, MMS)
     gateway ◀──poll── catch-up: Inbox.async_catch_up at start, after each reconnect and every few minutes
     PushTargetManager points the gateway's pushes at the webhook (when the user allowed it) and watches it.
@@ -58,8 +58,9 @@ from .const import (
 )
 from .devices import GatewayDevices
 from .dispatch import EventDispatcher
-from .inbox import Inbox
+from .inbox import Inbox, ReceivedMessage
 from .push_target import CONF_PREVIOUS_PUSH_TARGET, PushTargetManager, async_restore_push_target
+from .recent import RecentMessages
 from .reports import POLL_INTERVAL as REPORT_POLL_INTERVAL, Reports
 from .webhook import PushWebhook, async_resolve_sources
 
@@ -151,11 +152,10 @@ class Receiver:
         self.reports: Reports | None = None
         if {Capability.SEND_REPORTS, Capability.DELIVERY_REPORTS} & capabilities:
             self.reports = Reports(hass, settings.entry_id, gateway, self.dispatcher.async_report)
+        self.recent = RecentMessages()  # the latest SMS per port, for voice assistants (llm.py)
         self.inbox: Inbox | None = None
         if {Capability.SMS_PUSH, Capability.INBOX_POLL} & capabilities:
-            self.inbox = Inbox(
-                hass, settings.entry_id, gateway, self.dispatcher.async_sms_received, on_report=self._on_inbox_report
-            )
+            self.inbox = Inbox(hass, settings.entry_id, gateway, self._sms_received, on_report=self._on_inbox_report)
             self.inbox.delete_after_delivery = (
                 settings.delete_after_delivery and Capability.INBOX_DELETE in capabilities
             )
@@ -277,6 +277,12 @@ class Receiver:
         )
         if merged is not None:
             self.status.async_set_updated_data(merged)
+
+    @callback
+    def _sms_received(self, message: ReceivedMessage) -> None:
+        """A new SMS: fire its event, and remember it for assistants."""
+        self.dispatcher.async_sms_received(message)
+        self.recent.async_add(message)
 
     @callback
     def _on_inbox_report(self, report: DeliveryReportEvent, baseline: bool) -> None:

@@ -17,7 +17,7 @@ from custom_components.gsm_gateway.const import DOMAIN
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("vendor", ["ejoin", "dinstar", "synway"])
 @pytest.mark.parametrize(
-    "platform", [Platform.BUTTON, Platform.EVENT, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
+    "platform", [Platform.BUTTON, Platform.EVENT, Platform.SELECT, Platform.SENSOR, Platform.SWITCH, Platform.TEXT]
 )
 async def test_entities(
     hass: HomeAssistant,
