@@ -119,9 +119,9 @@ def failover_gateways(call: ServiceCall) -> list[GsmGatewayConfigEntry]:
     others are tried. Without a chosen gateway, every gateway is tried in the order they were added.
     """
     hass = call.hass
-    configured: list[GsmGatewayConfigEntry] = [
-        entry for entry in hass.config_entries.async_entries(DOMAIN) if entry.disabled_by is None
-    ]
+    configured: list[GsmGatewayConfigEntry] = hass.config_entries.async_entries(
+        DOMAIN, include_ignore=False, include_disabled=False
+    )
     chosen: list[GsmGatewayConfigEntry] = []
     if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
         chosen.append(_gateway(hass, entry_id))
