@@ -493,10 +493,10 @@ class SynwaySimulator(GatewaySimulator):
             return {"number": number, "outcome": outcome}
         if action == "set_balance":
             target = state.ports[int(params["port"])]
-            sim = target.sims.get(slot or target.active_slot)
-            if sim is not None:
-                sim.balance = float(params.get("balance", 0))
-            return {"balance": None if sim is None else sim.balance}
+            card = target.sims.get(slot or target.active_slot)
+            if card is not None:
+                card.balance = float(params.get("balance", 0))
+            return {"balance": None if card is None else card.balance}
         if action == "complete_sends":
             state.advance(finish=True)
             return {"outbox": len(state.outbox)}
