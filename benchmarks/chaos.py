@@ -9,8 +9,10 @@ Pass: exactly one `gsm_gateway_sms_received` event per message (none lost, none 
 either accepted or raised a Home Assistant error, and every send result and delivery report of the accepted sends
 fired exactly once: none repeated, and none missing of those the gateway can still tell at the end of the run (asked
 directly with the client library: `fetch_reports` where the gateway can be asked, its inbox's delivery-report rows on
-Skyline/EJOIN, whose send results are pushed only). `python -m benchmarks.chaos` (what `scripts/chaos` runs) prints
-the counts, writes `docs/reliability.md` for the full run, and exits 1 on any miss.
+Skyline/EJOIN, whose send results are pushed only). With Skyline/EJOIN among the vendors, the failover scenario of
+`chaos_failover.py` runs too (alarms while SIMs and a gateway fail: 0 lost, 0 sent twice). `python -m
+benchmarks.chaos` (what `scripts/chaos` runs) prints the counts, writes `docs/reliability.md` for the full run, and
+exits 1 on any miss.
 
 Time is compressed: Home Assistant's timers run `speed` times faster (see `clock.py`) and the client's request
 timeout is 1 s instead of 10 s (the simulator holds a "timeout" request for 3 s), so a fault costs seconds, not
@@ -22,7 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, field, replace
 import logging
@@ -57,6 +59,7 @@ from custom_components.gsm_gateway.const import (
 )
 from simulator import GatewaySimulator, simulator_class
 
+from .chaos_failover import FailoverPlan, failover_section, failover_summary_lines, run_failover_chaos
 from .clock import FastClock
 from .context import access_of, settings_of
 from .harness import HomeAssistantLab
@@ -552,6 +555,11 @@ INTRO = (
     "- {sends} `send_sms` actions are issued.",
     "",
     (
+        "Then a failover scenario: alarms sent with `failover: true` while SIMs and a whole gateway fail, every "
+        "number counted on the simulated gateways (0 lost, 0 sent twice)."
+    ),
+    "",
+    (
         "Pass: exactly one `gsm_gateway_sms_received` event per message (0 duplicates, 0 lost), and every `send_sms` "
         "either accepted or raising a Home Assistant error (none hanging, none failing otherwise)."
     ),
@@ -595,8 +603,8 @@ METHOD = (
 )
 
 
-def render_page(results: list[ChaosResult], command: str) -> str:
-    """`docs/reliability.md`."""
+def render_page(results: list[ChaosResult], command: str, extra: Sequence[Section] = ()) -> str:
+    """`docs/reliability.md`; `extra`: sections of other scenarios (failover)."""
     plan = results[0].plan
     intro = [
         line.format(
@@ -614,7 +622,8 @@ def render_page(results: list[ChaosResult], command: str) -> str:
     by_vendor: dict[str, list[ChaosResult]] = {}
     for result in results:
         by_vendor.setdefault(result.plan.vendor, []).append(result)
-    return render("Reliability", intro, command, [section_of(runs) for runs in by_vendor.values()], METHOD)
+    sections = [*(section_of(runs) for runs in by_vendor.values()), *extra]
+    return render("Reliability", intro, command, sections, METHOD)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -637,11 +646,15 @@ async def main(args: argparse.Namespace, write: Callable[[str], None]) -> int:
             result = await run_chaos(ChaosPlan(vendor=vendor, messages=args.messages, seed=seed))
             results.append(result)
             print(f"seed {seed}: " + "\n".join(summary_lines(result)), flush=True)
+    failover = await run_failover_chaos(FailoverPlan(seed=args.seed)) if "ejoin" in vendors else None
+    if failover is not None:
+        print("\n".join(failover_summary_lines(failover)), flush=True)
     full = (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3) and not args.vendor
     if full and not args.no_write:
-        write(render_page(results, "scripts/chaos"))
+        write(render_page(results, "scripts/chaos", [failover_section(failover)] if failover is not None else []))
         print(f"wrote {DOC}")
-    return 0 if all(result.passed for result in results) else 1
+    passed = all(result.passed for result in results) and (failover is None or failover.passed)
+    return 0 if passed else 1
 
 
 def cli() -> None:

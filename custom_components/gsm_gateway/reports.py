@@ -8,6 +8,10 @@ when one was asked for, their delivery report arrived, or waiting for them timed
 - from the inbox catch-up: Skyline/EJOIN keeps delivery reports among its received messages;
 - by polling, on gateways that can be asked (`Capability.REPORT_POLL`: Dinstar, Synway), while anything is awaited.
 
+A caller that must know how one recipient's send ended (`send_sms` with failover) asks for a future with
+`async_wait_for_result`: the ledger resolves it with the send result when it fires that result's event, whichever
+path brought it, and with None when the ledger shuts down first.
+
 Every report has a `report_id` that its pushed and polled copies share. Ids of recent reports are persisted with
 what is awaited, so a report fires once across restarts too. A delivery report that names no task (Skyline/EJOIN
 reports only the number) is matched to the oldest awaiting send to that number, on the same port when known.
@@ -141,6 +145,8 @@ class Reports:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._poll_lock = asyncio.Lock()
         self._save_scheduled = False
+        # Callers waiting for one recipient's send result, by (task id, number as compared).
+        self._result_waiters: dict[tuple[str, str], list[asyncio.Future[SendReportEvent | None]]] = {}
         self.closed = False
 
     # --- persistence ------------------------------------------------------------------------------------
@@ -189,6 +195,36 @@ class Reports:
         self._awaited.extend(awaited_of(result, self.gateway.capabilities, delivery_report=delivery_report))
         self._schedule_save()
 
+    @callback
+    def async_wait_for_result(self, task_id: str, recipient: str) -> asyncio.Future[SendReportEvent | None]:
+        """A future resolved with this recipient's send result when its event fires (None: the ledger closed).
+
+        Ask right after `async_track`, without awaiting in between, so the result cannot fire unseen. A caller that
+        stops waiting cancels the future; the ledger then forgets it.
+        """
+        future: asyncio.Future[SendReportEvent | None] = self.hass.loop.create_future()
+        if self.closed:
+            future.set_result(None)
+            return future
+        key = (task_id, _same_number(recipient))
+        self._result_waiters.setdefault(key, []).append(future)
+
+        def forget(done: asyncio.Future[SendReportEvent | None]) -> None:
+            waiting = self._result_waiters.get(key, [])
+            if done in waiting:
+                waiting.remove(done)
+            if not waiting:
+                self._result_waiters.pop(key, None)
+
+        future.add_done_callback(forget)
+        return future
+
+    @callback
+    def _resolve_waiters(self, awaited: Awaited, report: SendReportEvent) -> None:
+        for future in list(self._result_waiters.get((awaited.task_id, _same_number(awaited.recipient)), [])):
+            if not future.done():
+                future.set_result(report)
+
     # --- reports ----------------------------------------------------------------------------------------
 
     @callback
@@ -220,6 +256,8 @@ class Reports:
         if awaited.done:
             self._awaited.remove(awaited)
         self._fire(report)
+        if isinstance(report, SendReportEvent):
+            self._resolve_waiters(awaited, report)
         return True
 
     def _mark_seen(self, report_id: str) -> None:
@@ -278,5 +316,9 @@ class Reports:
 
     @callback
     def async_shutdown(self) -> None:
-        """Fire nothing more (unload, or Home Assistant stopping)."""
+        """Fire nothing more (unload, or Home Assistant stopping); whoever waits for a result hears None."""
         self.closed = True
+        for waiting in list(self._result_waiters.values()):
+            for future in list(waiting):
+                if not future.done():
+                    future.set_result(None)

@@ -56,7 +56,9 @@ timestamp?: "YYYY-MM-DD HH:MM:SS"}`, `set_reg {port, reg}`, `remove_sim {port, s
 `set_signal {port, signal}`, `set_busy {port, busy}`,
 `add_call {port, direction?, duration?, answered?, source?, destination?}`,
 `raise_exception {port, type, action?}`, `reboot {}`, `expire_nonces {}`, `unlock_login {}`,
-`fail_number {number, undeliverable?}`, `set_ussd_reply {code, text}`, `flush {}` (send everything queued now),
+`fail_number {number, undeliverable?}`, `set_balance {port, slot?, balance}` (a SIM at 0 or less stays registered
+and its `remain_credit` shows it; the network refuses its SMS, so each one it sends ends FAILED), `set_ussd_reply
+{code, text}`, `flush {}` (send everything queued now),
 `configure {send_interval?, send_duration?, delivery_delay?, ussd_delay?, lockout_after?, lockout_window?,
 lockout_seconds?, nonce_ttl?, method_reject_status?, push_batch_window?}`.
 """
@@ -860,6 +862,7 @@ class DinstarSimulator(GatewaySimulator):
             "expire_nonces": self._control_expire_nonces,
             "unlock_login": self._control_unlock_login,
             "fail_number": self._control_fail_number,
+            "set_balance": self._control_set_balance,
             "set_ussd_reply": self._control_set_ussd_reply,
             "configure": self._control_configure,
         }
@@ -994,6 +997,13 @@ class DinstarSimulator(GatewaySimulator):
         else:
             self.state.failing_numbers.add(number)
         return {"failing": len(self.state.failing_numbers), "undeliverable": len(self.state.undeliverable_numbers)}
+
+    def _control_set_balance(self, params: dict[str, Any]) -> dict[str, Any]:
+        port = self._control_port(params)
+        card = port.slots[self._control_slot(params, port)].card
+        if card is not None:
+            card.balance = float(params.get("balance", 0))
+        return {"balance": None if card is None else card.balance}
 
     def _control_set_ussd_reply(self, params: dict[str, Any]) -> dict[str, Any]:
         self.state.ussd_replies[str(params.get("code", ""))] = str(params.get("text", ""))

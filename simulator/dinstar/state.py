@@ -294,10 +294,11 @@ class DinstarState:
         return record
 
     def finish_sending(self, record: SentRecord) -> None:
-        """The network answered: SENT_OK, or FAILED for numbers told to fail."""
+        """The network answered: SENT_OK, or FAILED for numbers told to fail and from SIMs without credit."""
         if record.status != "SENDING":
             return
-        if record.number in self.failing_numbers:
+        card = self.ports[record.port].card
+        if record.number in self.failing_numbers or (card is not None and card.balance <= 0):
             record.status = "FAILED"
         else:
             record.status = "SENT_OK"

@@ -33,6 +33,14 @@ Variants (`sim.variants`, or `POST /_sim/variants {"enable": [...]}`):
 - `ussd_no_resp`: USSD answers carry no `resp`.
 - `no_v22` (no proxy/IP lists), `no_esim`, `no_ussd`, `no_crypt`: those endpoints answer 404; `no_get`: `op=get`
   is refused with code 15.
+
+Send outcomes (control actions): `set_sim_status` (e.g. 6 registration failed, 5 no balance: a task that names
+that SIM is refused at once with "5 SIM Unregistered"), `fail_recipients` (every SMS to those numbers fails with
+"6 Timeout"), and `set_balance {port, slot?, balance}`: a SIM whose balance is 0 or less stays registered (the
+device does not know why the network refuses), so its tasks are accepted and each SMS fails with a failure report:
+progress reason "7 Server Error", carrier reason "21 Short message transfer rejected" (the RP cause of 3GPP TS
+24.011 that networks give a prepaid SIM without credit). `sent_log` lists every SMS the device sent (number, port
+label), so tests can count sends per recipient.
 """
 
 from __future__ import annotations
@@ -83,6 +91,8 @@ JSON_TYPE = "application/json"
 MAX_QUEUE = 1000
 MMS_KINDS = frozenset({"jpg", "gif", "txt", "mp3"})
 CREDENTIAL_KEYS = frozenset({"username", "password", "op", "version", "session", "seq", "auth"})
+# A SIM without credit: the network refuses its SMS (progress reason, carrier reason of the failure report).
+NO_CREDIT = ("7 Server Error", "21 Short message transfer rejected")
 PROXY_RESOURCES = ("proxy", "proxy_user", "proxy_white_list", "proxy_black_list", "proxy_access_log")
 _INDEXED = re.compile(r"^(\w+)\((\d+)\)$")
 USSD_REPLIES = {
@@ -137,6 +147,7 @@ class EjoinSimulator(GatewaySimulator):
         self.esim_delay = 0.3
         self.min_status_period = 60.0
         self.failing_recipients: set[str] = set()
+        self.sent_log: list[tuple[str, str]] = []  # (number, port label) of every SMS sent, in order
         self.esim_fail = False
         self.esims = make_esims(self.rng, self.ports, self.slot_count)
         self.proxy = ProxyService()
@@ -604,18 +615,26 @@ class EjoinSimulator(GatewaySimulator):
             None,
         )
         port_number, slot_number = chosen or task.ports[0]
-        counters = self.ports[port_number - 1].slot(slot_number).counters
+        slot = self.ports[port_number - 1].slot(slot_number)
+        counters = slot.counters
         moment = now()
-        reason = "5 SIM Unregistered" if chosen is None else "6 Timeout" if number in self.failing_recipients else ""
+        reason, carrier = "", ""
+        if chosen is None:
+            reason = "5 SIM Unregistered"
+        elif slot.sim is not None and slot.sim.balance <= 0:
+            reason, carrier = NO_CREDIT
+        elif number in self.failing_recipients:
+            reason = "6 Timeout"
         port_label = report_label(port_number, slot_number, self.variants)
         if reason:
             task.failed += 1
             counters.sms.append((moment, "sent_failed"))
             counters.consecutive_failed += 1
             if task.failure_report:
-                self._report(task, "fdr", [index, number, port_label, int(moment), reason, ""])
+                self._report(task, "fdr", [index, number, port_label, int(moment), reason, carrier])
         else:
             task.sent += 1
+            self.sent_log.append((number, port_label))
             counters.sms.append((moment, "sent_ok"))
             counters.consecutive_failed = 0
             if task.success_report:
@@ -1108,6 +1127,13 @@ class EjoinSimulator(GatewaySimulator):
         state.slot(slot).status = code
         self._port_changed(state, slot)
 
+    def set_balance(self, port: int, slot: int | None, balance: float) -> None:
+        """Set a SIM's credit; at 0 or less the network refuses its SMS (see the module doc)."""
+        state = self.ports[port - 1]
+        sim = state.slot(slot or state.active).sim
+        if sim is not None:
+            sim.balance = balance
+
     def set_sim_present(self, port: int, slot: int, *, present: bool) -> None:
         """Remove or insert a SIM card."""
         state = self.ports[port - 1]
@@ -1159,6 +1185,8 @@ class EjoinSimulator(GatewaySimulator):
             self.reboot()
         elif action == "fail_recipients":
             self.failing_recipients = set(params.get("numbers", []))
+        elif action == "set_balance":
+            self.set_balance(port or 1, slot, float(params.get("balance", 0)))
         elif action == "esim_fail":
             self.esim_fail = bool(params.get("enabled", True))
         elif action == "record_call":

@@ -27,7 +27,8 @@ Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
 Control actions (POST /_sim/<action> with a JSON body; ports and slots 1-based):
 `deliver_sms {port, slot?, sender, text, at?: "YYYYMMDDhhmmss"}`, `set_port {port, connect_state?, port_state?,
 port_type?}`, `remove_sim {port, slot?}`, `insert_sim {port, slot?}`, `set_clock_offset {seconds}`,
-`set_number_outcome {number, outcome: "ok"|"fail"|"undelivered"}`, `complete_sends {}`,
+`set_number_outcome {number, outcome: "ok"|"fail"|"undelivered"}`, `set_balance {port, slot?, balance}` (a SIM at
+0 or less stays connected; the network refuses its SMS, so each one it sends ends failed), `complete_sends {}`,
 `set_ussd_reply {code?, text}`, `reboot {seconds?}`, `clear_inbox {}`.
 """
 
@@ -490,6 +491,12 @@ class SynwaySimulator(GatewaySimulator):
             elif outcome == "undelivered":
                 state.undelivered_numbers.add(number)
             return {"number": number, "outcome": outcome}
+        if action == "set_balance":
+            target = state.ports[int(params["port"])]
+            card = target.sims.get(slot or target.active_slot)
+            if card is not None:
+                card.balance = float(params.get("balance", 0))
+            return {"balance": None if card is None else card.balance}
         if action == "complete_sends":
             state.advance(finish=True)
             return {"outbox": len(state.outbox)}

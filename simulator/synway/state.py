@@ -245,12 +245,12 @@ class SynwayState:
             and entry.port is not None
             and (finish or now - entry.sending_since >= self.send_step)
         ):
-            if entry.number in self.failing_numbers:
+            port = self.ports[entry.port]
+            sim = port.sim
+            if entry.number in self.failing_numbers or (sim is not None and sim.balance <= 0):
                 entry.status = FAILED
                 return
             entry.status = SENT
-            port = self.ports[entry.port]
-            sim = port.sim
             self.outbox.append(
                 SentSms(
                     at=self.now(),

@@ -8,9 +8,11 @@ to send when the target is one of the integration's own recipients).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -20,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.gsm_gateway.const import CONF_RECIPIENT_NUMBER, EVENT_SMS_RECEIVED, SUBENTRY_RECIPIENT
 from simulator.ejoin import EjoinSimulator
+from simulator.synway import SynwaySimulator
 
 BLUEPRINTS = Path(__file__).parents[2] / "blueprints" / "automation" / "gsm_gateway"
 
@@ -68,7 +71,11 @@ def texts(calls: list[ServiceCall]) -> list[tuple[str, str]]:
 
 
 def test_blueprints_exist() -> None:
-    assert sorted(path.name for path in BLUEPRINTS.glob("*.yaml")) == ["forward_sms.yaml", "low_balance.yaml"]
+    assert sorted(path.name for path in BLUEPRINTS.glob("*.yaml")) == [
+        "alarm_sms_failover.yaml",
+        "forward_sms.yaml",
+        "low_balance.yaml",
+    ]
 
 
 async def test_forward_sms_to_a_recipient_of_the_gateway(
@@ -210,3 +217,100 @@ async def test_low_balance_watches_a_real_balance_sensor(
         await hass.async_block_till_done()
     assert len(calls) == 1
     assert calls[0].data["message"] == "Port 1 Balance is 0.5, below 5. Time to top up."
+
+
+@pytest.mark.parametrize("vendor", ["synway"])
+async def test_alarm_sms_goes_out_through_the_next_sim(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: SynwaySimulator
+) -> None:
+    """The leak sensor turns on while port 1's SIM has no credit: the alarm goes out once, from port 2, quietly."""
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    with patch("custom_components.gsm_gateway.receiver.REPORT_POLL_INTERVAL", timedelta(seconds=0.2)):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    await sim.control("set_balance", {"port": 1, "balance": 0})
+    hass.states.async_set("binary_sensor.basement_leak", "off", {"friendly_name": "Basement leak"})
+    await automation_from(
+        hass,
+        "alarm_sms_failover.yaml",
+        {
+            "trigger_entities": ["binary_sensor.basement_leak"],
+            "recipients": ["+491701111111", "+491702222222"],
+            "notify_action": "mobile_app_phone",
+        },
+    )
+
+    hass.states.async_set("binary_sensor.basement_leak", "on", {"friendly_name": "Basement leak"})
+    await hass.async_block_till_done()
+
+    outbox = sorted((sms.recipient, sms.port, sms.text.split(" at ")[0]) for sms in sim.state.outbox)
+    assert outbox == [("+491701111111", 2, "ALARM: Basement leak"), ("+491702222222", 2, "ALARM: Basement leak")]
+    assert calls == []
+
+
+async def test_alarm_sms_that_no_sim_can_send_is_reported(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """Every SIM refuses (Home Assistant does not know yet): the alarm fails, and the user is told."""
+    calls = async_mock_service(hass, "notify", "send_message")
+    for port in sim.ports:
+        port.slot(port.active).status = 6  # registration failed, on the device only
+    hass.states.async_set("alarm_control_panel.home", "armed_away", {"friendly_name": "Home"})
+    await automation_from(
+        hass,
+        "alarm_sms_failover.yaml",
+        {
+            "trigger_entities": ["alarm_control_panel.home"],
+            "trigger_state": "triggered",
+            "recipients": ["+491701111111"],
+            "message": "Burglar alarm",
+            "gateway": init_integration.entry_id,
+            "deadline": 30,
+            "notify_entities": ["notify.alice"],
+        },
+    )
+
+    hass.states.async_set("alarm_control_panel.home", "triggered", {"friendly_name": "Home"})
+    await hass.async_block_till_done()
+
+    tasks = [task for request in sim.requests_to("/goip_post_sms.html") for task in request.json()["tasks"]]
+    assert [(task["from"], task["sms"]) for task in tasks] == [
+        ("1", "Burglar alarm"),
+        ("2", "Burglar alarm"),
+        ("3", "Burglar alarm"),
+    ]
+    assert texts(calls) == [
+        (
+            "Alarm SMS failed",
+            "The alarm SMS (Home) could not be sent to every recipient by any gateway; the automation's trace says why.",
+        )
+    ]
+    assert calls[0].data["entity_id"] == ["notify.alice"]
+
+
+async def test_alarm_sms_accepted_but_not_confirmed_is_reported(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """Home Assistant does not manage this Skyline/EJOIN gateway's push target, so no send result can come."""
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    hass.states.async_set("binary_sensor.smoke", "off", {"friendly_name": "Smoke"})
+    await automation_from(
+        hass,
+        "alarm_sms_failover.yaml",
+        {
+            "trigger_entities": ["binary_sensor.smoke"],
+            "recipients": ["+491701111111"],
+            "notify_action": "notify.mobile_app_phone",
+        },
+    )
+
+    hass.states.async_set("binary_sensor.smoke", "on", {"friendly_name": "Smoke"})
+    await hass.async_block_till_done()
+
+    assert len(sim.requests_to("/goip_post_sms.html")) == 1
+    assert texts(calls) == [
+        (
+            "Alarm SMS not confirmed",
+            "The alarm SMS (Smoke) reached the gateways, but 1 of 1 recipients were not confirmed as sent.",
+        )
+    ]

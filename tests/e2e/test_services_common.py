@@ -192,7 +192,13 @@ def test_every_action_is_described_translated_and_has_an_icon() -> None:
     for name, action in described.items():
         assert translations[name]["name"]
         assert translations[name]["description"]
-        for field, spec in action["fields"].items():
+        fields = dict(action["fields"])
+        for section, spec in action["fields"].items():  # a section groups fields (shown collapsed in the UI)
+            if "fields" in spec:
+                assert translations[name]["sections"][section]["name"], f"{name}.{section}"
+                fields.pop(section)
+                fields |= spec["fields"]
+        for field, spec in fields.items():
             assert "selector" in spec, f"{name}.{field}"
             assert "example" in spec or (field in {"config_entry_id", "device_id"} and name == "send_sms"), (
                 f"{name}.{field}"

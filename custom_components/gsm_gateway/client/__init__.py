@@ -46,6 +46,7 @@ from .exceptions import (
     GatewayRequestError,
     GatewayResponseError,
     GatewayTimeoutError,
+    GatewayUnreachableError,
     GatewayUnsupportedError,
 )
 from .gateway import Gateway, ProbeOutcome
@@ -130,6 +131,7 @@ __all__ = [
     "GatewayResponseError",
     "GatewayStatus",
     "GatewayTimeoutError",
+    "GatewayUnreachableError",
     "GatewayUnsupportedError",
     "InboxPage",
     "IncomingSms",

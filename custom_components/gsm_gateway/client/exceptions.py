@@ -15,6 +15,14 @@ class GatewayConnectionError(GatewayError):
     """The gateway could not be reached, or the connection broke."""
 
 
+class GatewayUnreachableError(GatewayConnectionError):
+    """No connection to the gateway could be opened (refused, no route, unknown name): the request never left.
+
+    Unlike a timeout or a connection that broke mid-request, this proves the gateway did not act on the request,
+    so a caller may safely send it elsewhere.
+    """
+
+
 class GatewayCertificateError(GatewayConnectionError):
     """The gateway's HTTPS certificate is not trusted (self-signed, expired or issued for another name)."""
 

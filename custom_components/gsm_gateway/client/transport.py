@@ -19,7 +19,13 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from .exceptions import GatewayCertificateError, GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
+from .exceptions import (
+    GatewayCertificateError,
+    GatewayConnectionError,
+    GatewayResponseError,
+    GatewayTimeoutError,
+    GatewayUnreachableError,
+)
 from .models import ConnectionSettings
 
 SECRET_QUERY_KEYS = frozenset({"username", "password", "auth", "session", "user", "pwd", "pass"})
@@ -142,6 +148,9 @@ class HttpTransport:
         except aiohttp.ClientSSLError:
             msg = f"{endpoint}: TLS handshake with {self.settings.host} failed"
             raise GatewayConnectionError(msg) from None
+        except aiohttp.ClientConnectorError as err:  # no connection opened: the request never left
+            msg = f"{endpoint}: cannot talk to {self.settings.host} ({type(err).__name__})"
+            raise GatewayUnreachableError(msg) from None
         except (aiohttp.ClientError, OSError) as err:
             msg = f"{endpoint}: cannot talk to {self.settings.host} ({type(err).__name__})"
             raise GatewayConnectionError(msg) from None
