@@ -37,3 +37,6 @@ async def test_every_sms_fires_exactly_once_under_chaos() -> None:
     assert kinds.count("Home Assistant started again") == 1, report
     assert sum(result.faulted.values()) > 0, report
     assert result.pushes_dropped > 0, report
+    # Pushes reached Home Assistant too (not only the catch-up polls).
+    assert result.pushes - result.pushes_dropped - result.pushes_refused > 0, report
+    assert result.pushes_refused == 0, report

@@ -11,11 +11,6 @@ import pytest
 from benchmarks.chaos_failover import FailoverPlan, failover_summary_lines, run_failover_chaos
 
 
-@pytest.fixture
-def disable_http_server() -> None:
-    """Home Assistant's HTTP server listens for real here (the test plugin keeps it off): results are pushed to it."""
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("socket_enabled")
 async def test_no_alarm_is_lost_or_sent_twice_while_sims_and_a_gateway_fail() -> None:
