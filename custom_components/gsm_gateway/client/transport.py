@@ -1,7 +1,8 @@
 """HTTP plumbing shared by the dialects: the session, timeouts, error mapping and credential scrubbing.
 
 Skyline/EJOIN put credentials in the query string, and aiohttp prints URLs in its errors, so every error
-leaving this module is rebuilt from scratch with a scrubbed URL and never chains the original exception text.
+leaving this module is rebuilt from scratch and never chains the original exception text (the scrubbing itself
+lives in `redaction`).
 
 Session ownership (as in python-elgato): an injected aiohttp session belongs to the caller and is never closed
 here; without one, the transport creates its own on the first request and closes it in `close()`.
@@ -13,7 +14,6 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import json
-import re
 from typing import Any
 
 import aiohttp
@@ -21,23 +21,6 @@ from yarl import URL
 
 from .exceptions import GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
 from .models import ConnectionSettings
-
-SECRET_QUERY_KEYS = frozenset({"username", "password", "auth", "session", "user", "pwd", "pass"})
-_SECRET_IN_TEXT = re.compile(r"(?i)\b(username|password|auth|session|pwd|pass)=([^&\s\"']*)")
-
-
-def scrub_url(url: str | URL) -> str:
-    """Return `url` with the values of credential-like query parameters replaced by `***`."""
-    return _SECRET_IN_TEXT.sub(lambda match: f"{match[1]}=***", str(url))
-
-
-def scrub_text(text: str, *secrets: str) -> str:
-    """Remove `secrets` and credential-like query parameters from free text."""
-    text = scrub_url(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 @dataclass(frozen=True, slots=True)

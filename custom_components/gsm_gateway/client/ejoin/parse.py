@@ -28,6 +28,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef, parse_label
+from ..redaction import scrub_identifiers
 
 # Result codes that mean "done": most endpoints answer 200, `op=set`, `goip_get_sms` and `crypt_sess.json` 0.
 OK_CODES = frozenset({0, 200})
@@ -433,7 +434,8 @@ def parse_task_results(items: object, what: str) -> list[TaskResult]:
         if tid is None:
             raise GatewayResponseError(f"{what} entry has no task id")
         code, text = split_code(entry.get("status"))
-        results.append(TaskResult(task_id=str(tid), code=code, text=text))
+        # The device's text becomes a per-recipient reason and error placeholder: scrubbed like every device text.
+        results.append(TaskResult(task_id=str(tid), code=code, text=scrub_identifiers(text)))
     return results
 
 

@@ -41,6 +41,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef
+from ..redaction import safe_reason
 from .codes import FINAL_SEND_STATUSES, connect_state_text, port_state_text, send_status_text, sim_state
 from .encoding import choose_encoding
 from .grammar import (
@@ -60,7 +61,7 @@ from .grammar import (
 from .inbox import DEFAULT_OVERLAP, Candidate, InboxCursor, message_id, select_new, window_start, with_occurrences
 from .models import SynwayInfoType, SynwayReceipt, SynwaySendEntry, SynwaySendTask, SynwayUssdRecord
 from .ports import PortNumbering, detect_base, raw_label
-from .wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire, safe_reason
+from .wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire
 
 _LOGGER = logging.getLogger(__name__)
 
