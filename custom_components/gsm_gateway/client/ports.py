@@ -11,6 +11,8 @@ Decisions (see docs/protocol-ejoin.md):
   slot: the first number is the port, the last the port's slot, the ones between (the card's bank or board in the
   pool) stay in the raw label only. `3.02.17` is `3Q`. No document describes these labels: this is a guess.
 - A notation we cannot read is never an error: `parse_label` returns `None` and callers keep the raw text.
+- Digits are ASCII `0-9` only: an Arabic-Indic (U+0661) or full-width (U+FF11) one is not a port number, although
+  `int()` reads them (the gateways would not).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 import re
 
-_LETTER_FORM = re.compile(r"^0*(\d{1,4})\s*\(?\s*\.?([A-Za-z]{1,2})\)?$")
-_DOTTED_FORM = re.compile(r"^0*(\d{1,4})\.(\d{1,3})$")
-_PORT_ONLY = re.compile(r"^0*(\d{1,4})$")
-_SINGLE_SLOT_FORM = re.compile(r"^0*(\d{1,4})\s*\(\s*-1\s*\)$")
-_POOL_FORM = re.compile(r"^0*(\d{1,4})(?:\.\d{1,4}){1,3}\.(\d{1,3})$")
-_RANGE = re.compile(r"^0*(\d{1,4})\s*-\s*0*(\d{1,4})$")
+_LETTER_FORM = re.compile(r"^0*([0-9]{1,4})\s*\(?\s*\.?([A-Za-z]{1,2})\)?$")
+_DOTTED_FORM = re.compile(r"^0*([0-9]{1,4})\.([0-9]{1,3})$")
+_PORT_ONLY = re.compile(r"^0*([0-9]{1,4})$")
+_SINGLE_SLOT_FORM = re.compile(r"^0*([0-9]{1,4})\s*\(\s*-1\s*\)$")
+_POOL_FORM = re.compile(r"^0*([0-9]{1,4})(?:\.[0-9]{1,4}){1,3}\.([0-9]{1,3})$")
+_RANGE = re.compile(r"^0*([0-9]{1,4})\s*-\s*0*([0-9]{1,4})$")
 
 MAX_PORT = 1024
 MAX_SLOT = 64

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 import logging
-import re
 from typing import Any, ClassVar
 
 import aiohttp
 
+from ..checks import check_imei, check_ussd_code
 from ..esim import EsimFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
@@ -54,7 +54,6 @@ from ..proxy import ProxyFeature, ProxyMode
 from .commands import (
     CommandOp,
     EjoinCommand,
-    check_imei,
     check_parameter_name,
     check_sim_number,
     command_body,
@@ -91,7 +90,7 @@ DUPLICATED_TASK_ID = 13
 TASKS_NOT_FOUND = 404
 TASK_PAGE_SIZE = 10  # the documented default `num`
 MAX_TASK_PAGES = 1000  # a device that misreports `total_num` cannot keep the client paging forever
-_USSD_CODE = re.compile(r"^[0-9*#+]{1,182}$")
+MAX_USSD_LENGTH = 182
 _PARAMETER_ANSWER_KEYS = ("pars", "params", "par", "data", "values")
 
 BASE_CAPABILITIES = frozenset(
@@ -439,9 +438,7 @@ class EjoinGateway(Gateway):
 
     async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
         """`goip_send_ussd.html?port&ussd` (inferred from public clients); the reply comes back in `resp`."""
-        code = code.strip()
-        if not _USSD_CODE.match(code):
-            raise GatewayRequestError("a USSD code is 1-182 characters of 0-9, *, # and +")
+        code = check_ussd_code(code, MAX_USSD_LENGTH)
         answer = await self.connection.call(
             "GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code}
         )

@@ -82,7 +82,7 @@ CSQ_UNKNOWN = 99
 _TYPED_ROW_KEYS = frozenset(
     {"type", "port", "st", "status", "bal", "opr", "sn", "imei", "imsi", "iccid", "sig", "led", "active"}
 )
-_INT_TEXT = re.compile(r"^[+-]?\d+$")
+_INT_TEXT = re.compile(r"^[+-]?[0-9]+$")
 _CODE_AND_TEXT = re.compile(r"^\s*(-?\d+)\s*(.*?)\s*$", re.DOTALL)
 _MAC_SEPARATORS = re.compile(r"[\s:.-]")
 _HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")

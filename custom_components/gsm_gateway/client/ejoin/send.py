@@ -10,6 +10,7 @@ from enum import IntEnum
 import time
 from typing import Any
 
+from ..checks import check_phone_number
 from ..exceptions import GatewayRequestError
 from ..models import Encoding
 
@@ -131,8 +132,7 @@ def check_task(task: EjoinSmsTask) -> None:
     if not task.recipients:
         raise GatewayRequestError("a task needs at least one recipient")
     for number in task.recipients:
-        if not number.strip() or "," in number:
-            raise GatewayRequestError("recipients must be non-empty and contain no ','")
+        check_phone_number(number, "a recipient")
     if task.task_id is not None and not 1 <= task.task_id <= TID_MAX:
         raise GatewayRequestError("task ids are 1 to 2^31-1")
     if task.sms_type in {SmsType.MMS, SmsType.MMS_PER_RECIPIENT}:
