@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError
+from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError, GatewayResponseError
 from custom_components.gsm_gateway.client.models import ConnectionSettings
-from custom_components.gsm_gateway.client.transport import HttpTransport
+from custom_components.gsm_gateway.client.transport import HttpResponse, HttpTransport
 
 
 async def test_a_closed_session_is_a_connection_error() -> None:
@@ -50,3 +50,9 @@ async def test_an_injected_session_is_never_closed() -> None:
         await transport.close()
         assert transport.session is session
         assert not session.closed
+
+
+def test_an_answer_nested_too_deeply_is_a_response_error() -> None:
+    response = HttpResponse(200, {}, b"[" * 200_000 + b"]" * 200_000, "goip_get_status.html")
+    with pytest.raises(GatewayResponseError, match="not JSON"):
+        response.json()

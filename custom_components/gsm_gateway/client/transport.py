@@ -41,7 +41,7 @@ class HttpResponse:
         """Body parsed as JSON; raw control characters inside strings are tolerated (Synway firmware)."""
         try:
             return json.loads(self.text, strict=False)
-        except ValueError:
+        except ValueError, RecursionError:  # RecursionError: nested deeper than the decoder goes
             msg = f"{self.endpoint}: answer is not JSON (HTTP {self.status}, {len(self.body)} bytes)"
             raise GatewayResponseError(msg) from None
 
