@@ -10,8 +10,9 @@ so each dialect gets the same switches:
 - `faults.offline`: every request hangs until the client gives up (the device is unreachable);
 - `faults.wrong_credentials`: every request is rejected as a bad login;
 - push faults: `faults.drop_push_rate`, `faults.push_delay`, `faults.pushes_paused`;
-- refusals queued with `refuse_next(reason, code=...)`: the next authenticated request is refused the way the
-  dialect refuses (`refusal`), with that reason text (e.g. one that echoes a phone number, as firmware does).
+- refusals queued with `refuse_next(reason, code=..., after=n)`: the authenticated request after the next `n` is
+  refused the way the dialect refuses (`refusal`), with that reason text (e.g. one that echoes a phone number, as
+  firmware does).
 
 Every request is counted while it is being answered: `in_flight` now, `max_in_flight` the most at once.
 
@@ -126,7 +127,7 @@ class GatewaySimulator:
         self.requests: list[RecordedRequest] = []
         self.pushes: list[PushRecord] = []
         self._one_shot: deque[str] = deque()
-        self._refusals: deque[tuple[str, int | None]] = deque()
+        self._refusals: deque[list[Any]] = deque()  # [requests still to let through, reason, code]
         self.in_flight = 0
         self.max_in_flight = 0
         self._runner: web.AppRunner | None = None
@@ -228,9 +229,12 @@ class GatewaySimulator:
                 raise ValueError(msg)
             self._one_shot.append(fault)
 
-    def refuse_next(self, reason: str, *, code: int | None = None) -> None:
-        """Refuse the next authenticated request with `reason` (and `code`, else the dialect's usual one)."""
-        self._refusals.append((reason, code))
+    def refuse_next(self, reason: str, *, code: int | None = None, after: int = 0) -> None:
+        """Refuse an authenticated request with `reason` (and `code`, else the dialect's usual one).
+
+        `after`: how many authenticated requests still go through first (0: the next one is refused).
+        """
+        self._refusals.append([after, reason, code])
 
     def clear_faults(self) -> None:
         """Back to a well-behaved device."""
@@ -308,8 +312,10 @@ class GatewaySimulator:
         if (rejection := self.authenticate(request, body)) is not None:
             return rejection
         if self._refusals:
-            reason, code = self._refusals.popleft()
-            return self.refusal(request, reason, code)
+            if self._refusals[0][0] == 0:
+                _, reason, code = self._refusals.popleft()
+                return self.refusal(request, reason, code)
+            self._refusals[0][0] -= 1
         response = await handler(request)
         if fault == "bad_json":
             return web.Response(status=200, content_type="application/json", text='{"code":200,"reason":')

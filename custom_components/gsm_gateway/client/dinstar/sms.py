@@ -23,6 +23,7 @@ from ..checks import check_phone_number, check_ussd_code
 from ..exceptions import GatewayRequestError
 from ..models import Encoding
 from ..ports import SlotRef
+from ..sms_text import is_gsm7
 from .models import SmsRecipient
 from .ports import wire_ports
 
@@ -34,18 +35,6 @@ MAX_USSD_BYTES = 60
 
 USER_ID_EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 USER_ID_LIMIT = 2**31  # the device parses user_id into a C int
-
-# GSM 03.38 default alphabet and its extension table (each extension character costs two septets).
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
-
-
-def is_gsm7(text: str) -> bool:
-    """True when every character of `text` is in the GSM 7-bit alphabet (with its extension table)."""
-    return all(char in _GSM7_BASIC or char in _GSM7_EXTENSION for char in text)
 
 
 def wire_encoding(text: str, encoding: Encoding) -> str:

@@ -22,6 +22,7 @@ from ..esim import EsimFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
     GatewayCommandError,
+    GatewayError,
     GatewayRequestError,
     GatewayResponseError,
     GatewayTimeoutError,
@@ -80,7 +81,17 @@ from .parse import (
 )
 from .proxy import EjoinProxy
 from .push import parse_push
-from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check_task, send_body, task_body
+from .send import (
+    CODING,
+    EjoinSendOptions,
+    EjoinSmsTask,
+    TaskIdAllocator,
+    check_task,
+    check_text,
+    request_batches,
+    send_body,
+    task_body,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -300,8 +311,8 @@ class EjoinGateway(Gateway):
         missing = [index for index, tid in enumerate(ids) if not tid]
         for index, tid in zip(missing, self.task_ids.allocate(len(missing)), strict=True):
             ids[index] = tid
-        results = await self._post_tasks(tasks, ids, range(len(tasks)), options)
-        requests = 1
+        results: dict[int, TaskResult] = {}
+        requests = await self._post_batches(tasks, ids, range(len(tasks)), options, results, first=True)
         retry = [
             index
             for index in range(len(tasks))
@@ -311,9 +322,36 @@ class EjoinGateway(Gateway):
             self.task_ids.skip_past(max(ids[index] for index in retry))
             for index, tid in zip(retry, self.task_ids.allocate(len(retry)), strict=True):
                 ids[index] = tid
-            results.update(await self._post_tasks(tasks, ids, retry, options))
-            requests += 1
+            requests += await self._post_batches(tasks, ids, retry, options, results, first=False)
         return [results[index] for index in range(len(tasks))], requests
+
+    async def _post_batches(
+        self,
+        tasks: Sequence[EjoinSmsTask],
+        ids: Sequence[int],
+        indexes: Sequence[int],
+        options: EjoinSendOptions | None,
+        results: dict[int, TaskResult],
+        *,
+        first: bool,
+    ) -> int:
+        """Post `indexes` in requests of at most 100 tasks and 100 recipients; returns how many requests were made.
+
+        A failure of the very first request raises (nothing was sent); a later one marks its tasks as not accepted,
+        with the device's refusal or the kind of failure, and the other requests still go out.
+        """
+        batches = request_batches([len(tasks[index].recipients) for index in indexes])
+        for number, batch in enumerate(batches):
+            chosen = [indexes[position] for position in batch]
+            try:
+                results.update(await self._post_tasks(tasks, ids, chosen, options))
+            except GatewayError as err:
+                if first and number == 0:
+                    raise
+                code = err.code if isinstance(err, GatewayCommandError) and isinstance(err.code, int) else None
+                text = err.reason if isinstance(err, GatewayCommandError) else f"no valid answer ({type(err).__name__})"
+                results.update({index: TaskResult(task_id=str(ids[index]), code=code, text=text) for index in chosen})
+        return len(batches)
 
     async def _post_tasks(
         self,
@@ -337,7 +375,9 @@ class EjoinGateway(Gateway):
     async def send_tasks(
         self, tasks: Sequence[EjoinSmsTask], options: EjoinSendOptions | None = None
     ) -> list[TaskResult]:
-        """Send tasks with every attribute the API has, in one request; results in the order of `tasks`.
+        """Send tasks with every attribute the API has; results in the order of `tasks`.
+
+        One request per 100 tasks or 100 recipients (`send.request_batches`).
 
         Without `options`, the push target (when set) receives the reports and incoming SMS.
         """
@@ -345,9 +385,13 @@ class EjoinGateway(Gateway):
         return results
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
-        """One request, one task per recipient, so each recipient gets its own status and reports."""
+        """One task per recipient, so each recipient gets its own status and reports; 100 tasks per request.
+
+        The text may take at most 10 SMS segments (`send.MAX_SEGMENTS`), checked before anything is sent.
+        """
         if not request.recipients:
             raise GatewayRequestError("no recipients")
+        check_text(request.text, CODING[request.encoding])
         ports = wire_ports(request.ports) if request.ports else None
         tasks = [
             EjoinSmsTask(
