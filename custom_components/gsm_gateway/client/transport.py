@@ -6,6 +6,11 @@ lives in `redaction`).
 
 Session ownership (as in python-elgato): an injected aiohttp session belongs to the caller and is never closed
 here; without one, the transport creates its own on the first request and closes it in `close()`.
+
+Throttle: at most `MAX_IN_FLIGHT` (4) requests per gateway are under way at once; the others wait their turn, in
+order (an embedded web server answers a few at a time at best: 1,000 concurrent sends used to put 100 requests in
+flight at once, the connector's limit). The timeout of a request starts when it is sent, not while it waits.
+Dialects may serialise further (Dinstar sends one at a time for its Digest nonce count).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from yarl import URL
 
 from .exceptions import GatewayConnectionError, GatewayResponseError, GatewayTimeoutError
 from .models import ConnectionSettings
+
+MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +64,16 @@ class HttpResponse:
 class HttpTransport:
     """Sends requests to one gateway over an injected aiohttp session, or over one of its own."""
 
-    def __init__(self, session: aiohttp.ClientSession | None, settings: ConnectionSettings) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession | None, settings: ConnectionSettings, *, max_in_flight: int = MAX_IN_FLIGHT
+    ) -> None:
         """Keep the session (owned by the caller) and the connection settings; None: create one when needed."""
+        if max_in_flight < 1:
+            msg = "at least one request must be allowed in flight"
+            raise ValueError(msg)
         self._session = session
+        self.max_in_flight = max_in_flight
+        self._slots = asyncio.Semaphore(max_in_flight)
         self._owns_session = session is None
         self.settings = settings
         # True means "verify with the default context"; False turns verification off (explicit user choice).
@@ -96,7 +110,26 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> HttpResponse:
-        """Send one request and read the whole answer. Never raises aiohttp's own exceptions."""
+        """Send one request and read the whole answer. Never raises aiohttp's own exceptions.
+
+        Waits for a free slot first (at most `max_in_flight` requests to this gateway at once).
+        """
+        async with self._slots:
+            return await self._request(
+                method, path, params=params, json_body=json_body, data=data, headers=headers, timeout=timeout
+            )
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json_body: Any,
+        data: bytes | str | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> HttpResponse:
         endpoint = path.lstrip("/")
         url = self.url(path)
         request_headers = dict(headers or {})
