@@ -32,7 +32,14 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayRequestError,
     GatewayResponseError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, IncomingSms, SimState, SmsRequest, TaskResult
+from custom_components.gsm_gateway.client.models import (
+    Encoding,
+    IncomingSms,
+    SimState,
+    SmsRequest,
+    SmsTaskList,
+    TaskResult,
+)
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.ejoin import EjoinSimulator
 from tests.conftest import SimulatorFactory
@@ -171,20 +178,22 @@ async def test_list_pause_resume_and_delete_tasks(gateway: EjoinGateway, sim: Ej
     sim.send_interval = 5
     many = tuple(f"+49150000{n:04d}" for n in range(12))
     sent = await gateway.send_sms(SmsRequest(recipients=many, text="queued", ports=(SlotRef(1),)))
-    tasks = await gateway.list_sms_tasks(1)
+    listed = await gateway.list_sms_tasks(1)
+    tasks = listed.tasks
     assert [task.task_id for task in tasks] == list(sent.task_ids)  # 12 tasks over two pages of 10
+    assert (listed.total, listed.truncated) == (12, False)
     assert [request.query["pos"] for request in sim.requests_to("/goip_get_tasks.html")] == ["0", "10"]
     assert tasks[0].text == "queued"
     assert tasks[0].recipients == (many[0],)
     paused = await gateway.pause_sms_tasks(sent.task_ids[:2])
     assert [(r.task_id, r.ok) for r in paused] == [(sent.task_ids[0], True), (sent.task_ids[1], True)]
-    assert [task.paused for task in await gateway.list_sms_tasks(1)][:3] == [True, True, False]
+    assert [task.paused for task in (await gateway.list_sms_tasks(1)).tasks][:3] == [True, True, False]
     assert await gateway.resume_sms_tasks(None) == []  # all tasks: the device returns no per-task results
     assert not any(task.paused for task in sim.queue)
     deleted = await gateway.delete_sms_tasks([sent.task_ids[0], "99"])
     assert [(r.code, r.text) for r in deleted] == [(0, "OK"), (404, "Task Not Found")]
     await gateway.delete_sms_tasks(None)
-    assert await gateway.list_sms_tasks(1) == []  # "404 Tasks Not Found" is an empty queue
+    assert await gateway.list_sms_tasks(1) == SmsTaskList()  # "404 Tasks Not Found" is an empty queue
 
 
 async def test_task_calls_with_unknown_ids(gateway: EjoinGateway) -> None:
@@ -522,8 +531,35 @@ async def test_task_paging_stops_at_a_limit(gateway: EjoinGateway, monkeypatch: 
 
     monkeypatch.setattr(module, "MAX_TASK_PAGES", 3)
     monkeypatch.setattr(gateway.connection, "call", endless)
-    assert [task.task_id for task in await gateway.list_sms_tasks(1)] == ["1", "2", "3"]
+    listed = await gateway.list_sms_tasks(1)
+    assert [task.task_id for task in listed.tasks] == ["1", "2", "3"]
+    assert (listed.total, listed.truncated) == (None, True)  # the client says it stopped early
     assert calls == ["0", "1", "2"]
+
+
+async def test_task_paging_says_what_the_device_reported(
+    gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import custom_components.gsm_gateway.client.ejoin.gateway as module
+
+    async def misreporting(*_args: object, **kwargs: object) -> dict[str, object]:
+        params = kwargs["params"]
+        assert isinstance(params, dict)
+        return {"code": 200, "total_num": 5000, "tasks": [{"tid": int(params["pos"]) + 1, "state": 0}]}
+
+    monkeypatch.setattr(module, "MAX_TASK_PAGES", 4)
+    monkeypatch.setattr(gateway.connection, "call", misreporting)
+    listed = await gateway.list_sms_tasks(1)
+    assert (len(listed.tasks), listed.total, listed.truncated) == (4, 5000, True)
+
+    async def complete(*_args: object, **kwargs: object) -> dict[str, object]:
+        params = kwargs["params"]
+        assert isinstance(params, dict)
+        return {"code": 200, "total_num": 4, "tasks": [{"tid": int(params["pos"]) + 1, "state": 0}]}
+
+    monkeypatch.setattr(gateway.connection, "call", complete)
+    listed = await gateway.list_sms_tasks(1)
+    assert (len(listed.tasks), listed.total, listed.truncated) == (4, 4, False)  # the last page ended it
 
 
 async def test_task_listing_errors_other_than_not_found(gateway: EjoinGateway, sim: EjoinSimulator) -> None:

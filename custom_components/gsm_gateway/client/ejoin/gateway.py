@@ -45,6 +45,7 @@ from ..models import (
     SmsRequest,
     SmsStatistics,
     SmsTask,
+    SmsTaskList,
     StatisticsPeriod,
     TaskResult,
     UssdResult,
@@ -635,9 +636,14 @@ class EjoinGateway(Gateway):
 
     # --- send tasks ---------------------------------------------------------------------------------------
 
-    async def list_sms_tasks(self, port: int) -> list[SmsTask]:
-        """Every queued task of a port, page by page (404 "Tasks Not Found" is an empty queue)."""
+    async def list_sms_tasks(self, port: int) -> SmsTaskList:
+        """Every queued task of a port, page by page (404 "Tasks Not Found" is an empty queue).
+
+        Paging stops after `MAX_TASK_PAGES` pages (a device that misreports `total_num` cannot keep the client paging
+        forever); the result then says `truncated=True`. `total` is the device's last `total_num`.
+        """
         tasks: list[SmsTask] = []
+        total: int | None = None
         for _ in range(MAX_TASK_PAGES):
             params = {
                 "version": API_VERSION,
@@ -652,11 +658,14 @@ class EjoinGateway(Gateway):
                 if err.code == TASKS_NOT_FOUND:
                     break
                 raise
-            page, total = parse_task_page(answer)
+            page, reported = parse_task_page(answer)
+            total = reported if reported is not None else total
             tasks.extend(page)
             if not page or (total is not None and len(tasks) >= total):
                 break
-        return tasks
+        else:
+            return SmsTaskList(tasks=tuple(tasks), total=total, truncated=True)
+        return SmsTaskList(tasks=tuple(tasks), total=total, truncated=False)
 
     async def _task_call(self, path: str, task_ids: Sequence[str] | None) -> list[TaskResult]:
         body: dict[str, Any] = {}
