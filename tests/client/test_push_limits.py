@@ -9,6 +9,7 @@ refuses with `GatewayPushError`, nothing else.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import json
 import time
 
 import pytest
@@ -18,6 +19,9 @@ from custom_components.gsm_gateway.client.ejoin.push import parse_push as ejoin_
 from custom_components.gsm_gateway.client.events import PushEvent, PushRequest, SmsReceivedEvent
 from custom_components.gsm_gateway.client.exceptions import GatewayPushError
 from custom_components.gsm_gateway.client.limits import (
+    MAX_FIELDS_PER_ROW,
+    MAX_ROWS_PER_PUSH,
+    MAX_STATUS_ROWS,
     MAX_TEXT_CHARS,
     TEXT_CUT_MARKER,
     cap_text,
@@ -123,3 +127,61 @@ def test_decoding_reads_a_bounded_prefix() -> None:
     assert cap_text(text).endswith(TEXT_CUT_MARKER)
     assert cap_text("short") == "short"
     assert decode_text("中文".encode("gbk"), "gbk") == "中文"
+
+
+def _json_push(value: object) -> PushRequest:
+    return PushRequest(body=json.dumps(value).encode(), content_type="application/json")
+
+
+ROW = [0, "1A", 1_700_000_000, "+4917012345678", "", "aGk="]
+OVER_THE_CAPS = [
+    ("ejoin", _json_push({"type": "recv-sms", "sms": [ROW] * (MAX_ROWS_PER_PUSH + 1)}), "recv-sms has more than"),
+    (
+        "ejoin",
+        _json_push({"type": "status-report", "rpts": [{"tid": 1, "sdr": [[1, "+49"]] * (MAX_ROWS_PER_PUSH + 1)}]}),
+        "status-report has more than",
+    ),
+    (
+        "ejoin",
+        _json_push({"type": "status-report", "rpts": [{"tid": 1}] * (MAX_ROWS_PER_PUSH + 1)}),
+        "rpts has more than",
+    ),
+    (
+        "ejoin",
+        _json_push({"type": "dev-status", "status": [{"port": "1A"}] * (MAX_STATUS_ROWS + 1)}),
+        "dev-status has more than",
+    ),
+    (
+        "ejoin",
+        _json_push({"type": "dev-status", "status": [{f"k{n}": n for n in range(MAX_FIELDS_PER_ROW + 1)}]}),
+        "fields",
+    ),
+    (
+        "ejoin",
+        _json_push({"type": "port-status", **{f"k{n}": n for n in range(MAX_FIELDS_PER_ROW)}}),
+        "fields",
+    ),
+    (
+        "ejoin",
+        _json_push({"type": "status-report", "rpts": [{"tid": 1, "fdr": [[1] * (MAX_FIELDS_PER_ROW + 1)]}]}),
+        "fields",
+    ),
+    ("dinstar", _json_push({"sn": "x", "sms": [{"port": 1}] * (MAX_ROWS_PER_PUSH + 1)}), "has more than"),
+    ("dinstar", _json_push([{"sn": "x"}] * (MAX_ROWS_PER_PUSH + 1)), "objects"),
+    ("dinstar", _json_push({"sn": "x", "ussd": {f"k{n}": n for n in range(MAX_FIELDS_PER_ROW + 1)}}), "fields"),
+    ("dinstar", _json_push({"sn": "x", **{f"k{n}": n for n in range(MAX_FIELDS_PER_ROW + 1)}}), "fields"),
+]
+
+
+@pytest.mark.parametrize(("vendor", "request_", "message"), OVER_THE_CAPS)
+def test_one_past_a_cap_is_refused(vendor: str, request_: PushRequest, message: str) -> None:
+    outcome = parse(vendor, request_)
+    assert isinstance(outcome, GatewayPushError)
+    assert message in str(outcome)
+
+
+def test_a_recv_sms_row_too_wide_is_skipped_not_read() -> None:
+    wide = [*ROW, *["x"] * MAX_FIELDS_PER_ROW]
+    outcome = parse("ejoin", _json_push({"type": "recv-sms", "sms": [ROW, wide]}))
+    assert isinstance(outcome, list)
+    assert len(outcome) == 1
