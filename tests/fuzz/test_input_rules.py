@@ -31,6 +31,10 @@ NUMBER_LIKE = st.tuples(st.sampled_from(["", "+"]), digits(1, 24)).map("".join)
 LABEL_LIKE = st.tuples(digits(1, 4), st.sampled_from(["", "A", "B", ".01", ".1", "(A)"])).map("".join)
 
 
+PHONE_MESSAGE = "a phone number is 1-20 digits 0-9 with an optional leading '+'"
+PRINTABLE_MESSAGE = "x must be 1-32 printable ASCII characters without spaces"
+
+
 def has_other_digits(text: str) -> bool:
     return any(char.isdecimal() and char not in ASCII_DIGITS for char in text)
 
@@ -41,7 +45,7 @@ def test_phone_numbers_are_ascii(raw: str) -> None:
     if not body or not set(body) <= ASCII_DIGITS or len(body) > 20:
         with pytest.raises(GatewayRequestError) as caught:
             check_phone_number(raw)
-        assert len(raw.strip()) <= 2 or raw.strip() not in str(caught.value)
+        assert str(caught.value) == PHONE_MESSAGE  # the same words for every value: nothing of it repeated
         return
     number = check_phone_number(raw)
     assert number.isascii()
@@ -63,7 +67,7 @@ def test_printable_ascii(raw: str) -> None:
     if not (raw.isascii() and raw.isprintable() and " " not in raw and 1 <= len(raw) <= 32):
         with pytest.raises(GatewayRequestError) as caught:
             check_printable_ascii(raw, 32, "x")
-        assert len(raw) <= 2 or raw not in str(caught.value)
+        assert str(caught.value) == PRINTABLE_MESSAGE
         return
     value = check_printable_ascii(raw, 32, "x")
     assert value.isascii()
