@@ -9,7 +9,12 @@ so each dialect gets the same switches:
 - rates (0..1) in `faults` for random faults, drawn from the seeded RNG so runs repeat;
 - `faults.offline`: every request hangs until the client gives up (the device is unreachable);
 - `faults.wrong_credentials`: every request is rejected as a bad login;
-- push faults: `faults.drop_push_rate`, `faults.push_delay`, `faults.pushes_paused`.
+- push faults: `faults.drop_push_rate`, `faults.push_delay`, `faults.pushes_paused`;
+- refusals queued with `refuse_next(reason, code=..., after=n)`: the authenticated request after the next `n` is
+  refused the way the dialect refuses (`refusal`), with that reason text (e.g. one that echoes a phone number, as
+  firmware does).
+
+Every request is counted while it is being answered: `in_flight` now, `max_in_flight` the most at once.
 
 The control API (`/_sim/`) reads JSON only: every POST must say `Content-Type: application/json` (415 otherwise),
 so that no web page open in a browser on the same machine can drive a simulator.
@@ -122,6 +127,9 @@ class GatewaySimulator:
         self.requests: list[RecordedRequest] = []
         self.pushes: list[PushRecord] = []
         self._one_shot: deque[str] = deque()
+        self._refusals: deque[list[Any]] = deque()  # [requests still to let through, reason, code]
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._runner: web.AppRunner | None = None
         self._site_url: str | None = None
         self._push_session: ClientSession | None = None
@@ -143,6 +151,10 @@ class GatewaySimulator:
 
     def reject_credentials(self, request: web.Request) -> web.StreamResponse:
         """The response this device gives to a bad login."""
+        raise NotImplementedError
+
+    def refusal(self, request: web.Request, reason: str, code: int | None) -> web.StreamResponse:
+        """The answer with which this device refuses a request: its own error form, carrying `reason`."""
         raise NotImplementedError
 
     def snapshot(self) -> dict[str, Any]:
@@ -217,10 +229,18 @@ class GatewaySimulator:
                 raise ValueError(msg)
             self._one_shot.append(fault)
 
+    def refuse_next(self, reason: str, *, code: int | None = None, after: int = 0) -> None:
+        """Refuse an authenticated request with `reason` (and `code`, else the dialect's usual one).
+
+        `after`: how many authenticated requests still go through first (0: the next one is refused).
+        """
+        self._refusals.append([after, reason, code])
+
     def clear_faults(self) -> None:
         """Back to a well-behaved device."""
         self.faults = FaultSettings()
         self._one_shot.clear()
+        self._refusals.clear()
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """Recorded requests whose path is `path` (leading slash optional)."""
@@ -250,6 +270,14 @@ class GatewaySimulator:
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/_sim/"):
             return await handler(request)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         body = await request.read()
         fault = "offline" if self.faults.offline else self._draw_fault()
         if fault is None and request.path.startswith(self.faults.reset_paths):
@@ -283,6 +311,11 @@ class GatewaySimulator:
             return self.reject_credentials(request)
         if (rejection := self.authenticate(request, body)) is not None:
             return rejection
+        if self._refusals:
+            if self._refusals[0][0] == 0:
+                _, reason, code = self._refusals.popleft()
+                return self.refusal(request, reason, code)
+            self._refusals[0][0] -= 1
         response = await handler(request)
         if fault == "bad_json":
             return web.Response(status=200, content_type="application/json", text='{"code":200,"reason":')

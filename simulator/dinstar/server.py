@@ -245,6 +245,13 @@ class DinstarSimulator(GatewaySimulator):
             return None
         return self._challenge_response(stale=outcome == "stale")
 
+    def refusal(self, request: web.Request, reason: str, code: int | None) -> web.StreamResponse:  # noqa: ARG002
+        """`{"error_code": <code, 500 by default>, "reason": <reason>}`.
+
+        The spec's answers carry a code only, but firmware adds text to some, and a code is whatever it puts there.
+        """
+        return self._reply({"error_code": 500 if code is None else code, "sn": self.serial, "reason": reason})
+
     def reject_credentials(self, request: web.Request) -> web.StreamResponse:  # noqa: ARG002
         """A bad login: 401 with a fresh challenge."""
         return self._challenge_response(stale=False)

@@ -251,6 +251,10 @@ class EjoinSimulator(GatewaySimulator):
         request["ejoin_body"] = body
         return None
 
+    def refusal(self, request: web.Request, reason: str, code: int | None) -> web.StreamResponse:  # noqa: ARG002
+        """`{"code": <code, 7 Server Error by default>, "reason": <reason>}`, the device's refusal of any request."""
+        return self._json({"code": 7 if code is None else code, "reason": reason})
+
     def reject_credentials(self, request: web.Request) -> web.StreamResponse:  # noqa: ARG002
         """HTTP 401 without a challenge, or HTTP 200 with code 1 (`login_code1`)."""
         if "login_code1" in self.variants:

@@ -121,6 +121,10 @@ class SynwaySimulator(GatewaySimulator):
             return self.reject_credentials(request)
         return None
 
+    def refusal(self, request: web.Request, reason: str, code: int | None) -> web.StreamResponse:  # noqa: ARG002
+        """`{"result": "error", "content": <reason>}` (Synway answers carry no code)."""
+        return self._error(reason)
+
     def reject_credentials(self, request: web.Request) -> web.StreamResponse:  # noqa: ARG002
         """A Basic challenge, as the device's web server sends."""
         return web.Response(

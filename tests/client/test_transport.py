@@ -1,17 +1,25 @@
-"""The shared HTTP transport: what a closed session, a refused connection and a broken request become."""
+"""The shared HTTP transport: a closed session, a refused connection, a broken request, deep JSON, and the
+throttle per gateway."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import aiohttp
 import pytest
 from yarl import URL
 
-from custom_components.gsm_gateway.client.exceptions import GatewayConnectionError, GatewayUnreachableError
+from custom_components.gsm_gateway.client import SlotRef, SmsRequest, Vendor, create_gateway
+from custom_components.gsm_gateway.client.exceptions import (
+    GatewayConnectionError,
+    GatewayResponseError,
+    GatewayUnreachableError,
+)
 from custom_components.gsm_gateway.client.models import ConnectionSettings
-from custom_components.gsm_gateway.client.transport import HttpTransport
+from custom_components.gsm_gateway.client.transport import MAX_IN_FLIGHT, HttpResponse, HttpTransport
 from simulator.ejoin import EjoinSimulator
+from tests.conftest import SimulatorFactory
 
 
 async def test_a_closed_session_is_a_connection_error() -> None:
@@ -81,3 +89,54 @@ async def test_a_request_that_may_have_arrived_is_not_unreachable(socket_enabled
     finally:
         await transport.close()
         await sim.stop()
+
+
+def test_an_answer_nested_too_deeply_is_a_response_error() -> None:
+    response = HttpResponse(200, {}, b"[" * 200_000 + b"]" * 200_000, "goip_get_status.html")
+    with pytest.raises(GatewayResponseError, match="not JSON"):
+        response.json()
+
+
+@pytest.mark.parametrize(("vendor", "expected"), [("ejoin", 4), ("synway", 4), ("dinstar", 1)])
+async def test_requests_in_flight_per_gateway_are_limited(
+    simulator_factory: SimulatorFactory, vendor: str, expected: int
+) -> None:
+    """1,000 concurrent sends once put 100 requests in flight; now at most 4 (Dinstar keeps its 1)."""
+    sim = await simulator_factory(vendor, ports=2, slots=1)
+    host, _, port = sim.url.removeprefix("http://").rpartition(":")
+    settings = ConnectionSettings(host=host, port=int(port), username=sim.username, password=sim.password, timeout=10)
+    async with aiohttp.ClientSession() as session:
+        gateway = create_gateway(Vendor(vendor), session, settings)
+        await gateway.connect()
+        sim.faults.response_delay = 0.02
+        sim.max_in_flight = 0
+        request = SmsRequest(recipients=("+491701234567",), text="hi", ports=(SlotRef(1),))
+        results = await asyncio.gather(*(gateway.send_sms(request) for _ in range(40)))
+    assert all(result.all_accepted for result in results)
+    assert sim.max_in_flight == expected
+    assert MAX_IN_FLIGHT == 4
+
+
+async def test_the_limit_queues_and_releases(socket_enabled: None) -> None:
+    transport = HttpTransport(None, SETTINGS, max_in_flight=2)
+    running = 0
+    most = 0
+    release = asyncio.Event()
+
+    async def fake(*_args: object, **_kwargs: object) -> HttpResponse:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+        return HttpResponse(200, {}, b"{}", "x")
+
+    transport._request = fake  # type: ignore[method-assign]
+    calls = [asyncio.create_task(transport.request("GET", "/x")) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    assert (running, most) == (2, 2)
+    release.set()
+    await asyncio.gather(*calls)
+    assert most == 2
+    with pytest.raises(ValueError, match="at least one"):
+        HttpTransport(None, SETTINGS, max_in_flight=0)

@@ -26,6 +26,7 @@ async def queued(hass: HomeAssistant, init_integration: MockConfigEntry, sim: Ej
 async def test_list_tasks(hass: HomeAssistant, queued: list[str], sim: EjoinSimulator) -> None:
     response = await call(hass, "list_sms_tasks", ports="2")
     assert [task["task_id"] for task in response["tasks"]] == queued
+    assert (response["total"], response["truncated"]) == (3, False)
     first = response["tasks"][0]
     assert first["port"] == "2"
     assert first["paused"] is False
@@ -38,6 +39,7 @@ async def test_list_tasks(hass: HomeAssistant, queued: list[str], sim: EjoinSimu
 async def test_list_every_port(hass: HomeAssistant, queued: list[str], sim: EjoinSimulator) -> None:
     response = await call(hass, "list_sms_tasks")
     assert [task["task_id"] for task in response["tasks"]] == queued
+    assert (response["total"], response["truncated"]) == (3, False)  # ports 1, 3 and 4 have none
     assert sorted(request.query["port"] for request in sim.requests_to("/goip_get_tasks.html")) == ["1", "2", "3", "4"]
 
 
@@ -85,3 +87,16 @@ async def test_ids_or_all(
 async def test_task_ids_are_numbers(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     with pytest.raises(vol.Invalid):
         await call(hass, "delete_sms_tasks", task_ids=["abc"])
+
+
+async def test_a_list_cut_short_says_so(
+    hass: HomeAssistant, queued: list[str], sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import custom_components.gsm_gateway.client.ejoin.gateway as ejoin_gateway
+
+    monkeypatch.setattr(ejoin_gateway, "TASK_PAGE_SIZE", 1)
+    monkeypatch.setattr(ejoin_gateway, "MAX_TASK_PAGES", 2)
+    response = await call(hass, "list_sms_tasks", ports="2")
+    assert [task["task_id"] for task in response["tasks"]] == queued[:2]
+    assert (response["total"], response["truncated"]) == (3, True)
+    assert set(response) == {"tasks", "total", "truncated"}

@@ -56,6 +56,9 @@ CONTENT_TYPES = st.sampled_from(
         "text/plain;charset=utf-8",
         "text/plain;charset=gbk",
         "text/plain;charset=no-such-charset",
+        "text/plain;charset=punycode",  # quadratic decoder: not allow-listed, read as UTF-8
+        "text/plain;charset=utf-7",
+        "text/plain;charset=rot13",
         "application/octet-stream",
         "multipart/related; boundary=x",
         "",

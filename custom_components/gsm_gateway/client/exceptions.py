@@ -1,10 +1,13 @@
 """Exceptions raised by the gateway client.
 
 Messages never contain credentials, phone numbers or SIM identifiers: they are raised into Home Assistant
-logs and UI. Put only codes, endpoint names and the device's own short reason text in them.
+logs and UI. Put only codes, endpoint names and the device's own short reason text in them; a device text goes
+through `redaction.safe_reason` first, and `GatewayCommandError` scrubs digit runs from its code and reason itself.
 """
 
 from __future__ import annotations
+
+from .redaction import MAX_REASON_LENGTH, safe_code, scrub_identifiers
 
 
 class GatewayError(Exception):
@@ -38,16 +41,17 @@ class GatewayAuthError(GatewayError):
 class GatewayCommandError(GatewayError):
     """The gateway understood the request and refused it.
 
-    `code` and `reason` are the device's own result code and text, e.g. `5` and `"SIM Unregistered"`.
+    `code` and `reason` are the device's own result code and text, e.g. `5` and `"SIM Unregistered"`, with every
+    run of five or more digits (a phone number, IMEI, IMSI or ICCID the firmware echoed) replaced by `***`.
     """
 
     def __init__(self, code: int | str | None, reason: str, *, endpoint: str = "") -> None:
-        """Keep the device's code and reason; the message names neither credentials nor numbers."""
-        self.code = code
-        self.reason = reason
+        """Keep the device's code and reason, scrubbed; the message names neither credentials nor numbers."""
+        self.code = safe_code(code)
+        self.reason = scrub_identifiers(reason)[:MAX_REASON_LENGTH]
         self.endpoint = endpoint
         where = f"{endpoint}: " if endpoint else ""
-        super().__init__(f"{where}gateway refused the request ({code} {reason})".replace("(None ", "("))
+        super().__init__(f"{where}gateway refused the request ({self.code} {self.reason})".replace("(None ", "("))
 
 
 class GatewayUnsupportedError(GatewayError):

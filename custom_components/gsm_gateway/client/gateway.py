@@ -42,7 +42,7 @@ from .models import (
     SetResult,
     SmsRequest,
     SmsStatistics,
-    SmsTask,
+    SmsTaskList,
     StatisticsPeriod,
     TaskResult,
     UssdResult,
@@ -276,8 +276,8 @@ class Gateway(ABC):
         """Undo `set_push_target`: stop the pushes it set up and give the SMS push back to `sms_url` (None: none)."""
         raise self._unsupported("restoring the push target")
 
-    async def list_sms_tasks(self, port: int) -> list[SmsTask]:
-        """Queued send tasks of a port."""
+    async def list_sms_tasks(self, port: int) -> SmsTaskList:
+        """Queued send tasks of a port, with the total the device reported and whether the list was cut short."""
         raise self._unsupported("listing SMS tasks")
 
     async def pause_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:

@@ -450,6 +450,20 @@ class SmsTask:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SmsTaskList:
+    """The queued send tasks of a port, as far as the client read them.
+
+    `total` is the number of tasks the device reported (`total_num`; None when it reported none). `truncated` is
+    True when the client stopped paging at its page limit while the device may have had more: `tasks` is then the
+    beginning of the queue only.
+    """
+
+    tasks: tuple[SmsTask, ...] = ()
+    total: int | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SetResult:
     """Outcome of an `op=set` style write: how many parameters the device confirmed."""
 

@@ -11,6 +11,8 @@ Decisions (see docs/protocol-ejoin.md):
   slot: the first number is the port, the last the port's slot, the ones between (the card's bank or board in the
   pool) stay in the raw label only. `3.02.17` is `3Q`. No document describes these labels: this is a guess.
 - A notation we cannot read is never an error: `parse_label` returns `None` and callers keep the raw text.
+- Digits are ASCII `0-9` only: an Arabic-Indic (U+0661) or full-width (U+FF11) one is not a port number, although
+  `int()` reads them (the gateways would not).
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 import re
 
-_LETTER_FORM = re.compile(r"^0*(\d{1,4})\s*\(?\s*\.?([A-Za-z]{1,2})\)?$")
-_DOTTED_FORM = re.compile(r"^0*(\d{1,4})\.(\d{1,3})$")
-_PORT_ONLY = re.compile(r"^0*(\d{1,4})$")
-_SINGLE_SLOT_FORM = re.compile(r"^0*(\d{1,4})\s*\(\s*-1\s*\)$")
-_POOL_FORM = re.compile(r"^0*(\d{1,4})(?:\.\d{1,4}){1,3}\.(\d{1,3})$")
-_RANGE = re.compile(r"^0*(\d{1,4})\s*-\s*0*(\d{1,4})$")
+from .exceptions import GatewayRequestError
+
+_LETTER_FORM = re.compile(r"^0*([0-9]{1,4})\s*\(?\s*\.?([A-Za-z]{1,2})\)?$")
+_DOTTED_FORM = re.compile(r"^0*([0-9]{1,4})\.([0-9]{1,3})$")
+_PORT_ONLY = re.compile(r"^0*([0-9]{1,4})$")
+_SINGLE_SLOT_FORM = re.compile(r"^0*([0-9]{1,4})\s*\(\s*-1\s*\)$")
+_POOL_FORM = re.compile(r"^0*([0-9]{1,4})(?:\.[0-9]{1,4}){1,3}\.([0-9]{1,3})$")
+_RANGE = re.compile(r"^0*([0-9]{1,4})\s*-\s*0*([0-9]{1,4})$")
+# An item a refusal may repeat: written with the characters of port notation only, and short.
+_NAMEABLE = re.compile(r"[0-9A-Za-z.()\- ]{1,16}")
 
 MAX_PORT = 1024
 MAX_SLOT = 64
@@ -124,7 +130,9 @@ def canonical_label(raw: object) -> str:
 def parse_selector(text: str, *, port_count: int, slot_count: int = 1) -> list[SlotRef]:
     """Expand a user's port list such as `1A,2B,4-32,all` (also `*`) into references.
 
-    Plain ports and ranges select whole ports (`slot=None`). Raises ValueError naming the bad item.
+    Plain ports and ranges select whole ports (`slot=None`). Raises `GatewayRequestError` (a `ValueError`) naming
+    the bad item when it is written in port notation characters (ASCII letters and digits, `.`, `-`, brackets; at
+    most 16); any other item (other digits, other text) is refused without being repeated.
     """
     refs: list[SlotRef] = []
     for item in (part.strip() for part in text.split(",")):
@@ -137,16 +145,17 @@ def parse_selector(text: str, *, port_count: int, slot_count: int = 1) -> list[S
             first, last = int(match[1]), int(match[2])
             if not 1 <= first <= last <= port_count:
                 msg = f"port range {item!r} is outside 1-{port_count}"
-                raise ValueError(msg)
+                raise GatewayRequestError(msg)
             refs.extend(SlotRef(port) for port in range(first, last + 1))
             continue
         ref = parse_label(item)
         if ref is None:
-            msg = f"{item!r} is not a port (examples: 1, 1A, 2.02, 4-8, all)"
-            raise ValueError(msg)
+            named = repr(item) if _NAMEABLE.fullmatch(item) else "an item"
+            msg = f"{named} is not a port (examples: 1, 1A, 2.02, 4-8, all; digits 0-9)"
+            raise GatewayRequestError(msg)
         if ref.port > port_count or (ref.slot or 1) > max(slot_count, 1):
             msg = f"port {item!r} does not exist on this gateway ({port_count} ports x {slot_count} slots)"
-            raise ValueError(msg)
+            raise GatewayRequestError(msg)
         refs.append(ref)
     return list(dict.fromkeys(refs))
 

@@ -1,10 +1,16 @@
 """HTTP plumbing shared by the dialects: the session, timeouts, error mapping and credential scrubbing.
 
 Skyline/EJOIN put credentials in the query string, and aiohttp prints URLs in its errors, so every error
-leaving this module is rebuilt from scratch with a scrubbed URL and never chains the original exception text.
+leaving this module is rebuilt from scratch and never chains the original exception text (the scrubbing itself
+lives in `redaction`).
 
 Session ownership (as in python-elgato): an injected aiohttp session belongs to the caller and is never closed
 here; without one, the transport creates its own on the first request and closes it in `close()`.
+
+Throttle: at most `MAX_IN_FLIGHT` (4) requests per gateway are under way at once; the others wait their turn, in
+order (an embedded web server answers a few at a time at best: 1,000 concurrent sends used to put 100 requests in
+flight at once, the connector's limit). The timeout of a request starts when it is sent, not while it waits.
+Dialects may serialise further (Dinstar sends one at a time for its Digest nonce count).
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import json
-import re
 from typing import Any
 
 import aiohttp
@@ -28,22 +33,7 @@ from .exceptions import (
 )
 from .models import ConnectionSettings
 
-SECRET_QUERY_KEYS = frozenset({"username", "password", "auth", "session", "user", "pwd", "pass"})
-_SECRET_IN_TEXT = re.compile(r"(?i)\b(username|password|auth|session|pwd|pass)=([^&\s\"']*)")
-
-
-def scrub_url(url: str | URL) -> str:
-    """Return `url` with the values of credential-like query parameters replaced by `***`."""
-    return _SECRET_IN_TEXT.sub(lambda match: f"{match[1]}=***", str(url))
-
-
-def scrub_text(text: str, *secrets: str) -> str:
-    """Remove `secrets` and credential-like query parameters from free text."""
-    text = scrub_url(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +54,7 @@ class HttpResponse:
         """Body parsed as JSON; raw control characters inside strings are tolerated (Synway firmware)."""
         try:
             return json.loads(self.text, strict=False)
-        except ValueError:
+        except ValueError, RecursionError:  # RecursionError: nested deeper than the decoder goes
             msg = f"{self.endpoint}: answer is not JSON (HTTP {self.status}, {len(self.body)} bytes)"
             raise GatewayResponseError(msg) from None
 
@@ -80,9 +70,16 @@ class HttpResponse:
 class HttpTransport:
     """Sends requests to one gateway over an injected aiohttp session, or over one of its own."""
 
-    def __init__(self, session: aiohttp.ClientSession | None, settings: ConnectionSettings) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession | None, settings: ConnectionSettings, *, max_in_flight: int = MAX_IN_FLIGHT
+    ) -> None:
         """Keep the session (owned by the caller) and the connection settings; None: create one when needed."""
+        if max_in_flight < 1:
+            msg = "at least one request must be allowed in flight"
+            raise ValueError(msg)
         self._session = session
+        self.max_in_flight = max_in_flight
+        self._slots = asyncio.Semaphore(max_in_flight)
         self._owns_session = session is None
         self.settings = settings
         # True means "verify with the default context"; False turns verification off (explicit user choice).
@@ -119,7 +116,26 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> HttpResponse:
-        """Send one request and read the whole answer. Never raises aiohttp's own exceptions."""
+        """Send one request and read the whole answer. Never raises aiohttp's own exceptions.
+
+        Waits for a free slot first (at most `max_in_flight` requests to this gateway at once).
+        """
+        async with self._slots:
+            return await self._request(
+                method, path, params=params, json_body=json_body, data=data, headers=headers, timeout=timeout
+            )
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json_body: Any,
+        data: bytes | str | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> HttpResponse:
         endpoint = path.lstrip("/")
         url = self.url(path)
         request_headers = dict(headers or {})

@@ -2,6 +2,10 @@
 
 A send returns its task ids (`send_sms` response `task_ids`); these actions take them, or `all: true`.
 The responses carry the device's own result per task (code and text), never a guess.
+
+`list_sms_tasks` also says how complete its list is: `total` adds up what each listed port's gateway reported
+(`total_num`; a port that reported none counts the tasks read), so a task queued on several ports counts once per
+port; `truncated` is true when the client stopped paging a port before its end (its page limit).
 """
 
 from __future__ import annotations
@@ -65,12 +69,17 @@ async def _list_sms_tasks(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
     gateway = require(entry, Capability.SMS_TASKS, SERVICE_LIST_SMS_TASKS)
     tasks: dict[str, dict[str, Any]] = {}
+    total = 0
+    truncated = False
     with translate_gateway_errors(entry):
         for port in port_numbers(resolve_ports(call, entry, default_all=True)):
-            for task in await gateway.list_sms_tasks(port):
+            listed = await gateway.list_sms_tasks(port)
+            total += listed.total if listed.total is not None else len(listed.tasks)
+            truncated = truncated or listed.truncated
+            for task in listed.tasks:
                 # A task queued on several ports is listed under each: report it once, under the first.
                 tasks.setdefault(task.task_id, _task(SlotRef(port), task))
-    return {"tasks": list(tasks.values())}
+    return {"tasks": list(tasks.values()), "total": total, "truncated": truncated}
 
 
 def _task_ids(call: ServiceCall) -> list[str] | None:

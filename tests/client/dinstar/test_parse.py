@@ -178,6 +178,10 @@ def test_parse_time_uses_device_zone() -> None:
         ("%FF%FE", "%FF%FE"),  # not UTF-8: kept
         ("no escapes+here", "no escapes+here"),
         ("C%2B%2B", "C++"),
+        ("50%off%21", "50%off!"),  # a % that starts no escape: decoded leniently
+        ("%zz" * 65 + "%21", "%zz" * 65 + "%21"),  # ... unless there are many: kept as sent
+        ("a%ZZ%FF", "a%ZZ%FF"),  # lenient, and not UTF-8: kept
+        ("back\\slash%21", "back\\slash!"),
     ],
 )
 def test_decode_text(raw: str, expected: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import random
 from types import ModuleType
 
-from custom_components.gsm_gateway.client.ejoin.commands import check_imei
+from custom_components.gsm_gateway.client.checks import check_imei
 from simulator.ejoin import EjoinSimulator
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "send_and_receive.py"

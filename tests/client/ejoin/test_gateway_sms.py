@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
 import pytest
@@ -27,10 +28,18 @@ from custom_components.gsm_gateway.client.events import (
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,
     GatewayCommandError,
+    GatewayError,
     GatewayRequestError,
     GatewayResponseError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, IncomingSms, SimState, SmsRequest
+from custom_components.gsm_gateway.client.models import (
+    Encoding,
+    IncomingSms,
+    SimState,
+    SmsRequest,
+    SmsTaskList,
+    TaskResult,
+)
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.ejoin import EjoinSimulator
 from tests.conftest import SimulatorFactory
@@ -169,20 +178,22 @@ async def test_list_pause_resume_and_delete_tasks(gateway: EjoinGateway, sim: Ej
     sim.send_interval = 5
     many = tuple(f"+49150000{n:04d}" for n in range(12))
     sent = await gateway.send_sms(SmsRequest(recipients=many, text="queued", ports=(SlotRef(1),)))
-    tasks = await gateway.list_sms_tasks(1)
+    listed = await gateway.list_sms_tasks(1)
+    tasks = listed.tasks
     assert [task.task_id for task in tasks] == list(sent.task_ids)  # 12 tasks over two pages of 10
+    assert (listed.total, listed.truncated) == (12, False)
     assert [request.query["pos"] for request in sim.requests_to("/goip_get_tasks.html")] == ["0", "10"]
     assert tasks[0].text == "queued"
     assert tasks[0].recipients == (many[0],)
     paused = await gateway.pause_sms_tasks(sent.task_ids[:2])
     assert [(r.task_id, r.ok) for r in paused] == [(sent.task_ids[0], True), (sent.task_ids[1], True)]
-    assert [task.paused for task in await gateway.list_sms_tasks(1)][:3] == [True, True, False]
+    assert [task.paused for task in (await gateway.list_sms_tasks(1)).tasks][:3] == [True, True, False]
     assert await gateway.resume_sms_tasks(None) == []  # all tasks: the device returns no per-task results
     assert not any(task.paused for task in sim.queue)
     deleted = await gateway.delete_sms_tasks([sent.task_ids[0], "99"])
     assert [(r.code, r.text) for r in deleted] == [(0, "OK"), (404, "Task Not Found")]
     await gateway.delete_sms_tasks(None)
-    assert await gateway.list_sms_tasks(1) == []  # "404 Tasks Not Found" is an empty queue
+    assert await gateway.list_sms_tasks(1) == SmsTaskList()  # "404 Tasks Not Found" is an empty queue
 
 
 async def test_task_calls_with_unknown_ids(gateway: EjoinGateway) -> None:
@@ -520,8 +531,35 @@ async def test_task_paging_stops_at_a_limit(gateway: EjoinGateway, monkeypatch: 
 
     monkeypatch.setattr(module, "MAX_TASK_PAGES", 3)
     monkeypatch.setattr(gateway.connection, "call", endless)
-    assert [task.task_id for task in await gateway.list_sms_tasks(1)] == ["1", "2", "3"]
+    listed = await gateway.list_sms_tasks(1)
+    assert [task.task_id for task in listed.tasks] == ["1", "2", "3"]
+    assert (listed.total, listed.truncated) == (None, True)  # the client says it stopped early
     assert calls == ["0", "1", "2"]
+
+
+async def test_task_paging_says_what_the_device_reported(
+    gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import custom_components.gsm_gateway.client.ejoin.gateway as module
+
+    async def misreporting(*_args: object, **kwargs: object) -> dict[str, object]:
+        params = kwargs["params"]
+        assert isinstance(params, dict)
+        return {"code": 200, "total_num": 5000, "tasks": [{"tid": int(params["pos"]) + 1, "state": 0}]}
+
+    monkeypatch.setattr(module, "MAX_TASK_PAGES", 4)
+    monkeypatch.setattr(gateway.connection, "call", misreporting)
+    listed = await gateway.list_sms_tasks(1)
+    assert (len(listed.tasks), listed.total, listed.truncated) == (4, 5000, True)
+
+    async def complete(*_args: object, **kwargs: object) -> dict[str, object]:
+        params = kwargs["params"]
+        assert isinstance(params, dict)
+        return {"code": 200, "total_num": 4, "tasks": [{"tid": int(params["pos"]) + 1, "state": 0}]}
+
+    monkeypatch.setattr(gateway.connection, "call", complete)
+    listed = await gateway.list_sms_tasks(1)
+    assert (len(listed.tasks), listed.total, listed.truncated) == (4, 4, False)  # the last page ended it
 
 
 async def test_task_listing_errors_other_than_not_found(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
@@ -529,3 +567,120 @@ async def test_task_listing_errors_other_than_not_found(gateway: EjoinGateway, s
     sim.password = "changed"
     with pytest.raises(GatewayAuthError):
         await gateway.list_sms_tasks(1)
+
+
+# --- sending caps -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "limit_hit"),
+    [
+        ("x" * 1_000_000, Encoding.AUTO, True),  # the review's text: about 6,500 segments
+        ("x" * 1530, Encoding.AUTO, False),  # 10 segments of 153 septets
+        ("x" * 1531, Encoding.AUTO, True),
+        ("€" * 765, Encoding.AUTO, False),  # extension characters take two septets: 1,530
+        ("€" * 766, Encoding.AUTO, True),
+        ("ж" * 670, Encoding.AUTO, False),  # UCS-2: 10 segments of 67
+        ("ж" * 671, Encoding.AUTO, True),
+        ("x" * 671, Encoding.UCS2, True),  # asked for UCS-2: counted in it
+        ("😀" * 335, Encoding.AUTO, False),  # two UTF-16 units each: 670
+        ("😀" * 336, Encoding.AUTO, True),
+        ("ж" * 671, Encoding.GSM7, True),  # GSM 7-bit asked for, but not writable in it: counted as UCS-2
+    ],
+)
+async def test_texts_beyond_ten_segments_are_refused(
+    gateway: EjoinGateway, sim: EjoinSimulator, text: str, encoding: Encoding, limit_hit: bool
+) -> None:
+    request = SmsRequest(recipients=("+491701234567",), text=text, encoding=encoding)
+    before = len(sim.requests_to("/goip_post_sms.html"))
+    if not limit_hit:
+        assert (await gateway.send_sms(request)).all_accepted
+        return
+    with pytest.raises(GatewayRequestError, match="at most 10 are sent") as caught:
+        await gateway.send_sms(request)
+    assert "SMS segments" in str(caught.value)
+    assert len(sim.requests_to("/goip_post_sms.html")) == before
+
+
+async def test_send_tasks_checks_the_text_of_every_sms_task(gateway: EjoinGateway) -> None:
+    with pytest.raises(GatewayRequestError, match="at most 10"):
+        await gateway.send_tasks([EjoinSmsTask(recipients=("+4910",), text="ж" * 671, coding=0)])
+    with pytest.raises(GatewayRequestError, match="at most 100 recipients"):
+        await gateway.send_tasks([EjoinSmsTask(recipients=tuple(f"+49{n:06d}" for n in range(101)), text="x")])
+
+
+async def test_many_recipients_are_split_into_requests_of_100(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5  # keep them queued
+    recipients = tuple(f"+49151{n:07d}" for n in range(250))
+    result = await gateway.send_sms(SmsRequest(recipients=recipients, text="bulk"))
+    posts = sim.requests_to("/goip_post_sms.html")
+    assert [len(post.json()["tasks"]) for post in posts] == [100, 100, 50]
+    assert [post.json()["task_num"] for post in posts] == [100, 100, 50]
+    assert result.requests_made == 3
+    assert result.all_accepted
+    assert [item.recipient for item in result.recipients] == list(recipients)
+    assert len(set(result.task_ids)) == 250
+    sent_to = [task["to"] for post in posts for task in post.json()["tasks"]]
+    assert sent_to == list(recipients)
+
+
+async def test_send_tasks_count_recipients_per_request(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    tasks = [EjoinSmsTask(recipients=tuple(f"+49{n:03d}{k:03d}" for k in range(40)), text="x") for n in range(5)]
+    results = await gateway.send_tasks(tasks)
+    assert [len(post.json()["tasks"]) for post in sim.requests_to("/goip_post_sms.html")] == [2, 2, 1]
+    assert all(result.ok for result in results)
+
+
+async def test_a_later_request_that_fails_marks_only_its_recipients(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    recipients = tuple(f"+49152{n:07d}" for n in range(230))
+    sim.refuse_next("Server Error", code=7, after=1)  # the second request is refused
+    result = await gateway.send_sms(SmsRequest(recipients=recipients, text="bulk"))
+    assert result.requests_made == 3
+    accepted = [item.accepted for item in result.recipients]
+    assert accepted == [True] * 100 + [False] * 100 + [True] * 30
+    assert {(item.code, item.reason) for item in result.recipients[100:200]} == {(7, "Server Error")}
+    sim.inject("reset", "500")  # the first request of a send fails: nothing was sent, the error is raised
+    with pytest.raises(GatewayError):
+        await gateway.send_sms(SmsRequest(recipients=recipients, text="bulk"))
+
+
+async def test_a_later_request_without_an_answer(
+    gateway: EjoinGateway, sim: EjoinSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.send_interval = 5
+    recipients = tuple(f"+49153{n:07d}" for n in range(150))
+    real = gateway._post_tasks
+    calls: list[int] = []
+
+    async def flaky(*args: Any) -> dict[int, TaskResult]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise GatewayResponseError("goip_post_sms.html: HTTP 502")
+        return await real(*args)
+
+    monkeypatch.setattr(gateway, "_post_tasks", flaky)
+    result = await gateway.send_sms(SmsRequest(recipients=recipients, text="bulk"))
+    assert result.requests_made == 2
+    assert [item.accepted for item in result.recipients] == [True] * 100 + [False] * 50
+    assert {(item.code, item.reason) for item in result.recipients[100:]} == {
+        (None, "no valid answer (GatewayResponseError)")
+    }
+
+
+async def test_duplicated_ids_in_a_later_request_are_retried_in_batches_too(
+    sim: EjoinSimulator, session: aiohttp.ClientSession
+) -> None:
+    sim.send_interval = 5
+    clock = [1_800_000_000.0]
+    first = EjoinGateway(session, settings_for(sim), task_ids=TaskIdAllocator(clock=lambda: clock[0]))
+    await first.connect()
+    before = await first.send_sms(SmsRequest(recipients=tuple(f"+49154{n:07d}" for n in range(150)), text="x"))
+    assert before.requests_made == 2
+    restarted = EjoinGateway(session, settings_for(sim), task_ids=TaskIdAllocator(clock=lambda: clock[0]))
+    await restarted.connect()
+    after = await restarted.send_sms(SmsRequest(recipients=tuple(f"+49155{n:07d}" for n in range(150)), text="y"))
+    assert after.all_accepted
+    assert after.requests_made == 4  # 100 + 50, then the 150 duplicates again as 100 + 50
+    assert not set(after.task_ids) & set(before.task_ids)

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from custom_components.gsm_gateway.client.checks import check_imei
 from custom_components.gsm_gateway.client.ejoin.commands import (
     CommandOp,
     EjoinCommand,
-    check_imei,
     check_parameter_name,
     check_sim_number,
     command_body,
@@ -256,8 +256,8 @@ def test_mms_task_body() -> None:
     ("task", "message"),
     [
         (EjoinSmsTask(recipients=(), text="x"), "at least one recipient"),
-        (EjoinSmsTask(recipients=("1,2",), text="x"), "contain no ','"),
-        (EjoinSmsTask(recipients=(" ",), text="x"), "non-empty"),
+        (EjoinSmsTask(recipients=("1,2",), text="x"), "digits 0-9"),
+        (EjoinSmsTask(recipients=(" ",), text="x"), "digits 0-9"),
         (EjoinSmsTask(recipients=("1",), text=""), "text is empty"),
         (EjoinSmsTask(recipients=("1",), text="x", task_id=0), "task ids"),
         (EjoinSmsTask(recipients=("1",), text="x", task_id=2**31), "task ids"),

@@ -43,7 +43,7 @@ async def test_port_without_sim_does_not_send(sim: SynwaySimulator, gateway: Syn
 @pytest.mark.parametrize("code", ["", "   ", "*" * 256])
 async def test_ussd_length_is_checked_locally(sim: SynwaySimulator, gateway: SynwayGateway, code: str) -> None:
     sim.requests.clear()
-    with pytest.raises(GatewayRequestError, match="1 to 255"):
+    with pytest.raises(GatewayRequestError, match="1-255"):
         await gateway.send_ussd(SlotRef(1), code)
     assert sim.requests == []
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
-import re
 from typing import Any, Literal
 
 import aiohttp
 
 from ..call_forwarding import CallForwardingFeature
 from ..call_records import CallRecordFeature
+from ..checks import check_imei
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
     GatewayAuthError,
@@ -113,7 +113,6 @@ MAX_REPORT_QUERY = 100  # user ids per `query_sms_result`
 REPORT_CLOCK_SLACK = timedelta(minutes=10)
 
 DINSTAR_REALM = "Web Server"
-_IMEI = re.compile(r"^\d{15}$")
 
 type InboxFlag = Literal["all", "read", "unread"]
 
@@ -327,11 +326,8 @@ class DinstarGateway(Gateway):
         await self._set_port(wire_port(port, self.port_count), PortAction.POWER, "on" if on else "off")
 
     async def set_imei(self, ref: SlotRef, imei: str) -> SetResult:
-        """Write the IMEI of the port's module (shared by all its slots)."""
-        if not _IMEI.match(imei.strip()):
-            msg = "an IMEI has 15 digits"
-            raise GatewayRequestError(msg)
-        await self._set_port(wire_port(ref, self.port_count), PortAction.IMEI, imei.strip())
+        """Write the IMEI of the port's module (shared by all its slots); 15 digits with a valid check digit."""
+        await self._set_port(wire_port(ref, self.port_count), PortAction.IMEI, check_imei(imei))
         return SetResult(confirmed=1, requested=1)
 
     async def set_sim_number(self, ref: SlotRef, number: str) -> SetResult:
@@ -443,7 +439,7 @@ class DinstarGateway(Gateway):
         """Results of `sent` by their `user_id`s, and delivery statuses matched through those results."""
         if not sent:
             return []
-        user_ids = sorted({int(message.task_id) for message in sent if message.task_id.isdigit()})
+        user_ids = sorted({int(tid) for message in sent if (tid := message.task_id).isascii() and tid.isdigit()})
         records: list[SmsSendRecord] = []
         for start in range(0, len(user_ids), MAX_REPORT_QUERY):
             records.extend(await self.query_sms_results(user_ids=user_ids[start : start + MAX_REPORT_QUERY]))

@@ -9,6 +9,10 @@ Decisions (docs/protocol-dinstar.md): an `sms_result` row that is still `SENDING
 delivery status 0-31 is "delivered"; `register` "up" is registered, "down" without an ICCID means the SIM
 is gone. An object with a serial number but no section this client knows yields no events (a future event
 type must not break the webhook). Anything unreadable raises `GatewayPushError` that says what was wrong.
+
+A push is untrusted and the work per push is bounded (`client/limits.py`): JSON structure is counted before it is
+parsed, and objects, rows (all sections of all objects together) and fields per row are counted before any row is
+read; texts are cut at 10,240 characters.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ..events import (
     UssdReceivedEvent,
 )
 from ..exceptions import GatewayPushError, GatewayResponseError
+from ..limits import MAX_ROWS_PER_PUSH, check_fields, check_json_tokens, check_rows
 from ..models import SimState
 from .models import SmsSendStatus
 from .parse import (
@@ -199,6 +204,10 @@ class _PushReader:
 
 
 def _objects(body: bytes) -> list[Mapping[str, Any]]:
+    check_json_tokens(body)
+    if body.lstrip(b" \t\r\n,\xef\xbb\xbf")[:1] not in {b"{", b"["}:  # not even the start of an object or array
+        msg = f"push: body is not JSON ({len(body)} bytes)"
+        raise GatewayPushError(msg)
     values = json_values(body.decode("utf-8", errors="replace"))
     if not values:
         msg = f"push: body is not JSON ({len(body)} bytes)"
@@ -211,7 +220,24 @@ def _objects(body: bytes) -> list[Mapping[str, Any]]:
                 msg = "push: body holds JSON that is not an object"
                 raise GatewayPushError(msg)
             objects.append(candidate)
+    check_rows(len(objects), "the body (objects)")
+    _check_rows(objects)
     return objects
+
+
+def _check_rows(objects: list[Mapping[str, Any]]) -> None:
+    """Count the rows of every section of every object, and the fields of each, before any is read."""
+    total = 0
+    for obj in objects:
+        check_fields(obj, "the body")
+        for section in SECTIONS:
+            value = obj.get(section)
+            items = value if isinstance(value, list) else [value] if value is not None else []
+            total += len(items)
+            if total > MAX_ROWS_PER_PUSH:
+                check_rows(total, "the body")
+            for item in items:
+                check_fields(item, section)
 
 
 def parse_push(request: PushRequest, *, serial: str | None, time_zone: tzinfo) -> list[PushEvent]:

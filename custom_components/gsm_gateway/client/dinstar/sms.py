@@ -1,7 +1,9 @@
 """Planning an SMS send: limits, encoding, `user_id`s and the split into requests of at most 128 numbers.
 
 Limits from the spec, checked before anything is sent (`GatewayRequestError`): 128 numbers and 1500 bytes
-of text per request, numbers of at most 24 bytes. More than 128 recipients are split into ⌈n/128⌉ requests.
+of text per request, numbers of at most 24 bytes (and phone numbers by the rule of `client/checks.py`: an optional
+`+` and ASCII digits), USSD codes of at most 60 bytes of `0-9 * # +`. More than 128 recipients are split into
+⌈n/128⌉ requests.
 
 `user_id`s (decision, docs/protocol-dinstar.md): each recipient gets its own id so that send results can be
 matched. Ids are tenths of a second since 2025-01-01 UTC, and strictly increasing within a process: a new
@@ -17,9 +19,11 @@ from dataclasses import dataclass, field
 import time
 from typing import Any
 
+from ..checks import check_phone_number, check_ussd_code
 from ..exceptions import GatewayRequestError
 from ..models import Encoding
 from ..ports import SlotRef
+from ..sms_text import is_gsm7
 from .models import SmsRecipient
 from .ports import wire_ports
 
@@ -31,18 +35,6 @@ MAX_USSD_BYTES = 60
 
 USER_ID_EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 USER_ID_LIMIT = 2**31  # the device parses user_id into a C int
-
-# GSM 03.38 default alphabet and its extension table (each extension character costs two septets).
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
-
-
-def is_gsm7(text: str) -> bool:
-    """True when every character of `text` is in the GSM 7-bit alphabet (with its extension table)."""
-    return all(char in _GSM7_BASIC or char in _GSM7_EXTENSION for char in text)
 
 
 def wire_encoding(text: str, encoding: Encoding) -> str:
@@ -85,7 +77,7 @@ class SendBatch:
 
 
 def check_number(number: str) -> str:
-    """A recipient as the device wants it: non-empty and at most 24 bytes."""
+    """A recipient as the device wants it: a phone number (`client/checks.py`) of at most 24 bytes."""
     cleaned = number.strip()
     if not cleaned:
         msg = "a recipient number is empty"
@@ -93,7 +85,7 @@ def check_number(number: str) -> str:
     if len(cleaned.encode()) > MAX_NUMBER_BYTES:
         msg = f"a recipient number is longer than {MAX_NUMBER_BYTES} bytes"
         raise GatewayRequestError(msg)
-    return cleaned
+    return check_phone_number(cleaned, "a recipient number", max_digits=MAX_NUMBER_BYTES)
 
 
 def plan_send(
@@ -153,11 +145,11 @@ def check_query_numbers(numbers: Sequence[str]) -> list[str]:
 
 
 def check_ussd(code: str) -> str:
-    """A USSD string: not empty, at most 60 bytes."""
+    """A USSD string: not empty, at most 60 bytes, of `0-9 * # +` only."""
     if not code.strip():
         msg = "the USSD code is empty"
         raise GatewayRequestError(msg)
     if len(code.encode()) > MAX_USSD_BYTES:
         msg = f"the USSD code is longer than {MAX_USSD_BYTES} bytes"
         raise GatewayRequestError(msg)
-    return code.strip()
+    return check_ussd_code(code, MAX_USSD_BYTES)

@@ -9,15 +9,14 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from ..checks import MAX_PHONE_DIGITS, is_phone_number
 from ..exceptions import GatewayRequestError
-from ..imei import IMEI_LENGTH, luhn_valid
 from ..models import RedialMode
 from ..ports import SlotRef, format_selector
 
 LETTER_SLOTS = 26  # beyond Z the client writes the dotted form, which the device documents up to 2 digits
 
-_PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\d{1,5}\))?$")
-_SIM_NUMBER = re.compile(r"^\+?\d{0,20}$")
+_PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\([0-9]{1,5}\))?$")
 # Characters left as they are in an `op=set` value: enough for a readable URL; `&`, `=`, `%`, `+` and
 # whitespace are percent-encoded because they would break the `name=value&name=value` body.
 _VALUE_SAFE = "/:?@!$'()*,;~.-_"
@@ -100,19 +99,9 @@ def encode_parameters(values: Mapping[str, str]) -> str:
     return "&".join(f"{check_parameter_name(name)}={quote(value, safe=_VALUE_SAFE)}" for name, value in values.items())
 
 
-def check_imei(imei: str) -> str:
-    """A 15-digit IMEI with a valid Luhn check digit, or `GatewayRequestError` (the value is never echoed)."""
-    imei = imei.strip()
-    if len(imei) != IMEI_LENGTH or not imei.isascii() or not imei.isdigit():
-        raise GatewayRequestError("an IMEI has exactly 15 digits")
-    if not luhn_valid(imei):
-        raise GatewayRequestError("the IMEI's check digit is wrong (Luhn)")
-    return imei
-
-
 def check_sim_number(number: str) -> str:
     """A phone number of up to 20 digits with an optional `+`; empty clears the stored number."""
     number = number.strip()
-    if not _SIM_NUMBER.match(number) or not number.isascii():
-        raise GatewayRequestError("a SIM number is up to 20 digits with an optional leading '+'")
+    if number and not is_phone_number(number):
+        raise GatewayRequestError(f"a SIM number is up to {MAX_PHONE_DIGITS} digits 0-9 with an optional leading '+'")
     return number

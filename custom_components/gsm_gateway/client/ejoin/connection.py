@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 from ..exceptions import GatewayAuthError, GatewayResponseError, GatewayUnsupportedError
-from ..transport import HttpResponse, HttpTransport, scrub_text
+from ..redaction import safe_reason
+from ..transport import HttpResponse, HttpTransport
 from .encryption import DEFAULT_EXPIRES, HANDSHAKE_RESOURCE, CryptMode, CryptSession, encrypt, handshake
 from .parse import OK_CODES, as_int, as_text, check_result
 
@@ -126,8 +127,9 @@ class EjoinConnection:
         if response.status >= 400:
             raise GatewayResponseError(f"{endpoint}: HTTP {response.status}")
         body = response.json_object()
-        if isinstance(body.get("reason"), str):
-            body["reason"] = scrub_text(body["reason"], self.settings.password)
+        for key in ("reason", "desc"):  # the device's own texts: scrubbed before anything reads them
+            if isinstance(text := body.get(key), str) and text.strip():
+                body[key] = safe_reason(text, self.settings.password)
         check_result(body, endpoint, ok_codes=ok_codes)
         return body
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..esim import EsimFeature, EsimInfo, EsimJobProgress, EsimJobState, EsimOperation, EsimProfile
 from ..exceptions import GatewayCommandError, GatewayRequestError, GatewayResponseError
+from ..redaction import safe_reason
 from .commands import port_numbers
 from .connection import API_VERSION, EjoinConnection
 from .parse import as_flag, as_int, as_text, mapping, sequence
@@ -86,7 +87,7 @@ def job_progress(body: Mapping[str, Any], port: int, slot: int, operation: EsimO
         state = EsimJobState.SUCCEEDED if operation is EsimOperation.DELETE else EsimJobState.PENDING
         return EsimJobProgress(port=port, slot=slot, operation=operation, state=state)
     status = as_int(profile.get("status")) or 0
-    reason = as_text(profile.get("reason")) or ""
+    reason = safe_reason(text) if (text := as_text(profile.get("reason"))) else ""
     if status == _ERROR_STATUS:
         state = EsimJobState.FAILED
     elif status in _PENDING_STATUSES:
@@ -113,7 +114,8 @@ def check_submission(body: Mapping[str, Any], endpoint: str) -> None:
     for entry in entries:
         status = as_int(entry.get("status"))
         if status is not None and status != SUBMITTED:
-            reason = as_text(entry.get("reason")) or _SUBMIT_REFUSALS.get(status, "refused")
+            text = as_text(entry.get("reason"))
+            reason = safe_reason(text) if text else _SUBMIT_REFUSALS.get(status, "refused")
             raise GatewayCommandError(status, reason, endpoint=endpoint)
 
 

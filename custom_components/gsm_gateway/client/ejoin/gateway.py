@@ -13,15 +13,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 import logging
-import re
 from typing import Any, ClassVar
 
 import aiohttp
 
+from ..checks import check_imei, check_ussd_code
 from ..esim import EsimFeature
 from ..events import PushEvent, PushRequest
 from ..exceptions import (
     GatewayCommandError,
+    GatewayError,
     GatewayRequestError,
     GatewayResponseError,
     GatewayTimeoutError,
@@ -44,6 +45,7 @@ from ..models import (
     SmsRequest,
     SmsStatistics,
     SmsTask,
+    SmsTaskList,
     StatisticsPeriod,
     TaskResult,
     UssdResult,
@@ -54,7 +56,6 @@ from ..proxy import ProxyFeature, ProxyMode
 from .commands import (
     CommandOp,
     EjoinCommand,
-    check_imei,
     check_parameter_name,
     check_sim_number,
     command_body,
@@ -81,7 +82,17 @@ from .parse import (
 )
 from .proxy import EjoinProxy
 from .push import parse_push
-from .send import CODING, EjoinSendOptions, EjoinSmsTask, TaskIdAllocator, check_task, send_body, task_body
+from .send import (
+    CODING,
+    EjoinSendOptions,
+    EjoinSmsTask,
+    TaskIdAllocator,
+    check_task,
+    check_text,
+    request_batches,
+    send_body,
+    task_body,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -91,7 +102,7 @@ DUPLICATED_TASK_ID = 13
 TASKS_NOT_FOUND = 404
 TASK_PAGE_SIZE = 10  # the documented default `num`
 MAX_TASK_PAGES = 1000  # a device that misreports `total_num` cannot keep the client paging forever
-_USSD_CODE = re.compile(r"^[0-9*#+]{1,182}$")
+MAX_USSD_LENGTH = 182
 _PARAMETER_ANSWER_KEYS = ("pars", "params", "par", "data", "values")
 
 BASE_CAPABILITIES = frozenset(
@@ -304,8 +315,8 @@ class EjoinGateway(Gateway):
         missing = [index for index, tid in enumerate(ids) if not tid]
         for index, tid in zip(missing, self.task_ids.allocate(len(missing)), strict=True):
             ids[index] = tid
-        results = await self._post_tasks(tasks, ids, range(len(tasks)), options)
-        requests = 1
+        results: dict[int, TaskResult] = {}
+        requests = await self._post_batches(tasks, ids, range(len(tasks)), options, results, first=True)
         retry = [
             index
             for index in range(len(tasks))
@@ -315,9 +326,36 @@ class EjoinGateway(Gateway):
             self.task_ids.skip_past(max(ids[index] for index in retry))
             for index, tid in zip(retry, self.task_ids.allocate(len(retry)), strict=True):
                 ids[index] = tid
-            results.update(await self._post_tasks(tasks, ids, retry, options))
-            requests += 1
+            requests += await self._post_batches(tasks, ids, retry, options, results, first=False)
         return [results[index] for index in range(len(tasks))], requests
+
+    async def _post_batches(
+        self,
+        tasks: Sequence[EjoinSmsTask],
+        ids: Sequence[int],
+        indexes: Sequence[int],
+        options: EjoinSendOptions | None,
+        results: dict[int, TaskResult],
+        *,
+        first: bool,
+    ) -> int:
+        """Post `indexes` in requests of at most 100 tasks and 100 recipients; returns how many requests were made.
+
+        A failure of the very first request raises (nothing was sent); a later one marks its tasks as not accepted,
+        with the device's refusal or the kind of failure, and the other requests still go out.
+        """
+        batches = request_batches([len(tasks[index].recipients) for index in indexes])
+        for number, batch in enumerate(batches):
+            chosen = [indexes[position] for position in batch]
+            try:
+                results.update(await self._post_tasks(tasks, ids, chosen, options))
+            except GatewayError as err:
+                if first and number == 0:
+                    raise
+                code = err.code if isinstance(err, GatewayCommandError) and isinstance(err.code, int) else None
+                text = err.reason if isinstance(err, GatewayCommandError) else f"no valid answer ({type(err).__name__})"
+                results.update({index: TaskResult(task_id=str(ids[index]), code=code, text=text) for index in chosen})
+        return len(batches)
 
     async def _post_tasks(
         self,
@@ -341,7 +379,9 @@ class EjoinGateway(Gateway):
     async def send_tasks(
         self, tasks: Sequence[EjoinSmsTask], options: EjoinSendOptions | None = None
     ) -> list[TaskResult]:
-        """Send tasks with every attribute the API has, in one request; results in the order of `tasks`.
+        """Send tasks with every attribute the API has; results in the order of `tasks`.
+
+        One request per 100 tasks or 100 recipients (`send.request_batches`).
 
         Without `options`, the push target (when set) receives the reports and incoming SMS.
         """
@@ -349,9 +389,13 @@ class EjoinGateway(Gateway):
         return results
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
-        """One request, one task per recipient, so each recipient gets its own status and reports."""
+        """One task per recipient, so each recipient gets its own status and reports; 100 tasks per request.
+
+        The text may take at most 10 SMS segments (`send.MAX_SEGMENTS`), checked before anything is sent.
+        """
         if not request.recipients:
             raise GatewayRequestError("no recipients")
+        check_text(request.text, CODING[request.encoding])
         ports = wire_ports(request.ports) if request.ports else None
         tasks = [
             EjoinSmsTask(
@@ -442,9 +486,7 @@ class EjoinGateway(Gateway):
 
     async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
         """`goip_send_ussd.html?port&ussd` (inferred from public clients); the reply comes back in `resp`."""
-        code = code.strip()
-        if not _USSD_CODE.match(code):
-            raise GatewayRequestError("a USSD code is 1-182 characters of 0-9, *, # and +")
+        code = check_ussd_code(code, MAX_USSD_LENGTH)
         answer = await self.connection.call(
             "GET", "/goip_send_ussd.html", params={"port": wire_label(ref), "ussd": code}
         )
@@ -597,9 +639,14 @@ class EjoinGateway(Gateway):
 
     # --- send tasks ---------------------------------------------------------------------------------------
 
-    async def list_sms_tasks(self, port: int) -> list[SmsTask]:
-        """Every queued task of a port, page by page (404 "Tasks Not Found" is an empty queue)."""
+    async def list_sms_tasks(self, port: int) -> SmsTaskList:
+        """Every queued task of a port, page by page (404 "Tasks Not Found" is an empty queue).
+
+        Paging stops after `MAX_TASK_PAGES` pages (a device that misreports `total_num` cannot keep the client paging
+        forever); the result then says `truncated=True`. `total` is the device's last `total_num`.
+        """
         tasks: list[SmsTask] = []
+        total: int | None = None
         for _ in range(MAX_TASK_PAGES):
             params = {
                 "version": API_VERSION,
@@ -614,11 +661,14 @@ class EjoinGateway(Gateway):
                 if err.code == TASKS_NOT_FOUND:
                     break
                 raise
-            page, total = parse_task_page(answer)
+            page, reported = parse_task_page(answer)
+            total = reported if reported is not None else total
             tasks.extend(page)
             if not page or (total is not None and len(tasks) >= total):
                 break
-        return tasks
+        else:
+            return SmsTaskList(tasks=tuple(tasks), total=total, truncated=True)
+        return SmsTaskList(tasks=tuple(tasks), total=total, truncated=False)
 
     async def _task_call(self, path: str, task_ids: Sequence[str] | None) -> list[TaskResult]:
         body: dict[str, Any] = {}

@@ -4,6 +4,11 @@ A row is `[flag, port, timestamp, sender, recipient, content, ...]`; firmware ma
 Flag 0 is an SMS whose content is base64 of UTF-8, possibly a header block (`Sender:`, `Receiver:`, `SMSC:`,
 `SCTS:`, `Slot:`) then a blank line then the body. Flag 1 is a delivery report whose content is `"code scts"`
 or, on some firmware, the phone number. See docs/protocol-ejoin.md for the decisions taken here.
+
+Rows come from pushes too, so the work per row is bounded (`client/limits.py`): content is decoded from a bounded
+prefix, the header block has at most 8 lines and 2,048 characters, a text longer than 10,240 characters is cut
+with a marker, and no pattern here backtracks on long runs of spaces (they match stripped text and end in a
+greedy group).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from ..events import DeliveryReportEvent
 from ..exceptions import GatewayResponseError
+from ..limits import MAX_DECODED_BYTES, MAX_FIELDS_PER_ROW, MAX_HEADER_BLOCK_CHARS, MAX_HEADER_BLOCK_LINES, cap_text
 from ..models import IncomingSms, MultipartInfo
 from ..ports import SlotRef, canonical_label, parse_label
 from .parse import as_int, as_text, mapping, sequence
@@ -33,18 +39,22 @@ KNOWN_HEADERS = frozenset({"sender", "receiver", "smsc", "scts", "slot"})
 
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z_-]*)\s*:\s?(.*)$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
-_WHITESPACE = re.compile(r"\s+")
+# Matched against stripped text; the tail is a greedy `(.*)` stripped afterwards (see the module doc).
 _SCTS_SEPARATED = re.compile(
-    r"^(\d{4}|\d{2})[/.-](\d{1,2})[/.-](\d{1,2})[,\sT]+(\d{1,2}):(\d{1,2}):(\d{1,2})\s*(.*?)\s*$", re.DOTALL
+    r"^([0-9]{4}|[0-9]{2})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})[,\sT]+([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(.*)$",
+    re.DOTALL,
 )
-_SCTS_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\s*(.*?)\s*$")
+_SCTS_DIGITS = re.compile(r"^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})(.*)$", re.DOTALL)
 _TZ_QUARTERS = re.compile(r"^([+-])(\d{1,2})$")
 _TZ_HOURS = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _TZ_OCTET = re.compile(r"^[+-]?([0-9A-Fa-f]{2})$")
 _LOCAL_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2}):(\d{2})$")
-_REPORT_CODE = re.compile(r"^\s*(\d{1,3})(?:\s+(.*?))?\s*$", re.DOTALL)
-_PHONE_NUMBER = re.compile(r"^\s*(\+?\d{4,20})\s*$")
+_REPORT_CODE = re.compile(r"^([0-9]{1,3})(?:\s(.*))?$", re.DOTALL)
+_PHONE_NUMBER = re.compile(r"^(\+?[0-9]{4,20})$")
+# Base64 characters read from a content: enough for MAX_DECODED_BYTES, with room for a line break every 4.
+_MAX_BASE64_CHARS = (MAX_DECODED_BYTES // 3 + 1) * 4 * 2
 _MAX_QUARTER_HOURS = 14 * 4
+_MAX_EXTRAS = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,8 +85,14 @@ class InboxBatch:
 
 
 def decode_base64_text(content: str) -> str | None:
-    """UTF-8 text of base64 `content` (line breaks allowed, trailing NULs dropped); None when not base64."""
-    compact = _WHITESPACE.sub("", content)
+    """UTF-8 text of base64 `content` (line breaks allowed, trailing NULs dropped); None when not base64.
+
+    Only a bounded prefix is read: a content longer than that is judged and decoded by its beginning, which already
+    gives more text than a message may keep (`limits.cap_text` then cuts it).
+    """
+    compact = "".join(content[:_MAX_BASE64_CHARS].split())
+    if len(content) > _MAX_BASE64_CHARS:
+        compact = compact[: len(compact) - len(compact) % 4]  # whole quantums of a cut content; no padding inside
     if not compact or not _BASE64.match(compact):
         return None
     padded = compact + "=" * (-len(compact) % 4)
@@ -90,22 +106,24 @@ def decode_base64_text(content: str) -> str | None:
 def split_header_block(text: str, *, time_zone: tzinfo = UTC) -> tuple[str, SmsHeaders | None]:
     """Split `Key: value` lines (up to a blank line) from the body; the block must start with a known key.
 
-    Without a blank line the header block ends at the first line that is not `Key: value`.
+    Without a blank line the header block ends at the first line that is not `Key: value`. The block has at most
+    `MAX_HEADER_BLOCK_LINES` lines and `MAX_HEADER_BLOCK_CHARS` characters: what comes after is the body.
     """
-    lines = text.splitlines(keepends=True)
     found: dict[str, str] = {}
-    index = 0
-    while index < len(lines):
-        line = lines[index].rstrip("\r\n")
+    consumed = 0
+    for index, raw_line in enumerate(text[: MAX_HEADER_BLOCK_CHARS + 1].splitlines(keepends=True)):
+        if index >= MAX_HEADER_BLOCK_LINES or consumed + len(raw_line) > MAX_HEADER_BLOCK_CHARS:
+            break
+        line = raw_line.rstrip("\r\n")
         if not line.strip():
             if found:
-                index += 1
+                consumed += len(raw_line)
             break
         match = _HEADER_LINE.match(line)
         if match is None or (not found and match[1].lower() not in KNOWN_HEADERS):
             break
         found[match[1].lower()] = match[2].strip()
-        index += 1
+        consumed += len(raw_line)
     if not found:
         return text, None
     scts = found.get("scts") or None
@@ -119,7 +137,7 @@ def split_header_block(text: str, *, time_zone: tzinfo = UTC) -> tuple[str, SmsH
         slot=slot if slot is not None and slot >= 1 else None,
         other={key: value for key, value in found.items() if key not in KNOWN_HEADERS},
     )
-    return "".join(lines[index:]), headers
+    return text[consumed:], headers
 
 
 def _scts_zone(tail: str, default: tzinfo) -> tzinfo:
@@ -146,14 +164,15 @@ def parse_scts(text: str, *, time_zone: tzinfo = UTC) -> datetime | None:
 
     Without a readable time zone the device's `time_zone` is assumed. None when unreadable.
     """
-    match = _SCTS_SEPARATED.match(text.strip()) or _SCTS_DIGITS.match(text.strip())
+    text = text.strip()
+    match = _SCTS_SEPARATED.match(text) or _SCTS_DIGITS.match(text)
     if match is None:
         return None
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
     if year < 100:
         year += 2000
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=_scts_zone(match[7], time_zone))
+        return datetime(year, month, day, hour, minute, second, tzinfo=_scts_zone(match[7].strip(), time_zone))
     except ValueError:
         return None
 
@@ -187,10 +206,11 @@ def message_id(port_label: str, received_at: datetime, sender: str, text: str) -
 
 def _report_parts(content: str, *, decoded: bool = False) -> tuple[int | None, str | None, str | None]:
     """Code, SCTS text and phone number of a delivery report's content (`"0 21/06/21,10:15:30+32"` or a number)."""
-    if match := _PHONE_NUMBER.match(content):  # codes have at most 3 digits, numbers at least 4
+    stripped = content.strip()
+    if match := _PHONE_NUMBER.match(stripped):  # codes have at most 3 digits, numbers at least 4
         return None, None, match[1]
-    if match := _REPORT_CODE.match(content):
-        return int(match[1]), match[2] or None, None
+    if match := _REPORT_CODE.match(stripped):
+        return int(match[1]), (match[2] or "").strip() or None, None
     text = None if decoded else decode_base64_text(content)
     if text is not None:
         return _report_parts(text, decoded=True)
@@ -201,10 +221,13 @@ def _report_parts(content: str, *, decoded: bool = False) -> tuple[int | None, s
 
 
 def _identifiers(extras: Sequence[Any]) -> tuple[str | None, str | None]:
-    """ICCID and IMSI from the trailing elements some firmware appends (by shape, not only by position)."""
+    """ICCID and IMSI from the trailing elements some firmware appends (by shape, not only by position).
+
+    Only the first `_MAX_EXTRAS` are looked at: firmware appends two.
+    """
     iccid: str | None = None
     imsi: str | None = None
-    for value in extras:
+    for value in extras[:_MAX_EXTRAS]:
         text = as_text(value)
         if text is None or not text.isascii() or not text.isdigit():
             continue
@@ -228,8 +251,8 @@ def parse_row(
 ) -> IncomingSms | DeliveryReportEvent:
     """One received-SMS row; `GatewayResponseError` when it cannot be read."""
     fields = sequence(row, "received SMS row")
-    if len(fields) < MIN_ROW_LENGTH:
-        raise GatewayResponseError(f"received SMS row has {len(fields)} elements, expected at least 6")
+    if not MIN_ROW_LENGTH <= len(fields) <= MAX_FIELDS_PER_ROW:
+        raise GatewayResponseError(f"received SMS row has {len(fields)} elements, expected 6 to {MAX_FIELDS_PER_ROW}")
     flag = as_int(fields[0])
     received_at = parse_device_time(fields[2], time_zone=time_zone)
     if received_at is None:
@@ -243,6 +266,7 @@ def parse_row(
         return _delivery_report(fields[1], received_at, recipient, content, time_zone)
     text = decode_base64_text(content)
     body, headers = split_header_block(content if text is None else text, time_zone=time_zone)
+    body = cap_text(body)
     label, ref = _port(fields[1], headers.slot if headers else None)
     sender = sender or (headers.sender if headers and headers.sender else "")
     iccid, imsi = _identifiers(fields[MIN_ROW_LENGTH:])

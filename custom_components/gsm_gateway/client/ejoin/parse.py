@@ -28,6 +28,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef, parse_label
+from ..redaction import scrub_identifiers
 
 # Result codes that mean "done": most endpoints answer 200, `op=set`, `goip_get_sms` and `crypt_sess.json` 0.
 OK_CODES = frozenset({0, 200})
@@ -81,8 +82,11 @@ CSQ_UNKNOWN = 99
 _TYPED_ROW_KEYS = frozenset(
     {"type", "port", "st", "status", "bal", "opr", "sn", "imei", "imsi", "iccid", "sig", "led", "active"}
 )
-_INT_TEXT = re.compile(r"^[+-]?\d+$")
-_CODE_AND_TEXT = re.compile(r"^\s*(-?\d+)\s*(.*?)\s*$", re.DOTALL)
+# ASCII digits, at most 18 (int() of thousands of digits is slow and raises past 4,300). Patterns are matched
+# against stripped text and end in a greedy `(.*)`: `\s*(.*?)\s*$` takes quadratic time on long runs of spaces.
+_INT_TEXT = re.compile(r"^[+-]?[0-9]{1,18}$")
+_CODE_AND_TEXT = re.compile(r"^(-?[0-9]{1,18})(.*)$", re.DOTALL)
+_CACHED_STATUS_LENGTH = 64  # longer status texts are split without the cache (it must not keep large strings)
 _MAC_SEPARATORS = re.compile(r"[\s:.-]")
 _HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")
 
@@ -147,16 +151,21 @@ def split_code(value: object) -> tuple[int | None, str]:
     if isinstance(value, int):
         return value, ""
     if isinstance(value, str):
-        return _split_code_text(value)
+        return _split_code_text(value) if len(value) <= _CACHED_STATUS_LENGTH else _split_code_uncached(value)
     return None, ""
+
+
+def _split_code_uncached(value: str) -> tuple[int | None, str]:
+    text = value.strip()
+    if match := _CODE_AND_TEXT.match(text):
+        return int(match[1]), match[2].strip()
+    return None, text
 
 
 @functools.lru_cache(maxsize=256)
 def _split_code_text(value: str) -> tuple[int | None, str]:
     # A bulk answer repeats the same few statuses ("0 OK") hundreds of times.
-    if match := _CODE_AND_TEXT.match(value):
-        return int(match[1]), match[2]
-    return None, value.strip()
+    return _split_code_uncached(value)
 
 
 def normalise_mac(value: object) -> str | None:
@@ -384,16 +393,19 @@ class RowCache:
 
 
 def parse_gateway_status(body: object, *, cache: RowCache | None = None) -> GatewayStatus:
-    """A `dev-status` object (pushed, or answered by `goip_get_status.html`) with every port and slot."""
+    """A `dev-status` object (pushed, or answered by `goip_get_status.html`) with every port and slot.
+
+    Without a `cache` (a push) every row is parsed once, as an inactive slot, and only each port's active slot is
+    copied with `active=True`: the cost stays linear and small in the number of rows.
+    """
     fields = mapping(body, "dev-status")
     rows = sequence(fields.get("status"), "dev-status status")
     unparsed: list[str] = []
-    cache = cache or RowCache()  # a throw-away one parses every row once
     by_port: dict[int, list[tuple[int, SlotStatus, bool]]] = {}
     source: dict[tuple[int, int], object] = {}
     labels: dict[tuple[int, int], str] = {}  # the raw label that named each slot first
     for row in rows:
-        parsed = cache.slot(row)
+        parsed = cache.slot(row) if cache is not None else parse_slot_row(row, active=False)
         if parsed.ref is None:  # kept for display; never a crash
             unparsed.append(parsed.label)
             continue
@@ -410,9 +422,14 @@ def parse_gateway_status(body: object, *, cache: RowCache | None = None) -> Gate
     ports: dict[int, PortStatus] = {}
     for port, slot_rows in sorted(by_port.items()):
         active_slot = _choose_active_slot(slot_rows)
+        if cache is None:
+            slots = {number: _with_active(parsed, number == active_slot) for number, parsed, _ in slot_rows}
+            ports[port] = PortStatus(port=port, slots=dict(sorted(slots.items())), active_slot=active_slot)
+            continue
         slots = {number: cache.slot(source[port, number], number == active_slot) for number, _, _ in slot_rows}
         ports[port] = cache.port(port, dict(sorted(slots.items())), active_slot)
-    cache.keep_only(rows)
+    if cache is not None:
+        cache.keep_only(rows)
     return GatewayStatus(device=device, ports=ports, unparsed_labels=tuple(unparsed))
 
 
@@ -433,7 +450,8 @@ def parse_task_results(items: object, what: str) -> list[TaskResult]:
         if tid is None:
             raise GatewayResponseError(f"{what} entry has no task id")
         code, text = split_code(entry.get("status"))
-        results.append(TaskResult(task_id=str(tid), code=code, text=text))
+        # The device's text becomes a per-recipient reason and error placeholder: scrubbed like every device text.
+        results.append(TaskResult(task_id=str(tid), code=code, text=scrub_identifiers(text)))
     return results
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..checks import check_printable_ascii
 from ..exceptions import GatewayRequestError, GatewayResponseError
 from ..proxy import (
     ProxyConfig,
@@ -28,6 +29,9 @@ from .parse import as_flag, as_int, as_text, sequence, texts
 
 PROXY_NAME_MAX = 32
 PROXY_USER_FIELD_MAX = 20
+# A name as the device lists it (and update/delete take it): the name given, with `http-` or `socks5-` in front.
+LISTED_PROXY_NAME_MAX = PROXY_NAME_MAX + len("socks5-")
+URL_PATTERN_MAX = 253  # the longest DNS name; the document's patterns are host names with `*`
 SUCCESS = frozenset({0})
 
 # The numeric `mode` in answers: 2 SOCKS5, 3 HTTP/HTTPS.
@@ -101,9 +105,8 @@ def parse_url_list(body: Mapping[str, Any]) -> UrlListConfig:
 
 
 def _check_name(name: str, limit: int, what: str) -> str:
-    if not name or len(name) > limit:
-        raise GatewayRequestError(f"{what} must be 1-{limit} characters")
-    return name
+    """The document gives lengths only; the characters are printable ASCII without spaces (docs/protocol-ejoin.md)."""
+    return check_printable_ascii(name, limit, what)
 
 
 def _check_interfaces(interfaces: Sequence[int]) -> list[int]:
@@ -131,14 +134,20 @@ def proxies_add_body(entries: Sequence[ProxyEntry]) -> dict[str, Any]:
 
 def proxies_update_body(active: Mapping[str, bool]) -> dict[str, Any]:
     """Body of `POST /proxy?op=update`: only the active flag can be changed."""
-    return {"proxies": [{"name": name, "active": int(flag)} for name, flag in active.items()]}
+    return {
+        "proxies": [
+            {"name": _check_name(name, LISTED_PROXY_NAME_MAX, "proxy names"), "active": int(flag)}
+            for name, flag in active.items()
+        ]
+    }
 
 
 def names_body(key: str, names: Sequence[str]) -> dict[str, Any]:
     """Body of an `op=delete` on proxies or users: `{"proxies": [{"name": ...}]}`."""
     if not names:
         raise GatewayRequestError("nothing to delete")
-    return {key: [{"name": name} for name in names]}
+    limit, what = (LISTED_PROXY_NAME_MAX, "proxy names") if key == "proxies" else (PROXY_USER_FIELD_MAX, "user names")
+    return {key: [{"name": _check_name(name, limit, what)} for name in names]}
 
 
 def users_add_body(users: Sequence[ProxyUser]) -> dict[str, Any]:
@@ -158,14 +167,19 @@ def users_add_body(users: Sequence[ProxyUser]) -> dict[str, Any]:
 
 def users_update_body(interfaces: Mapping[str, Sequence[int]]) -> dict[str, Any]:
     """Body of `POST /proxy_user?op=update`: a user's interfaces."""
-    return {"users": [{"name": name, "interfaces": _check_interfaces(ports)} for name, ports in interfaces.items()]}
+    return {
+        "users": [
+            {"name": _check_name(name, PROXY_USER_FIELD_MAX, "user names"), "interfaces": _check_interfaces(ports)}
+            for name, ports in interfaces.items()
+        ]
+    }
 
 
 def urls_body(urls: Sequence[str]) -> dict[str, Any]:
     """Body of `op=add`/`op=delete` on a URL list."""
-    if not urls or any(not url.strip() for url in urls):
+    if not urls:
         raise GatewayRequestError("URL list entries cannot be empty")
-    return {"urls": [url.strip() for url in urls]}
+    return {"urls": [check_printable_ascii(url.strip(), URL_PATTERN_MAX, "URL list entries") for url in urls]}
 
 
 def _url_list(resource: ProxyResource) -> ProxyResource:

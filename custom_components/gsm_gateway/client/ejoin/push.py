@@ -4,6 +4,11 @@ Handled: `dev-status`, `port-status`, `recv-sms`, `status-report`, the legacy pl
 (`multipart/related` with `Emms-*` headers).
 
 Only `GatewayPushError` leaves this module; its message says what was wrong, never what the body contained.
+
+A push is untrusted and the work per push is bounded (`client/limits.py` lists every cap): JSON structure is counted
+before it is parsed, rows and fields are counted before they are read, texts are decoded from a bounded prefix in
+an allow-listed charset and cut at 10,240 characters, and MMS bodies are read by the bounded reader of `mime`
+instead of the `email` package.
 """
 
 from __future__ import annotations
@@ -12,12 +17,8 @@ import base64
 import binascii
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 import hashlib
-from itertools import islice
 import json
 import re
 from typing import Any
@@ -32,9 +33,19 @@ from ..events import (
     SmsReceivedEvent,
 )
 from ..exceptions import GatewayPushError, GatewayResponseError
+from ..limits import (
+    MAX_HEADER_VALUE_CHARS,
+    MAX_STATUS_ROWS,
+    cap_text,
+    check_fields,
+    check_json_tokens,
+    check_rows,
+    decode_text,
+)
 from ..models import IncomingSms
 from ..ports import canonical_label, parse_label
 from .inbox import message_id, parse_device_time, parse_rows, split_header_block
+from .mime import MimePart, parse_header_value, read_multipart
 from .parse import as_int, as_text, mapping, parse_gateway_status, parse_slot_row, sequence
 
 # Query parameters of the legacy plain-text forward, most likely spelling first (docs/protocol-ejoin.md).
@@ -62,30 +73,36 @@ def _lookup(values: Mapping[str, str], keys: Sequence[str]) -> str | None:
     return None
 
 
-def _charset(content_type: str) -> str:
-    match = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
-    return match[1] if match else "utf-8"
-
-
-def _decode(body: bytes, charset: str) -> str:
-    try:
-        return body.decode(charset, errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
+def _charset(content_type: str) -> str | None:
+    """The `charset` parameter of a content type (any charset: `limits.codec_for` decides what is read as what)."""
+    return parse_header_value(content_type).parameters.get("charset")
 
 
 # --- JSON pushes --------------------------------------------------------------------------------------------
 
 
+def _check_status_report(reports: Sequence[Any]) -> None:
+    """Count every entry before reading any: the rows of all reports together are capped."""
+    check_rows(len(reports), "status-report rpts")
+    entries = 0
+    for item in reports:
+        if isinstance(item, Mapping):
+            entries += sum(len(value) for key in ("sdr", "fdr") if isinstance(value := item.get(key), list))
+    check_rows(entries, "status-report")
+
+
 def _status_report(body: Mapping[str, Any]) -> list[PushEvent]:
     events: list[PushEvent] = []
-    for item in sequence(body.get("rpts"), "status-report rpts"):
+    reports = sequence(body.get("rpts"), "status-report rpts")
+    _check_status_report(reports)
+    for item in reports:
         report = mapping(item, "status-report entry")
         tid = as_int(report.get("tid"))
         task_id = None if tid is None else str(tid)
         for key, sent in (("sdr", True), ("fdr", False)):
             for raw in sequence(report.get(key), f"status-report {key}"):
                 detail = sequence(raw, f"status-report {key} entry")
+                check_fields(detail, f"status-report {key}")
                 if len(detail) < 2:
                     raise GatewayResponseError(f"status-report {key} entry is too short")
                 raw_port = detail[2] if len(detail) > 2 else None
@@ -107,6 +124,7 @@ def _status_report(body: Mapping[str, Any]) -> list[PushEvent]:
 
 def _recv_sms(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
     rows = sequence(body.get("sms"), "recv-sms sms")
+    check_rows(len(rows), "recv-sms")  # a row longer than MAX_FIELDS_PER_ROW is skipped as unreadable
     messages, reports, skipped = parse_rows(rows, time_zone=time_zone)
     if rows and skipped == len(rows):
         raise GatewayResponseError(f"recv-sms push: none of its {len(rows)} rows could be read")
@@ -118,12 +136,18 @@ def _recv_sms(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
 def _json_push(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
     kind = as_text(body.get("type"))
     if kind == "dev-status":
+        rows = body.get("status")
+        if isinstance(rows, list):
+            check_rows(len(rows), "dev-status", MAX_STATUS_ROWS)
+            for row in rows:
+                check_fields(row, "dev-status")
         return [
             DeviceStatusEvent(
                 status=parse_gateway_status(body), sequence=as_int(body.get("seq")), period=as_int(body.get("expires"))
             )
         ]
     if kind == "port-status":
+        check_fields(body, "port-status")
         return [PortStatusEvent(slot=parse_slot_row(body, active=True), sequence=as_int(body.get("seq")))]
     if kind == "recv-sms":
         return _recv_sms(body, time_zone)
@@ -138,8 +162,9 @@ def _json_push(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
 
 
 def _legacy_sms(request: PushRequest, time_zone: tzinfo, now: datetime) -> list[PushEvent]:
-    text = _decode(request.body, _charset(request.content_type))
+    text = decode_text(request.body, _charset(request.content_type))
     body, headers = split_header_block(text, time_zone=time_zone)
+    body = cap_text(body)
     raw_port = _lookup(request.query, LEGACY_PORT_KEYS)
     if raw_port is None:
         raise GatewayResponseError("plain-text SMS push without a port in its query string")
@@ -179,22 +204,21 @@ def _mms_field(value: str | None) -> str:
     """
     if not value:
         return ""
-    encoded, _, attributes = value.partition(";")
+    encoded, _, attributes = value[:MAX_HEADER_VALUE_CHARS].partition(";")
     text = encoded.strip()
     try:
-        decoded = base64.b64decode(text, validate=True).decode(_charset(attributes))
-    except binascii.Error, ValueError, LookupError:
+        decoded = decode_text(base64.b64decode(text, validate=True), _charset(";" + attributes))
+    except binascii.Error, ValueError:
         decoded = ""
-    if decoded and all(char.isprintable() or char.isspace() for char in decoded):
+    if decoded and "\ufffd" not in decoded and all(char.isprintable() or char.isspace() for char in decoded):
         text = decoded
-    return _MMS_TYPE_SUFFIX.sub("", text.strip())
+    return cap_text(_MMS_TYPE_SUFFIX.sub("", text.strip()))
 
 
-def _mms_headers(request: PushRequest, root: EmailMessage) -> dict[str, str]:
-    """`Emms-*` and `Date` from the HTTP headers, then from the body's own headers, then from its first part."""
+def _mms_headers(request: PushRequest, parts: Sequence[MimePart]) -> dict[str, str]:
+    """`Emms-*` and `Date` from the HTTP headers, then from the first part's headers."""
     found: dict[str, str] = {}
-    sources: list[Mapping[str, str]] = [request.headers, {key: str(value) for key, value in root.items()}]
-    sources.extend({key: str(value) for key, value in part.items()} for part in islice(root.iter_parts(), 1))
+    sources: list[Mapping[str, str]] = [request.headers, *(part.headers for part in parts[:1])]
     for source in sources:
         for key, value in source.items():
             lowered = key.lower()
@@ -204,35 +228,27 @@ def _mms_headers(request: PushRequest, root: EmailMessage) -> dict[str, str]:
 
 
 def _mms(request: PushRequest, now: datetime) -> MmsReceivedEvent:
-    document = b"Content-Type: " + request.content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
-    root = BytesParser(policy=policy.default).parsebytes(document + request.body)
-    if not root.is_multipart():
-        raise GatewayResponseError("MMS push is not a multipart body")
-    headers = _mms_headers(request, root)
+    parts = read_multipart(request.content_type, request.body)
+    headers = _mms_headers(request, parts)
     texts: list[str] = []
     attachments: list[tuple[str, int]] = []
-    for part in root.walk():
-        if part.is_multipart():
-            continue
-        content_type = part.get_content_type()
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        if content_type == "text/plain" and not part.get_filename():
-            texts.append(_decode(data, part.get_content_charset() or "utf-8"))
-        elif content_type not in _MMS_SKIPPED_TYPES:
-            attachments.append((content_type, len(data)))
+    for part in parts:
+        if part.content_type == "text/plain" and not part.filename:
+            texts.append(decode_text(part.payload, part.charset))
+        elif part.content_type not in _MMS_SKIPPED_TYPES:
+            attachments.append((part.content_type, len(part.payload)))
     raw_port = _lookup(headers, MMS_PORT_HEADERS) or _lookup(request.query, LEGACY_PORT_KEYS)
     ref = parse_label(raw_port) if raw_port else None
     label = ref.label if ref is not None else canonical_label(raw_port) if raw_port else ""
     try:
-        received_at = parsedate_to_datetime(headers["date"]) if "date" in headers else now
+        received_at = parsedate_to_datetime(headers["date"][:MAX_HEADER_VALUE_CHARS]) if "date" in headers else now
     except TypeError, ValueError:
         received_at = now
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
     sender = _mms_field(headers.get("emms-from")) or _lookup(request.query, LEGACY_SENDER_KEYS) or ""
     subject = _mms_field(headers.get("emms-subject"))
-    text = "\n".join(texts)
+    text = cap_text("\n".join(texts))
     material = "\x1f".join((label, str(int(received_at.timestamp())), sender, subject, text, repr(attachments)))
     return MmsReceivedEvent(
         port_label=label,
@@ -258,9 +274,12 @@ def parse_push(request: PushRequest, *, time_zone: tzinfo = UTC, now: datetime |
     """Every event in one pushed request. Raises `GatewayPushError` and nothing else."""
     received = now or datetime.now(UTC)
     try:
+        if len(request.content_type) > MAX_HEADER_VALUE_CHARS:
+            raise GatewayPushError(f"push: content type longer than {MAX_HEADER_VALUE_CHARS} characters")
         if "multipart/" in request.content_type.lower():
             return [_mms(request, received)]
         if _looks_like_json(request):
+            check_json_tokens(request.body)
             try:
                 body = json.loads(request.body.decode("utf-8"), strict=False)
             except ValueError:
@@ -271,5 +290,7 @@ def parse_push(request: PushRequest, *, time_zone: tzinfo = UTC, now: datetime |
         return _legacy_sms(request, time_zone, received)
     except GatewayResponseError as err:  # GatewayPushError included: rebuilt with the same message
         raise GatewayPushError(str(err)) from None
+    except RecursionError:  # JSON nested deeper than the decoder goes
+        raise GatewayPushError("push: JSON nested too deeply") from None
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, LookupError) as err:
         raise GatewayPushError(f"malformed push ({type(err).__name__})") from None

@@ -1,4 +1,12 @@
-"""Building `goip_post_sms.html` requests: task attributes, MMS attachments and collision-free task ids."""
+"""Building `goip_post_sms.html` requests: task attributes, MMS attachments, collision-free task ids, and the caps.
+
+Caps (decisions, docs/protocol-ejoin.md "Sending"; the documents give none but the device's "16 Too Many Task"):
+
+- `MAX_SEGMENTS` = 10: an SMS text may take at most 10 segments (billed SMS): 1,530 GSM 7-bit septets or 670
+  UCS-2 units (`client/sms_text.py` counts them); a longer text is refused before anything is sent.
+- `MAX_TASKS_PER_REQUEST` = 100 and `MAX_RECIPIENTS_PER_REQUEST` = 100: larger sends are split into several
+  `goip_post_sms.html` requests (a task counts its recipients; one task may have at most 100).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
+import functools
 import time
 from typing import Any
 
+from ..checks import check_phone_number
 from ..exceptions import GatewayRequestError
 from ..models import Encoding
+from ..sms_text import GSM7_PER_SEGMENT, SegmentCount, count_segments
 
 TID_MAX = 2**31 - 1  # the device's tid is an Int; assume 32-bit signed
 TID_EPOCH = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
@@ -22,7 +33,12 @@ MMS_MAX_ATTACHMENTS = 5
 MMS_MAX_BYTES = 100 * 1024
 MMS_KINDS = frozenset({"jpg", "gif", "txt", "mp3"})
 
+MAX_SEGMENTS = 10
+MAX_TASKS_PER_REQUEST = 100
+MAX_RECIPIENTS_PER_REQUEST = 100
+
 CODING: Mapping[Encoding, int] = {Encoding.AUTO: 0, Encoding.UCS2: 1, Encoding.GSM7: 2}
+ENCODING_OF_CODING: Mapping[int, Encoding] = {code: encoding for encoding, code in CODING.items()}
 
 
 class SmsType(IntEnum):
@@ -126,19 +142,57 @@ def _check_mms(task: EjoinSmsTask) -> None:
             raise GatewayRequestError(f"MMS attachment type must be one of {', '.join(sorted(MMS_KINDS))}")
 
 
+def check_text(text: str, coding: int | None = None) -> SegmentCount:
+    """The segments `text` takes with `coding` (0/None auto, 1 UCS-2, 2 GSM 7-bit); more than `MAX_SEGMENTS` raise."""
+    encoding = ENCODING_OF_CODING.get(coding or 0, Encoding.AUTO)
+    if len(text) > MAX_SEGMENTS * GSM7_PER_SEGMENT:  # longer than any text of 10 segments: no need to count
+        raise GatewayRequestError(
+            f"the text is longer than {MAX_SEGMENTS} SMS segments; at most {MAX_SEGMENTS} are sent"
+        )
+    count = _count(text, encoding)
+    if count.segments > MAX_SEGMENTS:
+        alphabet = "GSM 7-bit" if count.encoding is Encoding.GSM7 else "UCS-2"
+        raise GatewayRequestError(
+            f"the text takes {count.segments} SMS segments ({alphabet}); at most {MAX_SEGMENTS} are sent per message"
+        )
+    return count
+
+
+@functools.lru_cache(maxsize=32)
+def _count(text: str, encoding: Encoding) -> SegmentCount:
+    # A send to many recipients is one task per recipient with the same text: counted once.
+    return count_segments(text, encoding)
+
+
 def check_task(task: EjoinSmsTask) -> None:
-    """Refuse, before sending, what the device documents as an error."""
+    """Refuse, before sending, what the device documents as an error, and what breaks the client's caps."""
     if not task.recipients:
         raise GatewayRequestError("a task needs at least one recipient")
+    if len(task.recipients) > MAX_RECIPIENTS_PER_REQUEST:
+        raise GatewayRequestError(f"a task takes at most {MAX_RECIPIENTS_PER_REQUEST} recipients")
     for number in task.recipients:
-        if not number.strip() or "," in number:
-            raise GatewayRequestError("recipients must be non-empty and contain no ','")
+        check_phone_number(number, "a recipient")
     if task.task_id is not None and not 1 <= task.task_id <= TID_MAX:
         raise GatewayRequestError("task ids are 1 to 2^31-1")
     if task.sms_type in {SmsType.MMS, SmsType.MMS_PER_RECIPIENT}:
         _check_mms(task)
     elif not task.text:
         raise GatewayRequestError("the SMS text is empty")
+    else:
+        check_text(task.text, task.coding)
+
+
+def request_batches(recipient_counts: Sequence[int]) -> list[list[int]]:
+    """Indexes of tasks grouped into requests of at most 100 tasks and 100 recipients, in order."""
+    batches: list[list[int]] = []
+    recipients = 0
+    for index, count in enumerate(recipient_counts):
+        if not batches or len(batches[-1]) >= MAX_TASKS_PER_REQUEST or recipients + count > MAX_RECIPIENTS_PER_REQUEST:
+            batches.append([])
+            recipients = 0
+        batches[-1].append(index)
+        recipients += count
+    return batches
 
 
 def _flag(value: bool | None) -> int | None:

@@ -1,9 +1,9 @@
 """Which `txsms` encoding a text needs, and the documented length limits, checked before anything is sent.
 
 Synway takes `encoding` 0 (7-bit, at most 600 characters) or 8 (UCS-2, at most 300). Lengths are counted
-conservatively: on 7-bit, characters of the GSM extension table (`€`, `[`, `{`, ...) count twice, as they take
-two septets; on UCS-2, characters outside the Basic Multilingual Plane (emoji) count twice, as they take two
-UTF-16 code units.
+conservatively (`client/sms_text.py`): on 7-bit, characters of the GSM extension table (`€`, `[`, `{`, ...) count
+twice, as they take two septets; on UCS-2, characters outside the Basic Multilingual Plane (emoji) count twice, as
+they take two UTF-16 code units.
 """
 
 from __future__ import annotations
@@ -12,35 +12,14 @@ from dataclasses import dataclass
 
 from ..exceptions import GatewayRequestError
 from ..models import Encoding
+from ..sms_text import gsm7_length, ucs2_length
 
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+__all__ = ["EncodedText", "choose_encoding", "gsm7_length", "ucs2_length"]
 
 WIRE_GSM7 = "0"
 WIRE_UCS2 = "8"
 MAX_GSM7_LENGTH = 600
 MAX_UCS2_LENGTH = 300
-
-
-def gsm7_length(text: str) -> int | None:
-    """Septets `text` takes in the GSM 7-bit default alphabet, or None when it cannot be written in it."""
-    length = 0
-    for char in text:
-        if char in GSM7_BASIC:
-            length += 1
-        elif char in GSM7_EXTENSION:
-            length += 2
-        else:
-            return None
-    return length
-
-
-def ucs2_length(text: str) -> int:
-    """UTF-16 code units of `text`."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from ..checks import check_phone_number, check_ussd_code
 from ..events import PushEvent, PushRequest
 from ..exceptions import GatewayCommandError, GatewayPushError, GatewayRequestError, GatewayResponseError
 from ..gateway import Gateway, ProbeOutcome
@@ -41,6 +42,7 @@ from ..models import (
     Vendor,
 )
 from ..ports import SlotRef
+from ..redaction import safe_reason
 from .codes import FINAL_SEND_STATUSES, connect_state_text, port_state_text, send_status_text, sim_state
 from .encoding import choose_encoding
 from .grammar import (
@@ -60,7 +62,7 @@ from .grammar import (
 from .inbox import DEFAULT_OVERLAP, Candidate, InboxCursor, message_id, select_new, window_start, with_occurrences
 from .models import SynwayInfoType, SynwayReceipt, SynwaySendEntry, SynwaySendTask, SynwayUssdRecord
 from .ports import PortNumbering, detect_base, raw_label
-from .wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire, safe_reason
+from .wire import INBOX_ALIAS, QUERY_PATH, SEND_ALIAS, EndpointMissingError, SynwayWire
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -288,10 +290,10 @@ class SynwayGateway(Gateway):
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
         """One `txsms` per 50 recipients. The port's active SIM sends: Synway cannot pick a slot."""
-        recipients = tuple(number.strip() for number in request.recipients)
-        if not recipients or any(not number or "," in number for number in recipients):
-            msg = "every recipient must be a non-empty number without ','"
+        if not request.recipients:
+            msg = "no recipients"
             raise GatewayRequestError(msg)
+        recipients = tuple(check_phone_number(number, "a recipient") for number in request.recipients)
         encoded = choose_encoding(request.text, request.encoding)
         ports = (
             "-1" if not request.ports else self.port_numbering.wire_list(sorted({ref.port for ref in request.ports}))
@@ -331,7 +333,7 @@ class SynwayGateway(Gateway):
             return []
         params = {"taskid": ",".join(task_ids)}
         if numbers:
-            params["num"] = ",".join(numbers)
+            params["num"] = ",".join(check_phone_number(number) for number in numbers)
         if ports:
             params["port"] = self.port_numbering.wire_list(ports)
         tasks = parse_tx_tasks(await self._wire.query("querytxsms", **params))
@@ -514,10 +516,7 @@ class SynwayGateway(Gateway):
 
     async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
         """`txussd` from one port; the reply comes later through `fetch_ussd_replies`."""
-        code = code.strip()
-        if not code or len(code) > MAX_USSD_LENGTH:
-            msg = f"a USSD code must have 1 to {MAX_USSD_LENGTH} characters"
-            raise GatewayRequestError(msg)
+        code = check_ussd_code(code, MAX_USSD_LENGTH)
         wire = self.port_numbering.to_wire(ref.port)
         flags = parse_port_flags(await self._wire.task("txussd", port=str(wire), ussd=code))
         label = self._port_label(ref.port)

@@ -1,20 +1,21 @@
 """The Synway envelope: Basic auth, `{"event": ...}` request bodies, `{"result", "content"}` answers, URL aliases.
 
 `result` is compared case-insensitively (one documented answer is `"oK"`). An `error` answer becomes
-`GatewayCommandError` with the device's reason, shortened and scrubbed: the password and every run of five or
-more digits (phone numbers, IMEIs, ICCIDs) are removed, since firmware may echo them.
+`GatewayCommandError` with the device's reason, shortened and scrubbed by `redaction.safe_reason` (the rule of
+every dialect): the password and every run of five or more digits (phone numbers, IMEIs, ICCIDs) are removed,
+since firmware may echo them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 import logging
-import re
 
 import aiohttp
 
 from ..exceptions import GatewayAuthError, GatewayCommandError, GatewayResponseError
-from ..transport import HttpResponse, HttpTransport, scrub_text
+from ..redaction import safe_reason
+from ..transport import HttpResponse, HttpTransport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -24,20 +25,9 @@ QUERY_PATH = "/API/QueryInfo"
 SEND_ALIAS = "/API/SendSMS"
 INBOX_ALIAS = "/API/QueryRxSMS"
 
-MAX_REASON_LENGTH = 120
-_DIGIT_RUN = re.compile(r"\+?\d{5,}")
-
 
 class EndpointMissingError(GatewayResponseError):
     """HTTP 404: the firmware does not have this path (or this event on it)."""
-
-
-def safe_reason(content: object, password: str) -> str:
-    """The device's text, short, without the password or anything that looks like a number or an IMEI."""
-    text = content if isinstance(content, str) else type(content).__name__
-    text = scrub_text(" ".join(text.split()), password)
-    text = _DIGIT_RUN.sub("***", text)
-    return text[:MAX_REASON_LENGTH] or "no reason given"
 
 
 class SynwayWire:
