@@ -7,14 +7,9 @@ way. The inbox keeps, in Home Assistant's storage:
 - the ids of the most recent messages (`SEEN_LIMIT`), to drop repeats (push + poll, reboots, overlapping windows),
 - the parts of concatenated messages still waiting for their siblings.
 
-Seen ids and cursor are written in one save, started as soon as the events fired (a burst shares one write, and at
-most one write waits behind the one in progress); a message is marked seen in the same synchronous step that fires
-its event, so a push and a poll racing for the same message cannot both fire it.
-
-Why right after, not before: an id written before its event fires would be lost by a hard kill between the write
-and the event. Written right after, a hard kill (SIGKILL, power loss) re-fires only the events of the write in
-flight: at-least-once, with a window of one write instead of the usual one-second delay, so a crash loop never
-re-fires a backlog that an earlier start delivered (docs/reliability.md measures it).
+Seen ids and cursor are written in one save, as soon as the events fired (`ledger_store.py` says why); a message is
+marked seen in the same synchronous step that fires its event, so a push and a poll racing for the same message
+cannot both fire it.
 
 Decisions (docs/receiving.md):
 - When a gateway is added, the messages already on it are marked seen without firing: events start from now.
@@ -38,16 +33,14 @@ from typing import Any
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .client import DeliveryReportEvent, Gateway, GatewayError, IncomingSms, MultipartInfo, SlotRef, parse_label
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
+from .ledger_store import LedgerStore
 
-STORAGE_VERSION = 1
 SEEN_LIMIT = 10_000
 MULTIPART_TIMEOUT = timedelta(minutes=5)
-SAVE_DELAY = 0  # seconds: write at once after events fired (Store coalesces a burst into one write)
 MAX_PAGES_PER_CATCH_UP = 1000
 # Concatenated messages waiting for parts at once; one more fires the oldest with what it has (`incomplete`).
 # An SMS has at most 255 parts, so at most 255 x this many parts wait (and are stored).
@@ -126,7 +119,7 @@ class Inbox:
         self.gateway = gateway
         self._deliver = deliver
         self._on_report = on_report
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.inbox")
+        self._store = LedgerStore(hass, entry_id, "inbox", self._data_to_save)
         # message id -> whether its event fired (False: marked seen without firing, e.g. already on the gateway)
         self._seen: OrderedDict[str, bool] = OrderedDict()
         self._cursor: dict[str, Any] | None = None
@@ -142,7 +135,6 @@ class Inbox:
         # (ordered by last change, so the stale ones are at the front)
         self._unmatched: OrderedDict[str, list[tuple[datetime, bool]]] = OrderedDict()
         self.closed = False
-        self._save_scheduled = False
 
     # --- persistence ---------------------------------------------------------------------------------------
 
@@ -168,7 +160,6 @@ class Inbox:
                 LOGGER.warning("Dropped an unreadable waiting SMS part from storage")
 
     def _data_to_save(self) -> dict[str, Any]:
-        self._save_scheduled = False
         return {
             "cursor": self._cursor,
             "seen": list(self._seen),
@@ -179,16 +170,9 @@ class Inbox:
             },
         }
 
-    @callback
-    def _schedule_save(self) -> None:
-        # One timer per burst: the write takes the state at its time, so later messages need no timer of their own.
-        if not self._save_scheduled:
-            self._save_scheduled = True
-            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
-
     async def async_save_now(self) -> None:
         """Write at once (unload)."""
-        await self._store.async_save(self._data_to_save())
+        await self._store.async_save_now()
 
     async def async_remove(self) -> None:
         """Forget everything (entry removed)."""
@@ -245,11 +229,11 @@ class Inbox:
         if sms.multipart is None and self._matches_counterpart(sms):
             self._mark_seen(sms.message_id)
             self.duplicates += 1
-            self._schedule_save()
+            self._store.async_changed()
             return False
         if sms.multipart is not None and 1 < sms.multipart.total <= MAX_PARTS:
             self._add_part(sms)
-            self._schedule_save()
+            self._store.async_changed()
             return True
         self._mark_seen(sms.message_id)
         self._fire(
@@ -265,7 +249,7 @@ class Inbox:
             ),
             [sms],
         )
-        self._schedule_save()
+        self._store.async_changed()
         return True
 
     def _matches_counterpart(self, sms: IncomingSms) -> bool:
@@ -359,7 +343,7 @@ class Inbox:
             ),
             ordered,
         )
-        self._schedule_save()
+        self._store.async_changed()
 
     # --- catch-up polling -----------------------------------------------------------------------------------
 
@@ -388,7 +372,7 @@ class Inbox:
                     self._on_report(report, first_run)
                 self._cursor = dict(page.cursor)
                 self.initialized = True
-                self._schedule_save()
+                self._store.async_changed()
                 if not page.more:
                     break
             await self._flush_deletions()

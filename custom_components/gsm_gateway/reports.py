@@ -28,16 +28,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .client import Capability, DeliveryReportEvent, Gateway, SendReportEvent, SendResult, SentMessage
 from .const import DOMAIN, LOGGER
+from .ledger_store import LedgerStore
 
-STORAGE_VERSION = 1
 SEEN_LIMIT = 10_000
-SAVE_DELAY = 0  # seconds: write at once after reports fired (as the inbox does, see there why)
 RESULT_WAIT = timedelta(hours=1)  # a send result later than this is not waited for
 DELIVERY_WAIT = timedelta(days=2)  # networks retry undeliverable SMS for about that long
 POLL_INTERVAL = timedelta(seconds=10)
@@ -140,11 +138,10 @@ class Reports:
         self.entry_id = entry_id
         self.gateway = gateway
         self._fire = fire
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.reports")
+        self._store = LedgerStore(hass, entry_id, "reports", self._data_to_save)
         self._awaited: list[Awaited] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._poll_lock = asyncio.Lock()
-        self._save_scheduled = False
         # Callers waiting for one recipient's send result, by (task id, number as compared).
         self._result_waiters: dict[tuple[str, str], list[asyncio.Future[SendReportEvent | None]]] = {}
         self.closed = False
@@ -165,18 +162,11 @@ class Reports:
                 LOGGER.warning("Dropped an unreadable awaited send result from storage")
 
     def _data_to_save(self) -> dict[str, Any]:
-        self._save_scheduled = False
         return {"awaited": [awaited.to_json() for awaited in self._awaited], "seen": list(self._seen)}
-
-    @callback
-    def _schedule_save(self) -> None:
-        if not self._save_scheduled:
-            self._save_scheduled = True
-            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
 
     async def async_save_now(self) -> None:
         """Write at once (unload)."""
-        await self._store.async_save(self._data_to_save())
+        await self._store.async_save_now()
 
     async def async_remove(self) -> None:
         """Forget everything (entry removed)."""
@@ -193,7 +183,7 @@ class Reports:
     def async_track(self, result: SendResult, *, delivery_report: bool) -> None:
         """Wait for the reports of every recipient the gateway accepted."""
         self._awaited.extend(awaited_of(result, self.gateway.capabilities, delivery_report=delivery_report))
-        self._schedule_save()
+        self._store.async_changed()
 
     @callback
     def async_wait_for_result(self, task_id: str, recipient: str) -> asyncio.Future[SendReportEvent | None]:
@@ -237,7 +227,7 @@ class Reports:
         if self.closed or report.report_id in self._seen:
             return False
         self._mark_seen(report.report_id)
-        self._schedule_save()
+        self._store.async_changed()
         if baseline:
             return False
         if (awaited := self._match(report)) is None:
@@ -312,7 +302,7 @@ class Reports:
         if expired:
             LOGGER.debug("Stopped waiting for the reports of %d sent SMS", len(expired))
             self._awaited = [awaited for awaited in self._awaited if awaited not in expired]
-            self._schedule_save()
+            self._store.async_changed()
 
     @callback
     def async_shutdown(self) -> None:
