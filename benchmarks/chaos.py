@@ -10,7 +10,8 @@ either accepted or raised a Home Assistant error, and every send result and deli
 fired exactly once: none repeated, and none missing of those the gateway can still tell at the end of the run (asked
 directly with the client library: `fetch_reports` where the gateway can be asked, its inbox's delivery-report rows on
 Skyline/EJOIN, whose send results are pushed only). `python -m benchmarks.chaos` (what `scripts/chaos` runs) prints
-the counts, writes `docs/reliability.md` for the full run, and exits 1 on any miss.
+the counts, then runs the hard kills (`hard_kill.py`: a Home Assistant process killed with SIGKILL), writes
+`docs/reliability.md` for the full run, and exits 1 on any miss.
 
 Time is compressed: Home Assistant's timers run `speed` times faster (see `clock.py`) and the client's request
 timeout is 1 s instead of 10 s (the simulator holds a "timeout" request for 3 s), so a fault costs seconds, not
@@ -31,7 +32,7 @@ import random
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, cast
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -57,8 +58,10 @@ from custom_components.gsm_gateway.const import (
 )
 from simulator import GatewaySimulator, simulator_class
 
+from . import hard_kill
 from .clock import FastClock
 from .context import access_of, settings_of
+from .hard_kill import HardKillPlan, HardKillResult, run_hard_kills
 from .harness import HomeAssistantLab
 from .report import Section, render
 
@@ -290,7 +293,7 @@ class ChaosRun:
         else:
             self.result.sends_accepted += 1
             assert response is not None
-            for item in response["recipients"]:  # type: ignore[union-attr]
+            for item in cast("list[dict[str, Any]]", response["recipients"]):  # the action's documented response
                 self.result.sent[str(item["recipient"])] = str(item["task_id"])
 
     async def _wait_for_sends(self) -> None:
@@ -552,6 +555,12 @@ INTRO = (
     "- {sends} `send_sms` actions are issued.",
     "",
     (
+        "Those restarts are clean: Home Assistant writes what it has before it stops. The hard kills below are not: "
+        "Home Assistant runs as its own process and is killed with SIGKILL, mid-burst and in a crash loop, as a power "
+        "loss or an out-of-memory kill would; no message may be lost, and what fires again is counted."
+    ),
+    "",
+    (
         "Pass: exactly one `gsm_gateway_sms_received` event per message (0 duplicates, 0 lost), and every `send_sms` "
         "either accepted or raising a Home Assistant error (none hanging, none failing otherwise)."
     ),
@@ -595,7 +604,7 @@ METHOD = (
 )
 
 
-def render_page(results: list[ChaosResult], command: str) -> str:
+def render_page(results: list[ChaosResult], command: str, hard_kills: list[HardKillResult]) -> str:
     """`docs/reliability.md`."""
     plan = results[0].plan
     intro = [
@@ -614,7 +623,12 @@ def render_page(results: list[ChaosResult], command: str) -> str:
     by_vendor: dict[str, list[ChaosResult]] = {}
     for result in results:
         by_vendor.setdefault(result.plan.vendor, []).append(result)
-    return render("Reliability", intro, command, [section_of(runs) for runs in by_vendor.values()], METHOD)
+    sections = [section_of(runs) for runs in by_vendor.values()]
+    method = list(METHOD)
+    if hard_kills:
+        sections.append(hard_kill.section_of(hard_kills))
+        method += hard_kill.METHOD
+    return render("Reliability", intro, command, sections, method)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -625,23 +639,47 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the first run")
     parser.add_argument("--runs", type=int, default=3, help="runs per vendor, seeds counting up (default %(default)s)")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/reliability.md")
+    kills = parser.add_mutually_exclusive_group()
+    kills.add_argument("--no-hard-kill", action="store_true", help="skip the hard kills (page not written)")
+    kills.add_argument("--hard-kill-only", action="store_true", help="only the hard kills (page not written)")
+    parser.add_argument(
+        "--hard-kill-settle",
+        type=float,
+        metavar="SECONDS",
+        help="how long each vendor's final start runs (default: one inbox catch-up interval and a margin; "
+        "page not written when given)",
+    )
+    parser.add_argument(
+        "--hard-kill-keep", type=Path, metavar="DIR", help="keep the hard kills' config directories and logs in DIR"
+    )
     return parser.parse_args(argv)
 
 
 async def main(args: argparse.Namespace, write: Callable[[str], None]) -> int:
-    """Run each vendor, print, write the page."""
+    """Run each vendor, then the hard kills; print; write the page."""
     vendors = args.vendor or list(VENDOR_NAMES)
     results = []
-    for vendor in vendors:
+    for vendor in [] if args.hard_kill_only else vendors:
         for seed in range(args.seed, args.seed + args.runs):
             result = await run_chaos(ChaosPlan(vendor=vendor, messages=args.messages, seed=seed))
             results.append(result)
             print(f"seed {seed}: " + "\n".join(summary_lines(result)), flush=True)
-    full = (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3) and not args.vendor
+    hard_kills: list[HardKillResult] = []
+    if not args.no_hard_kill:
+        plans = [HardKillPlan(vendor=vendor, seed=args.seed, settle=args.hard_kill_settle) for vendor in vendors]
+        hard_kills = await run_hard_kills(plans, keep=args.hard_kill_keep)
+        for hard in hard_kills:
+            print("\n".join(hard_kill.summary_lines(hard)), flush=True)
+    full = (
+        (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3)
+        and not args.vendor
+        and not (args.no_hard_kill or args.hard_kill_only or args.hard_kill_settle is not None)
+    )
     if full and not args.no_write:
-        write(render_page(results, "scripts/chaos"))
+        write(render_page(results, "scripts/chaos", hard_kills))
         print(f"wrote {DOC}")
-    return 0 if all(result.passed for result in results) else 1
+    passed = all(result.passed for result in results) and all(hard.passed for hard in hard_kills)
+    return 0 if passed else 1
 
 
 def cli() -> None:
