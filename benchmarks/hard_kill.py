@@ -62,7 +62,7 @@ INTEGRATION = REPO / "custom_components" / "gsm_gateway"
 RECORDER = Path(__file__).parent / "chaos_recorder"
 RECORD_FILE = "chaos_events.jsonl"  # the recorder's (chaos_recorder/__init__.py)
 BOOT_TIMEOUT = 90.0  # real seconds for a start to fire its first event
-LAST_EVENT_WAIT = 5.0  # burst over: real seconds to wait for one more event before killing anyway
+LAST_EVENT_WAIT = 5.0  # burst over: real seconds beyond a catch-up (poll-only) to wait for one more event
 STOP_TIMEOUT = 60.0  # real seconds for a clean stop before it is killed
 SETTLE_MARGIN = 15.0  # seconds beyond one catch-up interval, counted from the final start
 LOG_LINE = re.compile(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) \([^)]*\) \[([^\]]+)\] (.*)$")
@@ -94,7 +94,7 @@ class HardKillPlan:
     burst: int = 600  # messages of the burst phase
     burst_kills: int = 3
     batch: int = 2  # messages delivered per step
-    step_pause: float = 0.1  # real seconds between steps (about 20 messages a second)
+    step_pause: float | None = None  # real seconds between steps; None: see `pause`
     receiving: float = 1.0  # burst: a start is killed once it has been firing events for this long
     backlog: int = 500  # messages waiting when the crash loop begins
     loop_kills: int = 4
@@ -107,8 +107,26 @@ class HardKillPlan:
     @property
     def catch_up_interval(self) -> float:
         """Seconds between the periodic inbox catch-ups for this vendor (faster when it cannot push)."""
-        pushes = Capability.SMS_PUSH in declared_capabilities(Vendor(self.vendor))
-        return (INBOX_POLL_INTERVAL if pushes else INBOX_POLL_INTERVAL_POLL_ONLY).total_seconds()
+        return (INBOX_POLL_INTERVAL if self.pushes else INBOX_POLL_INTERVAL_POLL_ONLY).total_seconds()
+
+    @property
+    def pushes(self) -> bool:
+        """The gateway pushes SMS (else they arrive with the periodic catch-up only)."""
+        return Capability.SMS_PUSH in declared_capabilities(Vendor(self.vendor))
+
+    @property
+    def pause(self) -> float:
+        """Seconds between delivery steps: 20 SMS a second; 8 where they are polled, so the burst spans the kills.
+
+        A poll-only start fires events only at its catch-ups (every 20 s): killing one right after its second
+        catch-up, three times, takes over a minute.
+        """
+        return self.step_pause if self.step_pause is not None else 0.1 if self.pushes else 0.25
+
+    @property
+    def last_event_wait(self) -> float:
+        """Burst over, kills left: how long to wait for one more event before killing anyway."""
+        return LAST_EVENT_WAIT if self.pushes else self.catch_up_interval + LAST_EVENT_WAIT
 
     @property
     def settle_seconds(self) -> float:
@@ -558,12 +576,12 @@ class HardKillRun:
                 # Killed within milliseconds of the next event; once the burst is over that event may never come,
                 # and the kill follows a few seconds without one (the report shows how long after the last).
                 over = delivered >= plan.burst
-                if await self._next_event(LAST_EVENT_WAIT if over else plan.step_pause) or over:
+                if await self._next_event(plan.last_event_wait if over else plan.pause) or over:
                     kill_at.pop(0)
                     await self._kill()
                     await self._start("burst")
                 continue  # the wait was this step's pause
-            await asyncio.sleep(plan.step_pause)
+            await asyncio.sleep(plan.pause)
         await self._wait_until_all_fired()
         await asyncio.sleep(2)  # let a late repeat show before the clean stop
         await self._stop()
@@ -668,15 +686,25 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
+def _rates(results: Sequence[HardKillResult]) -> str:
+    """ "about 20 a second to Skyline/EJOIN and Dinstar, 8 to Synway"."""
+    by_rate: dict[float, list[str]] = {}
+    for result in results:
+        plan = result.plan
+        by_rate.setdefault(plan.batch / plan.pause, []).append(VENDOR_NAMES[Vendor(plan.vendor)])
+    return "about " + ", ".join(f"{rate:.0f} a second to {' and '.join(names)}" for rate, names in by_rate.items())
+
+
 def section_of(results: Sequence[HardKillResult]) -> Section:
     """Every vendor's hard-kill run as one page section."""
     plan = results[0].plan
     section = Section(
         "Hard kills",
         (
-            f"Home Assistant as its own process, killed with SIGKILL. **Burst:** {plan.burst} SMS arrive at about "
-            f"{plan.batch / plan.step_pause:.0f} a second while Home Assistant is killed {plan.burst_kills} times, "
-            "each time right after it fired an event, and started again at once. **Crash loop:** "
+            "Home Assistant as its own process, killed with SIGKILL. "
+            f"**Burst:** {plan.burst} SMS arrive ({_rates(results)}) while Home Assistant is killed "
+            f"{plan.burst_kills} times, each time within milliseconds of an event it fired once it had been receiving "
+            "for a second, and started again at once. **Crash loop:** "
             f"{plan.backlog} SMS wait on the gateway; Home Assistant starts and is killed within "
             f"{plan.kill_within:.0f} s of its first event, {plan.loop_kills} times in a row ({plan.per_restart} more "
             "SMS arriving during each outage), then starts for good and runs for one inbox catch-up interval more. "
