@@ -11,8 +11,8 @@ fired exactly once: none repeated, and none missing of those the gateway can sti
 directly with the client library: `fetch_reports` where the gateway can be asked, its inbox's delivery-report rows on
 Skyline/EJOIN, whose send results are pushed only). With Skyline/EJOIN among the vendors, the failover scenario of
 `chaos_failover.py` runs too (alarms while SIMs and a gateway fail: 0 lost, 0 sent twice). `python -m
-benchmarks.chaos` (what `scripts/chaos` runs) prints the counts, writes `docs/reliability.md` for the full run, and
-exits 1 on any miss.
+benchmarks.chaos` (what `scripts/chaos` runs) prints the counts, then runs the hard kills (`hard_kill.py`: a Home
+Assistant process killed with SIGKILL), writes `docs/reliability.md` for the full run, and exits 1 on any miss.
 
 Time is compressed: Home Assistant's timers run `speed` times faster (see `clock.py`) and the client's request
 timeout is 1 s instead of 10 s (the simulator holds a "timeout" request for 3 s), so a fault costs seconds, not
@@ -33,7 +33,7 @@ import random
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, cast
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -59,9 +59,11 @@ from custom_components.gsm_gateway.const import (
 )
 from simulator import GatewaySimulator, simulator_class
 
+from . import hard_kill
 from .chaos_failover import FailoverPlan, failover_section, failover_summary_lines, run_failover_chaos
 from .clock import FastClock
 from .context import access_of, settings_of
+from .hard_kill import HardKillPlan, HardKillResult, run_hard_kills
 from .harness import HomeAssistantLab
 from .report import Section, render
 
@@ -293,7 +295,7 @@ class ChaosRun:
         else:
             self.result.sends_accepted += 1
             assert response is not None
-            for item in response["recipients"]:  # type: ignore[union-attr]
+            for item in cast("list[dict[str, Any]]", response["recipients"]):  # the action's documented response
                 self.result.sent[str(item["recipient"])] = str(item["task_id"])
 
     async def _wait_for_sends(self) -> None:
@@ -560,6 +562,12 @@ INTRO = (
     ),
     "",
     (
+        "Those restarts are clean: Home Assistant writes what it has before it stops. The hard kills below are not: "
+        "Home Assistant runs as its own process and is killed with SIGKILL, mid-burst and in a crash loop, as a power "
+        "loss or an out-of-memory kill would; no message may be lost, and what fires again is counted."
+    ),
+    "",
+    (
         "Pass: exactly one `gsm_gateway_sms_received` event per message (0 duplicates, 0 lost), and every `send_sms` "
         "either accepted or raising a Home Assistant error (none hanging, none failing otherwise)."
     ),
@@ -603,7 +611,9 @@ METHOD = (
 )
 
 
-def render_page(results: list[ChaosResult], command: str, extra: Sequence[Section] = ()) -> str:
+def render_page(
+    results: list[ChaosResult], command: str, hard_kills: list[HardKillResult], extra: Sequence[Section] = ()
+) -> str:
     """`docs/reliability.md`; `extra`: sections of other scenarios (failover)."""
     plan = results[0].plan
     intro = [
@@ -623,7 +633,11 @@ def render_page(results: list[ChaosResult], command: str, extra: Sequence[Sectio
     for result in results:
         by_vendor.setdefault(result.plan.vendor, []).append(result)
     sections = [*(section_of(runs) for runs in by_vendor.values()), *extra]
-    return render("Reliability", intro, command, sections, METHOD)
+    method = list(METHOD)
+    if hard_kills:
+        sections.append(hard_kill.section_of(hard_kills))
+        method += hard_kill.METHOD
+    return render("Reliability", intro, command, sections, method)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -634,26 +648,58 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the first run")
     parser.add_argument("--runs", type=int, default=3, help="runs per vendor, seeds counting up (default %(default)s)")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/reliability.md")
+    kills = parser.add_mutually_exclusive_group()
+    kills.add_argument("--no-hard-kill", action="store_true", help="skip the hard kills (page not written)")
+    kills.add_argument("--hard-kill-only", action="store_true", help="only the hard kills (page not written)")
+    parser.add_argument(
+        "--hard-kill-settle",
+        type=float,
+        metavar="SECONDS",
+        help="how long each vendor's final start runs (default: one inbox catch-up interval and a margin; "
+        "page not written when given)",
+    )
+    parser.add_argument(
+        "--hard-kill-keep", type=Path, metavar="DIR", help="keep the hard kills' config directories and logs in DIR"
+    )
     return parser.parse_args(argv)
 
 
 async def main(args: argparse.Namespace, write: Callable[[str], None]) -> int:
-    """Run each vendor, print, write the page."""
+    """Run each vendor, then the hard kills; print; write the page."""
     vendors = args.vendor or list(VENDOR_NAMES)
     results = []
-    for vendor in vendors:
+    for vendor in [] if args.hard_kill_only else vendors:
         for seed in range(args.seed, args.seed + args.runs):
             result = await run_chaos(ChaosPlan(vendor=vendor, messages=args.messages, seed=seed))
             results.append(result)
             print(f"seed {seed}: " + "\n".join(summary_lines(result)), flush=True)
-    failover = await run_failover_chaos(FailoverPlan(seed=args.seed)) if "ejoin" in vendors else None
+    failover = (
+        await run_failover_chaos(FailoverPlan(seed=args.seed))
+        if "ejoin" in vendors and not args.hard_kill_only
+        else None
+    )
     if failover is not None:
         print("\n".join(failover_summary_lines(failover)), flush=True)
-    full = (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3) and not args.vendor
+    hard_kills: list[HardKillResult] = []
+    if not args.no_hard_kill:
+        plans = [HardKillPlan(vendor=vendor, seed=args.seed, settle=args.hard_kill_settle) for vendor in vendors]
+        hard_kills = await run_hard_kills(plans, keep=args.hard_kill_keep)
+        for hard in hard_kills:
+            print("\n".join(hard_kill.summary_lines(hard)), flush=True)
+    full = (
+        (args.messages, args.seed, args.runs) == (ChaosPlan.messages, ChaosPlan.seed, 3)
+        and not args.vendor
+        and not (args.no_hard_kill or args.hard_kill_only or args.hard_kill_settle is not None)
+    )
     if full and not args.no_write:
-        write(render_page(results, "scripts/chaos", [failover_section(failover)] if failover is not None else []))
+        extra = [failover_section(failover)] if failover is not None else []
+        write(render_page(results, "scripts/chaos", hard_kills, extra))
         print(f"wrote {DOC}")
-    passed = all(result.passed for result in results) and (failover is None or failover.passed)
+    passed = (
+        all(result.passed for result in results)
+        and (failover is None or failover.passed)
+        and all(hard.passed for hard in hard_kills)
+    )
     return 0 if passed else 1
 
 
