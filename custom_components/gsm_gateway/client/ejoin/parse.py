@@ -339,7 +339,8 @@ class RowCache:
     bank answers 2,048 rows. An answer equal to the previous one is recognised by one comparison, a row equal to the
     one at its place in the previous answer by one more (both in C), any other row by its content; only rows never
     seen before are parsed. Unchanged rows and ports keep their objects, which keeps the coordinator's equality check
-    of an unchanged poll cheap.
+    of an unchanged poll cheap. The last answer's rows are kept to compare the next with: hand over answers nobody
+    changes afterwards (as `json.loads` gives them).
     """
 
     def __init__(self) -> None:
