@@ -39,7 +39,7 @@ from .client import (
 )
 from .const import DOMAIN
 from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, add_slot_entities, has_capability
 
 PARALLEL_UPDATES = 0
 
@@ -335,14 +335,19 @@ async def async_setup_entry(
     counters = [d for d in STATISTICS_SENSORS if statistics is not None and d.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[SensorEntity]:
-        entities: list[SensorEntity] = []
-        if multi_slot:
-            entities.extend(SlotSensor(entry, port.port, slot, SLOT_STATUS) for slot in range(1, slot_count + 1))
-        if statistics is not None:
-            entities.extend(StatisticsSensor(entry, statistics, port.port, description) for description in counters)
-        return entities
+        if statistics is None:
+            return []
+        return [StatisticsSensor(entry, statistics, port.port, description) for description in counters]
 
     add_port_entities(entry, async_add_entities, port_entities)
+    if multi_slot:
+        add_slot_entities(
+            hass,
+            entry,
+            async_add_entities,
+            SENSOR_DOMAIN,
+            lambda port, slot: [SlotSensor(entry, port, slot, SLOT_STATUS)],
+        )
     ReportedValueSensors(hass, entry, async_add_entities).async_start()
 
 
@@ -484,6 +489,15 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         self.port = port
         self._attr_device_info = entry.runtime_data.devices.child_device_info(port)
 
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        # The counters, and which slot of its port is active (the counters are the active SIM's).
+        status = self.gateway_status
+        own = self.coordinator
+        port = status.data.ports.get(self.port)
+        active = port.active_slot if port is not None else None
+        return (own.data, own.last_update_success, active, status.last_update_success)
+
     def _active_label(self) -> str | None:
         port = self.gateway_status.data.ports.get(self.port)
         if port is None or port.active_slot is None:
@@ -534,6 +548,11 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
         """Bind the description to the gateway."""
         super().__init__(entry, coordinator, description.key)
         self.entity_description = description
+
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        # The counters, and whether the gateway answers; not which port changed.
+        return (self.coordinator.data, self.coordinator.last_update_success, self.gateway_status.last_update_success)
 
     @property
     @override
