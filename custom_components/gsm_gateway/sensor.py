@@ -30,7 +30,6 @@ from .client import (
     CallStatistics,
     Capability,
     Gateway,
-    GatewayStatus,
     PortStatus,
     SimState,
     SlotRef,
@@ -254,28 +253,26 @@ STATISTICS_SENSORS: tuple[StatisticsSensorDescription, ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class GatewaySensorDescription(SensorEntityDescription):
-    """A summary value of the whole gateway."""
+    """A summary of the whole gateway: the sum of a count per port."""
 
-    value_fn: Callable[[GatewayStatus], StateType]
+    count_fn: Callable[[PortStatus], int]
     exists_fn: Callable[[Gateway], bool] = lambda _gateway: True
 
+
+_NO_SIM = frozenset({SimState.NO_SIM, SimState.UNKNOWN})
 
 GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
     GatewaySensorDescription(
         key="ports_registered",
         translation_key="ports_registered",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(port.state in REGISTERED_STATES for port in data.ports.values()),
+        count_fn=lambda port: int(port.state in REGISTERED_STATES),
     ),
     GatewaySensorDescription(
         key="sims_present",
         translation_key="sims_present",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(
-            slot.state not in {SimState.NO_SIM, SimState.UNKNOWN}
-            for port in data.ports.values()
-            for slot in port.slots.values()
-        ),
+        count_fn=lambda port: sum(slot.state not in _NO_SIM for slot in port.slots.values()),
     ),
 )
 
@@ -425,23 +422,34 @@ class PortSensor(PortEntity, SensorEntity):
         """Bind the description to a port."""
         super().__init__(entry, port, description.key)
         self.entity_description = description
+        self._read_from: PortStatus | None = None
+        self._read: tuple[StateType, Mapping[str, Any] | None] = (None, None)
+
+    def _value(self) -> tuple[StateType, Mapping[str, Any] | None]:
+        """Value and attributes, worked out once per port status (the check and the write both ask)."""
+        port = self.port_status
+        if port is None:
+            return (None, None)
+        if port is not self._read_from:
+            description = self.entity_description
+            self._read = (within_state_length(description.value_fn(port)), description.attributes_fn(port))
+            self._read_from = port
+        return self._read
 
     @override
     def shown_state(self) -> object:
         # The raw value, not the rendered state: cheaper, and it changes exactly when the state does.
-        return (self.native_value, self.extra_state_attributes)
+        return self._value()
 
     @property
     @override
     def native_value(self) -> StateType:
-        port = self.port_status
-        return None if port is None else within_state_length(self.entity_description.value_fn(port))
+        return self._value()[0]
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        port = self.port_status
-        return None if port is None else self.entity_description.attributes_fn(port)
+        return self._value()[1]
 
 
 class SlotSensor(PortEntity, SensorEntity):
@@ -527,11 +535,20 @@ class GatewaySensor(GsmGatewayEntity[Any], SensorEntity):
         """Bind the description to the gateway."""
         super().__init__(entry, entry.runtime_data.status, description.key)
         self.entity_description = description
+        self._counts: dict[
+            int, tuple[PortStatus, int]
+        ] = {}  # per port, by its status object: a SIM bank has 2,048 slots
+
+    def _count(self, port: PortStatus) -> int:
+        known = self._counts.get(port.port)
+        if known is None or known[0] is not port:
+            known = self._counts[port.port] = (port, self.entity_description.count_fn(port))
+        return known[1]
 
     @property
     @override
     def native_value(self) -> StateType:
-        return within_state_length(self.entity_description.value_fn(self.coordinator.data))
+        return sum(self._count(port) for port in self.coordinator.data.ports.values())
 
 
 class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntity):
