@@ -27,6 +27,8 @@ BENCHMARKS = {
     "scale": "bench_scale",
     "startup": "bench_startup",
     "concurrency": "bench_concurrency",
+    "sim_bank": "bench_sim_bank",
+    "sim_bank_reads": "bench_sim_bank_reads",
 }
 DOC = Path(__file__).parents[1] / "docs" / "performance.md"
 INTRO = (
