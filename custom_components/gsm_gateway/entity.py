@@ -225,7 +225,7 @@ def add_slot_entities(
     if mode is SlotEntities.NONE and not enabled:
         return
     known: set[tuple[int, int]] = set()
-    complete: set[int] = set()  # ports whose every slot has its entities
+    complete: set[int] = set()  # ports for which nothing more can come
     checked: dict[int, PortStatus] = {}  # ports as last looked at: an unchanged port has no new slot to add
 
     @callback
@@ -238,7 +238,7 @@ def add_slot_entities(
             waiting = [slot for slot in range(1, slot_count + 1) if (number, slot) not in known]
             added = [slot for slot in waiting if (number, slot) in enabled or wanted(port, slot)]
             new.extend((number, slot) for slot in added)
-            if len(added) == len(waiting):
+            if len(added) == len(waiting) or mode is SlotEntities.NONE:  # nothing more can come for this port
                 complete.add(number)
         if new:
             known.update(new)
