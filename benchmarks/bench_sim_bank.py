@@ -279,7 +279,7 @@ async def run(ctx: BenchContext) -> Section:
             f"entries (+{size(every.scenario.registry_bytes - default.scenario.registry_bytes)} of registry file, read "
             f"and written whole), {ms(every.restart - default.restart)} to every start and "
             f"{(every.memory - default.memory) / MIB:.1f} MiB of memory, for entities that stay disabled until enabled "
-            "one by one. The decision record is docs/scale.md."
+            "one by one. The decision record is [docs/scale.md](scale.md)."
         ),
         (
             "Upgrade: a SIM bank registered before the option has every slot's entities; at the first start with the "
