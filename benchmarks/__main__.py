@@ -27,6 +27,8 @@ BENCHMARKS = {
     "scale": "bench_scale",
     "startup": "bench_startup",
     "concurrency": "bench_concurrency",
+    "sim_bank": "bench_sim_bank",
+    "sim_bank_reads": "bench_sim_bank_reads",
 }
 DOC = Path(__file__).parents[1] / "docs" / "performance.md"
 INTRO = (
@@ -75,6 +77,18 @@ METHOD = (
         "of the whole process, threads included, with nothing but the default intervals running."
     ),
     "Start-up: set-up of one loaded-before entry, unloaded between runs; the check is on p95.",
+    (
+        "SIM bank (64 ports x 32 slots): each choice of the `slot_entities` option is added through the config flow "
+        "in one process and started (and measured) in a fresh one, the simulator running in a process of its own; "
+        "memory is measured after the first start of that process, since a process that stopped a Home Assistant "
+        "keeps its freed memory for the next. The floor is the same Home Assistant without the gateway."
+    ),
+    (
+        "SIM bank reads: the floors are those of the poll cycle (and, for pushes, a POST of the same body to a "
+        "no-op webhook); the simulator answers in the benchmark's process, so building its 2,048-row answer counts "
+        "in a poll's floor, as a real device's time would. The targets are the polls'; pushes are shown beside "
+        "them. Decisions: [docs/scale.md](scale.md)."
+    ),
 )
 
 

@@ -18,9 +18,13 @@ from simulator import VENDORS, simulator_class
 from .harness import GatewayAccess
 
 
-async def serve(vendor: str, count: int, ports: int, slots: int, send_interval: float | None) -> None:
+async def serve(
+    vendor: str, count: int, ports: int, slots: int, *, send_interval: float | None, variants: list[str]
+) -> None:
     """Start `count` simulators (different seeds: different MACs and SIMs), announce them, wait for EOF."""
     sims = [simulator_class(vendor)(ports=ports, slots=slots, seed=100 + index) for index in range(count)]
+    for sim in sims:
+        sim.variants.update(variants)
     if send_interval is not None:
         for sim in sims:
             for attribute in ("send_interval", "send_duration"):  # Dinstar also takes a while per message
@@ -41,12 +45,20 @@ async def serve(vendor: str, count: int, ports: int, slots: int, send_interval: 
 
 @contextlib.asynccontextmanager
 async def simulators_in_subprocess(
-    vendor: str, count: int, *, ports: int = 32, slots: int = 4, send_interval: float | None = None
+    vendor: str,
+    count: int,
+    *,
+    ports: int = 32,
+    slots: int = 4,
+    send_interval: float | None = None,
+    variants: tuple[str, ...] = (),
 ) -> AsyncIterator[list[GatewayAccess]]:
     """Run simulators in a child process for the duration of the block."""
     options = ["--vendor", vendor, "--count", str(count), "--ports", str(ports), "--slots", str(slots)]
     if send_interval is not None:
         options += ["--send-interval", str(send_interval)]
+    for variant in variants:
+        options += ["--variant", variant]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -77,8 +89,11 @@ def main() -> None:
     parser.add_argument("--ports", type=int, default=32)
     parser.add_argument("--slots", type=int, default=4)
     parser.add_argument("--send-interval", type=float, help="seconds per sent SMS (default: the simulator's)")
+    parser.add_argument("--variant", action="append", default=[], help="a simulator variant (repeatable)")
     args = parser.parse_args()
-    asyncio.run(serve(args.vendor, args.count, args.ports, args.slots, args.send_interval))
+    asyncio.run(
+        serve(args.vendor, args.count, args.ports, args.slots, send_interval=args.send_interval, variants=args.variant)
+    )
 
 
 if __name__ == "__main__":

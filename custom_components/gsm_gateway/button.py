@@ -108,6 +108,11 @@ class PortButton(PortEntity, ButtonEntity):
         self.entity_description = description
 
     @override
+    def inputs(self) -> tuple[object, ...]:
+        # A button shows when it was last pressed: a port's status only decides whether it is available.
+        return (self.port_status is not None, self.coordinator.last_update_success)
+
+    @override
     @gateway_command
     async def async_press(self) -> None:
         await self.entity_description.press_fn(self.gateway, self.port)

@@ -60,6 +60,7 @@ from .const import (
     CONF_RECEIVE_MODE,
     CONF_RECIPIENT_NUMBER,
     CONF_RECIPIENT_PORT,
+    CONF_SLOT_ENTITIES,
     CONF_STATISTICS_INTERVAL,
     CONF_STATUS_INTERVAL,
     CONF_USE_HTTPS,
@@ -76,6 +77,8 @@ from .const import (
     MIN_STATUS_INTERVAL,
     SUBENTRY_RECIPIENT,
     ReceiveMode,
+    SlotEntities,
+    default_slot_entities,
 )
 from .push_target import push_url
 from .validation import clean_host, clean_number
@@ -342,6 +345,12 @@ def _options_schema(entry: ConfigEntry) -> vol.Schema:
     schema[vol.Required(CONF_ALLOW_ANY_SOURCE, default=False)] = BooleanSelector()
     if Capability.INBOX_DELETE in capabilities:
         schema[vol.Required(CONF_DELETE_AFTER_DELIVERY, default=False)] = BooleanSelector()
+    if device.slot_count > 1 and Capability.LOCK_SLOT in capabilities:  # gateways with entities per SIM slot
+        schema[vol.Required(CONF_SLOT_ENTITIES, default=default_slot_entities(device.slot_count).value)] = (
+            SelectSelector(
+                SelectSelectorConfig(options=[mode.value for mode in SlotEntities], translation_key="slot_entities")
+            )
+        )
     return vol.Schema(schema)
 
 

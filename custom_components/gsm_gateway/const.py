@@ -27,6 +27,7 @@ CONF_RECEIVE_MODE: Final = "receive_mode"
 CONF_MANAGE_PUSH_TARGET: Final = "manage_push_target"
 CONF_ALLOW_ANY_SOURCE: Final = "allow_any_source"
 CONF_DELETE_AFTER_DELIVERY: Final = "delete_after_delivery"
+CONF_SLOT_ENTITIES: Final = "slot_entities"
 
 DEFAULT_STATUS_INTERVAL: Final = 30
 DEFAULT_STATISTICS_INTERVAL: Final = 300
@@ -39,6 +40,24 @@ DEFAULT_USERNAME: Final = "root"
 # Catch-up polling of the inbox runs at start-up, after every reconnect, and at this interval.
 INBOX_POLL_INTERVAL: Final = timedelta(minutes=2)
 INBOX_POLL_INTERVAL_POLL_ONLY: Final = timedelta(seconds=20)
+
+
+class SlotEntities(StrEnum):
+    """Which SIM slots get entities of their own (status and lock of a slot, active or not)."""
+
+    ALL = "all"
+    WITH_SIM = "with_sim"  # the slots a SIM was seen in
+    NONE = "none"
+
+
+# Ports with more slots than one SIM board holds are a SIM bank's: up to 2,048 slots, whose entities would cost more
+# than they tell (docs/scale.md). Smaller multi-SIM gateways keep an entity per slot by default.
+SIM_BANK_SLOTS: Final = 8
+
+
+def default_slot_entities(slot_count: int) -> SlotEntities:
+    """The `slot_entities` option until the user chooses: every slot, or none on a SIM bank."""
+    return SlotEntities.NONE if slot_count > SIM_BANK_SLOTS else SlotEntities.ALL
 
 
 class ReceiveMode(StrEnum):

@@ -52,6 +52,7 @@ class GatewayDevices:
         self.unique_id = unique_id
         self.gateway_device_id = gateway_device_id
         self._port_device_ids: dict[int, str] = {}
+        self._synced: tuple[object, ...] = ()  # what the last sync saw: most updates change none of it
 
     def device_id(self, port: int | None) -> str:
         """The device of `port`, or the gateway's when the port is unknown (or has no device yet)."""
@@ -78,6 +79,10 @@ class GatewayDevices:
     @callback
     def async_sync(self, status: GatewayStatus) -> None:
         """Create the devices of new ports, remove ports the gateway no longer has, and follow its firmware."""
+        seen = (tuple(status.ports), status.device.port_count, status.device.firmware)
+        if seen == self._synced:
+            return
+        self._synced = seen
         registry = dr.async_get(self.hass)
         for number in status.ports:
             if number not in self._port_device_ids:

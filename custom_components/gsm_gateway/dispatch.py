@@ -177,6 +177,8 @@ class EventDispatcher:
             return
         for number, port in current.ports.items():
             before = previous.ports.get(number)
+            if before is port:  # unchanged ports keep their object
+                continue
             old_state = before.state if before is not None else SimState.UNKNOWN
             new_state = port.state
             if before is None or old_state is new_state:

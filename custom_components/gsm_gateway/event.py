@@ -77,6 +77,10 @@ class PortMessageEvent(PortEntity, EventEntity):
         # Messages write the state themselves; polls only change whether the entity is available.
         return None
 
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        return (self.port_status is not None, self.coordinator.last_update_success)
+
     @callback
     def _handle_port_event(self, bus_event: str, data: dict[str, Any]) -> None:
         if (event_type := MESSAGE_EVENTS.get(bus_event)) is None:

@@ -92,39 +92,75 @@ class ReceiveSettings:
         )
 
 
-def merge_status(status: GatewayStatus, pushed: GatewayStatus) -> GatewayStatus:
-    """The pushed states of the ports `status` has; its device info (port count, MAC, firmware) stays as polled.
+class PushedStatus:
+    """Pushed statuses merged into the polled one, slot by slot; an unchanged push gives the polled status itself.
 
-    A push cannot reshape the gateway: one that claims another port count adds or removes nothing.
+    A push cannot reshape the gateway: ports it does not have and slots beyond its slot count are left out, and the
+    device info (port count, MAC, firmware) stays as polled. A `dev-status` push may list each port's active slot
+    only (what Skyline/EJOIN firmware sends every period): the other slots keep their polled state. A pushed slot
+    equal to the one shown keeps the shown object, so only ports that really changed are new objects and an
+    unchanged push updates no entity (a SIM bank pushes up to 2,048 rows).
     """
-    slot_count = status.device.slot_count
-    ports = {
-        number: _within_slots(pushed.ports[number], slot_count) if number in pushed.ports else port
-        for number, port in status.ports.items()
-    }
-    return replace(status, ports=ports)
 
+    def __init__(self) -> None:
+        """Nothing pushed yet."""
+        # (port, slot) -> (the slot as last pushed, the slot it left in the status): a slot pushed again unchanged,
+        # onto the status it left, is known without comparing it field by field.
+        self._seen: dict[tuple[int, int], tuple[SlotStatus, SlotStatus | None]] = {}
 
-def _within_slots(port: PortStatus, slot_count: int) -> PortStatus:
-    if all(number <= slot_count for number in port.slots):
-        return port
-    slots = {number: slot for number, slot in port.slots.items() if number <= slot_count}
-    return replace(port, slots=slots, active_slot=port.active_slot if port.active_slot in slots else None)
+    def merge(self, status: GatewayStatus, pushed: GatewayStatus) -> GatewayStatus:
+        """`status` with a pushed `dev-status` merged in."""
+        slot_count = status.device.slot_count
+        ports: dict[int, PortStatus] | None = None
+        for number, pushed_port in pushed.ports.items():
+            if (port := status.ports.get(number)) is None:
+                continue
+            slots = {slot: value for slot, value in pushed_port.slots.items() if slot <= slot_count}
+            active = pushed_port.active_slot if pushed_port.active_slot in slots else None
+            if active is None and port.active_slot not in slots:
+                active = port.active_slot  # the slot in use was not pushed: it still is
+            merged = self._merge_port(port, slots, active)
+            if merged is not port:
+                ports = ports if ports is not None else dict(status.ports)
+                ports[number] = merged
+        return status if ports is None else replace(status, ports=ports)
 
+    def merge_slot(self, status: GatewayStatus, slot: SlotStatus) -> GatewayStatus:
+        """`status` with one pushed slot (`port-status`) merged in; itself when the push names no slot it has."""
+        if slot.ref is None or slot.ref.slot is None or slot.ref.slot > status.device.slot_count:
+            return status
+        if (port := status.ports.get(slot.ref.port)) is None:
+            return status
+        number = slot.ref.slot
+        active = number if slot.active else (None if port.active_slot == number else port.active_slot)
+        merged = self._merge_port(port, {number: slot}, active)
+        return status if merged is port else replace(status, ports={**status.ports, port.port: merged})
 
-def merge_slot(status: GatewayStatus, slot: SlotStatus) -> GatewayStatus | None:
-    """`status` with one pushed slot merged in, or None when the push names no slot of a port the gateway has."""
-    if slot.ref is None or slot.ref.slot is None or slot.ref.slot > status.device.slot_count:
-        return None
-    port_number, slot_number = slot.ref.port, slot.ref.slot
-    if (port := status.ports.get(port_number)) is None:
-        return None
-    slots = {**port.slots, slot_number: slot}
-    active_slot = slot_number if slot.active else port.active_slot
-    if not slot.active and port.active_slot == slot_number:
-        active_slot = None
-    ports = {**status.ports, port_number: replace(port, slots=slots, active_slot=active_slot)}
-    return replace(status, ports=ports)
+    def _merge_port(self, port: PortStatus, pushed: dict[int, SlotStatus], active: int | None) -> PortStatus:
+        """`port` with the `pushed` slots and `active` as its active slot; itself when nothing changed."""
+        slots: dict[int, SlotStatus] | None = None
+        for number, slot in pushed.items():
+            shown = port.slots.get(number)
+            kept = self._kept(port.port, number, shown, slot)
+            if kept is not shown:
+                slots = slots if slots is not None else dict(port.slots)
+                slots[number] = kept
+        previous = port.active_slot
+        if active != previous and previous is not None and previous not in pushed and previous in port.slots:
+            slots = slots if slots is not None else dict(port.slots)
+            slots[previous] = replace(port.slots[previous], active=False)  # no longer the slot in use
+        if slots is None and active == previous:
+            return port
+        return replace(port, slots=dict(sorted((slots or port.slots).items())), active_slot=active)
+
+    def _kept(self, port: int, number: int, shown: SlotStatus | None, pushed: SlotStatus) -> SlotStatus:
+        """The slot to show: the shown object when the pushed slot equals it."""
+        seen = self._seen.get((port, number))
+        if seen is not None and seen[0] is pushed and seen[1] is shown and shown is not None:
+            return shown
+        kept = shown if shown is not None and shown == pushed else pushed
+        self._seen[port, number] = (pushed, kept)
+        return kept
 
 
 class Receiver:
@@ -162,6 +198,7 @@ class Receiver:
         self.webhook: PushWebhook | None = None
         self.push_target: PushTargetManager | None = None
         self.ussd_sessions: set[int] = set()  # ports with a USSD code waiting for its reply
+        self._pushed_status = PushedStatus()
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -270,12 +307,17 @@ class Receiver:
 
     @callback
     def _apply_status(self, event: DeviceStatusEvent | PortStatusEvent) -> None:
-        """A pushed status merged into the polled data (the receiver starts after the first poll)."""
+        """A pushed status merged into the polled data (the receiver starts after the first poll).
+
+        An unchanged push notifies nobody (it would make every entity compare what it shows), unless the last poll
+        failed: a push then says the gateway is back.
+        """
         data = self.status.data
-        merged = (
-            merge_status(data, event.status) if isinstance(event, DeviceStatusEvent) else merge_slot(data, event.slot)
-        )
-        if merged is not None:
+        if isinstance(event, DeviceStatusEvent):
+            merged = self._pushed_status.merge(data, event.status)
+        else:
+            merged = self._pushed_status.merge_slot(data, event.slot)
+        if merged is not data or not self.status.last_update_success:
             self.status.async_set_updated_data(merged)
 
     @callback

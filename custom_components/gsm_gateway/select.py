@@ -44,6 +44,12 @@ class ActiveSlotSelect(PortEntity, SelectEntity):
         super().__init__(entry, port, "active_slot")
         self._attr_options = options
 
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        # Which slot is active, not what the slots report.
+        port = self.port_status
+        return (port is not None, port.active_slot if port is not None else None, self.coordinator.last_update_success)
+
     @property
     @override
     def current_option(self) -> str | None:

@@ -30,7 +30,6 @@ from .client import (
     CallStatistics,
     Capability,
     Gateway,
-    GatewayStatus,
     PortStatus,
     SimState,
     SlotRef,
@@ -39,7 +38,7 @@ from .client import (
 )
 from .const import DOMAIN
 from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, add_slot_entities, has_capability
 
 PARALLEL_UPDATES = 0
 
@@ -254,28 +253,26 @@ STATISTICS_SENSORS: tuple[StatisticsSensorDescription, ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class GatewaySensorDescription(SensorEntityDescription):
-    """A summary value of the whole gateway."""
+    """A summary of the whole gateway: the sum of a count per port."""
 
-    value_fn: Callable[[GatewayStatus], StateType]
+    count_fn: Callable[[PortStatus], int]
     exists_fn: Callable[[Gateway], bool] = lambda _gateway: True
 
+
+_NO_SIM = frozenset({SimState.NO_SIM, SimState.UNKNOWN})
 
 GATEWAY_SENSORS: tuple[GatewaySensorDescription, ...] = (
     GatewaySensorDescription(
         key="ports_registered",
         translation_key="ports_registered",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(port.state in REGISTERED_STATES for port in data.ports.values()),
+        count_fn=lambda port: int(port.state in REGISTERED_STATES),
     ),
     GatewaySensorDescription(
         key="sims_present",
         translation_key="sims_present",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(
-            slot.state not in {SimState.NO_SIM, SimState.UNKNOWN}
-            for port in data.ports.values()
-            for slot in port.slots.values()
-        ),
+        count_fn=lambda port: sum(slot.state not in _NO_SIM for slot in port.slots.values()),
     ),
 )
 
@@ -335,14 +332,19 @@ async def async_setup_entry(
     counters = [d for d in STATISTICS_SENSORS if statistics is not None and d.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[SensorEntity]:
-        entities: list[SensorEntity] = []
-        if multi_slot:
-            entities.extend(SlotSensor(entry, port.port, slot, SLOT_STATUS) for slot in range(1, slot_count + 1))
-        if statistics is not None:
-            entities.extend(StatisticsSensor(entry, statistics, port.port, description) for description in counters)
-        return entities
+        if statistics is None:
+            return []
+        return [StatisticsSensor(entry, statistics, port.port, description) for description in counters]
 
     add_port_entities(entry, async_add_entities, port_entities)
+    if multi_slot:
+        add_slot_entities(
+            hass,
+            entry,
+            async_add_entities,
+            SENSOR_DOMAIN,
+            lambda port, slot: [SlotSensor(entry, port, slot, SLOT_STATUS)],
+        )
     ReportedValueSensors(hass, entry, async_add_entities).async_start()
 
 
@@ -420,23 +422,34 @@ class PortSensor(PortEntity, SensorEntity):
         """Bind the description to a port."""
         super().__init__(entry, port, description.key)
         self.entity_description = description
+        self._read_from: PortStatus | None = None
+        self._read: tuple[StateType, Mapping[str, Any] | None] = (None, None)
+
+    def _value(self) -> tuple[StateType, Mapping[str, Any] | None]:
+        """Value and attributes, worked out once per port status (the check and the write both ask)."""
+        port = self.port_status
+        if port is None:
+            return (None, None)
+        if port is not self._read_from:
+            description = self.entity_description
+            self._read = (within_state_length(description.value_fn(port)), description.attributes_fn(port))
+            self._read_from = port
+        return self._read
 
     @override
     def shown_state(self) -> object:
         # The raw value, not the rendered state: cheaper, and it changes exactly when the state does.
-        return (self.native_value, self.extra_state_attributes)
+        return self._value()
 
     @property
     @override
     def native_value(self) -> StateType:
-        port = self.port_status
-        return None if port is None else within_state_length(self.entity_description.value_fn(port))
+        return self._value()[0]
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        port = self.port_status
-        return None if port is None else self.entity_description.attributes_fn(port)
+        return self._value()[1]
 
 
 class SlotSensor(PortEntity, SensorEntity):
@@ -484,6 +497,15 @@ class StatisticsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEnt
         self.port = port
         self._attr_device_info = entry.runtime_data.devices.child_device_info(port)
 
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        # The counters, and which slot of its port is active (the counters are the active SIM's).
+        status = self.gateway_status
+        own = self.coordinator
+        port = status.data.ports.get(self.port)
+        active = port.active_slot if port is not None else None
+        return (own.data, own.last_update_success, active, status.last_update_success)
+
     def _active_label(self) -> str | None:
         port = self.gateway_status.data.ports.get(self.port)
         if port is None or port.active_slot is None:
@@ -513,11 +535,20 @@ class GatewaySensor(GsmGatewayEntity[Any], SensorEntity):
         """Bind the description to the gateway."""
         super().__init__(entry, entry.runtime_data.status, description.key)
         self.entity_description = description
+        self._counts: dict[
+            int, tuple[PortStatus, int]
+        ] = {}  # per port, by its status object: a SIM bank has 2,048 slots
+
+    def _count(self, port: PortStatus) -> int:
+        known = self._counts.get(port.port)
+        if known is None or known[0] is not port:
+            known = self._counts[port.port] = (port, self.entity_description.count_fn(port))
+        return known[1]
 
     @property
     @override
     def native_value(self) -> StateType:
-        return within_state_length(self.entity_description.value_fn(self.coordinator.data))
+        return sum(self._count(port) for port in self.coordinator.data.ports.values())
 
 
 class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntity):
@@ -534,6 +565,11 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
         """Bind the description to the gateway."""
         super().__init__(entry, coordinator, description.key)
         self.entity_description = description
+
+    @override
+    def inputs(self) -> tuple[object, ...]:
+        # The counters, and whether the gateway answers; not which port changed.
+        return (self.coordinator.data, self.coordinator.last_update_success, self.gateway_status.last_update_success)
 
     @property
     @override

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -14,7 +15,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .client import Capability, Gateway, PortStatus, ProxyMode, ProxyResource, SlotRef, SlotStatus
 from .coordinator import GsmGatewayConfigEntry, ProxyStateCoordinator
-from .entity import GsmGatewayEntity, PortEntity, add_port_entities, has_capability
+from .entity import GsmGatewayEntity, PortEntity, add_port_entities, add_slot_entities, has_capability
 from .helpers import gateway_command
 
 PARALLEL_UPDATES = 1
@@ -66,20 +67,26 @@ LED = PortSwitchDescription(
 
 
 async def async_setup_entry(
-    _hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add lock and LED switches for every port the gateway supports them on."""
     gateway = entry.runtime_data.gateway
     capabilities = gateway.capabilities
     slot_count = gateway.device.slot_count if Capability.SIM_SLOTS in capabilities else 1
+    port_switches = [description for description in (LOCK, LED) if description.exists_fn(gateway)]
 
     def port_entities(port: PortStatus) -> list[PortSwitch]:
-        entities = [PortSwitch(entry, port.port, description) for description in (LOCK, LED)]
-        if slot_count > 1:
-            entities.extend(PortSwitch(entry, port.port, SLOT_LOCK, slot=slot) for slot in range(1, slot_count + 1))
-        return [entity for entity in entities if entity.entity_description.exists_fn(gateway)]
+        return [PortSwitch(entry, port.port, description) for description in port_switches]
 
     add_port_entities(entry, async_add_entities, port_entities)
+    if slot_count > 1 and SLOT_LOCK.exists_fn(gateway):
+        add_slot_entities(
+            hass,
+            entry,
+            async_add_entities,
+            SWITCH_DOMAIN,
+            lambda port, slot: [PortSwitch(entry, port, SLOT_LOCK, slot=slot)],
+        )
     if (proxy := entry.runtime_data.proxy) is not None:
         async_add_entities(ProxySwitch(entry, proxy, description) for description in PROXY_SWITCHES)
 

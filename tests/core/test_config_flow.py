@@ -40,6 +40,7 @@ from custom_components.gsm_gateway.const import (
     CONF_RECEIVE_MODE,
     CONF_RECIPIENT_NUMBER,
     CONF_RECIPIENT_PORT,
+    CONF_SLOT_ENTITIES,
     CONF_STATISTICS_INTERVAL,
     CONF_STATUS_INTERVAL,
     CONF_USE_HTTPS,
@@ -486,7 +487,12 @@ OPTIONS = {
 @pytest.mark.parametrize(
     ("vendor", "vendor_options", "step_id", "push_url"),
     [
-        ("ejoin", {CONF_MANAGE_PUSH_TARGET: False, CONF_DELETE_AFTER_DELIVERY: True}, "init", ""),
+        (
+            "ejoin",
+            {CONF_MANAGE_PUSH_TARGET: False, CONF_DELETE_AFTER_DELIVERY: True, CONF_SLOT_ENTITIES: "with_sim"},
+            "init",
+            "",
+        ),
         ("dinstar", {}, "init_manual", f"{LAN_URL}/api/webhook/{WEBHOOK_ID}"),
         ("synway", {CONF_DELETE_AFTER_DELIVERY: False}, "init_poll", ""),
     ],

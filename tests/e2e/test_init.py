@@ -103,6 +103,19 @@ async def test_ports_appear_and_go(hass: HomeAssistant, init_integration: MockCo
     assert hass.states.get("sensor.ejoin_gateway_port_5_status") is None
 
 
+async def test_the_gateway_device_follows_a_firmware_update(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    registry = dr.async_get(hass)
+    sim.firmware = "532-604-924-041-100-999"
+    await update_entity(hass, "sensor.ejoin_gateway_ports_registered")
+    gateway = registry.async_get_device_by_identifier(
+        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert gateway is not None
+    assert gateway.sw_version == "532-604-924-041-100-999"
+
+
 async def test_user_may_remove_only_ports_the_gateway_lost(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

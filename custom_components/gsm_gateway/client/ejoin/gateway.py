@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 import logging
+import threading
 from typing import Any, ClassVar
 
 import aiohttp
@@ -188,6 +189,10 @@ class EjoinGateway(Gateway):
         self.push_buffering = push_buffering or PushBuffering()
         self.push_url: str | None = None  # set by `set_push_target`; sends then ask for reports there
         self._status_rows = RowCache()
+        # Pushed statuses have their own: they may list the active slots only, where polls list every slot. A big
+        # push is parsed in a worker thread, so parsing one takes the lock.
+        self._pushed_rows = RowCache()
+        self._push_lock = threading.Lock()
         self._detect_features = detect_features
         self._features: frozenset[Capability] = frozenset()
 
@@ -284,7 +289,8 @@ class EjoinGateway(Gateway):
 
     def parse_push(self, request: PushRequest) -> list[PushEvent]:
         """Events of one pushed request (JSON, legacy plain text or MMS)."""
-        return parse_push(request, time_zone=self.time_zone)
+        with self._push_lock:
+            return parse_push(request, time_zone=self.time_zone, status_rows=self._pushed_rows)
 
     # --- sending ------------------------------------------------------------------------------------------
 

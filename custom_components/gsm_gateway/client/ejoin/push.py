@@ -46,7 +46,7 @@ from ..models import IncomingSms
 from ..ports import canonical_label, parse_label
 from .inbox import message_id, parse_device_time, parse_rows, split_header_block
 from .mime import MimePart, parse_header_value, read_multipart
-from .parse import as_int, as_text, mapping, parse_gateway_status, parse_slot_row, sequence
+from .parse import RowCache, as_int, as_text, mapping, parse_gateway_status, parse_slot_row, sequence
 
 # Query parameters of the legacy plain-text forward, most likely spelling first (docs/protocol-ejoin.md).
 LEGACY_PORT_KEYS = ("port", "portnum", "port_id", "line", "p")
@@ -133,7 +133,7 @@ def _recv_sms(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
     return events
 
 
-def _json_push(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
+def _json_push(body: Mapping[str, Any], time_zone: tzinfo, status_rows: RowCache | None) -> list[PushEvent]:
     kind = as_text(body.get("type"))
     if kind == "dev-status":
         rows = body.get("status")
@@ -141,11 +141,8 @@ def _json_push(body: Mapping[str, Any], time_zone: tzinfo) -> list[PushEvent]:
             check_rows(len(rows), "dev-status", MAX_STATUS_ROWS)
             for row in rows:
                 check_fields(row, "dev-status")
-        return [
-            DeviceStatusEvent(
-                status=parse_gateway_status(body), sequence=as_int(body.get("seq")), period=as_int(body.get("expires"))
-            )
-        ]
+        status = parse_gateway_status(body, cache=status_rows)
+        return [DeviceStatusEvent(status=status, sequence=as_int(body.get("seq")), period=as_int(body.get("expires")))]
     if kind == "port-status":
         check_fields(body, "port-status")
         return [PortStatusEvent(slot=parse_slot_row(body, active=True), sequence=as_int(body.get("seq")))]
@@ -270,8 +267,17 @@ def _looks_like_json(request: PushRequest) -> bool:
     return "json" in request.content_type.lower() or request.body.lstrip().startswith(b"{")
 
 
-def parse_push(request: PushRequest, *, time_zone: tzinfo = UTC, now: datetime | None = None) -> list[PushEvent]:
-    """Every event in one pushed request. Raises `GatewayPushError` and nothing else."""
+def parse_push(
+    request: PushRequest,
+    *,
+    time_zone: tzinfo = UTC,
+    now: datetime | None = None,
+    status_rows: RowCache | None = None,
+) -> list[PushEvent]:
+    """Every event in one pushed request. Raises `GatewayPushError` and nothing else.
+
+    `status_rows` remembers the rows of earlier `dev-status` pushes: a SIM bank's is 2,048 rows, mostly unchanged.
+    """
     received = now or datetime.now(UTC)
     try:
         if len(request.content_type) > MAX_HEADER_VALUE_CHARS:
@@ -286,7 +292,7 @@ def parse_push(request: PushRequest, *, time_zone: tzinfo = UTC, now: datetime |
                 if "json" in request.content_type.lower() or not request.query:
                     raise GatewayResponseError("push body is not valid JSON") from None
             else:
-                return _json_push(mapping(body, "push body"), time_zone)
+                return _json_push(mapping(body, "push body"), time_zone, status_rows)
         return _legacy_sms(request, time_zone, received)
     except GatewayResponseError as err:  # GatewayPushError included: rebuilt with the same message
         raise GatewayPushError(str(err)) from None
