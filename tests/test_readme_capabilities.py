@@ -33,6 +33,8 @@ CAPABILITY_NAMES: Mapping[Capability, str] = {
     Capability.INBOX_POLL: "Incoming SMS polled (catch-up, poll-only mode)",
     Capability.INBOX_DELETE: "Received SMS deleted after delivery (option)",
     Capability.MMS: "Incoming MMS (`gsm_gateway_mms_received`)",
+    Capability.MMS_SEND: "Sending MMS",
+    Capability.SEND_OPTIONS: "Send options: SMS centre, interval, send timeout",
     Capability.SEND_REPORTS: "Send results (`gsm_gateway_sms_sent`, `gsm_gateway_sms_failed`)",
     Capability.DELIVERY_REPORTS: "Delivery reports (`gsm_gateway_delivery_report`)",
     Capability.REPORT_POLL: "Send results and delivery reports also without pushes (polled)",

@@ -1,4 +1,4 @@
-"""Sending SMS, shared by the `send_sms` action and the recipient notify entities.
+"""Sending SMS (the `send_sms` action and the recipient notify entities) and MMS (the `send_mms` action).
 
 A send either succeeds for every recipient or raises a translated error that names the device's reason.
 """
@@ -11,12 +11,15 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .client import Encoding, SendResult, SlotRef, SmsRequest
+from .client import Encoding, MmsRequest, SendOptions, SendResult, SlotRef, SmsRequest
 from .const import CONF_DEFAULT_ENCODING, CONF_DEFAULT_PORT, CONF_DELIVERY_REPORTS, DEFAULT_PORT_AUTO, DOMAIN
 from .coordinator import GsmGatewayConfigEntry
 from .helpers import translate_gateway_errors
+from .media import async_read_attachments
 from .reports import async_track_later
 from .validation import clean_number, parse_ports, quoted_entry
+
+NO_SEND_OPTIONS = SendOptions()  # the gateway's own defaults
 
 
 def normalize_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
@@ -58,6 +61,7 @@ async def async_send_sms(
     port: str | None = None,
     encoding: str | None = None,
     delivery_report: bool | None = None,
+    options: SendOptions = NO_SEND_OPTIONS,
 ) -> dict[str, Any]:
     """Send `message` to every recipient in as few requests as the gateway allows; return the device's answer."""
     if not message:
@@ -70,11 +74,53 @@ async def async_send_sms(
         delivery_report=(
             delivery_report if delivery_report is not None else entry.options.get(CONF_DELIVERY_REPORTS, False)
         ),
+        options=options,
     )
     runtime = entry.runtime_data
     with translate_gateway_errors(entry):
         result = await runtime.gateway.send_sms(request)
-    async_follow_reports(runtime.status.hass, entry, result, delivery_report=request.delivery_report)
+    return _answer(runtime.status.hass, entry, result, delivery_report=request.delivery_report)
+
+
+async def async_send_mms(
+    entry: GsmGatewayConfigEntry,
+    *,
+    recipients: Sequence[str],
+    title: str,
+    message: str,
+    attachments: Sequence[str],
+    port: str | None = None,
+    options: SendOptions = NO_SEND_OPTIONS,
+) -> dict[str, Any]:
+    """Send one MMS to every recipient; return the device's answer, as `async_send_sms` does.
+
+    `attachments` are media-source ids or paths (`media.py`). Everything the user gave is checked before the files are
+    read, and the files before the gateway is asked.
+    """
+    if not title.strip():
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="mms_title_required")
+    numbers = normalize_recipients(recipients)
+    ports = resolve_ports(entry, port)
+    runtime = entry.runtime_data
+    hass = runtime.status.hass
+    request = MmsRequest(
+        recipients=numbers,
+        title=title.strip(),
+        text=message,
+        attachments=await async_read_attachments(hass, attachments),
+        ports=ports,
+        options=options,
+    )
+    with translate_gateway_errors(entry):
+        result = await runtime.gateway.send_mms(request)
+    return _answer(hass, entry, result, delivery_report=False)
+
+
+def _answer(
+    hass: HomeAssistant, entry: GsmGatewayConfigEntry, result: SendResult, *, delivery_report: bool
+) -> dict[str, Any]:
+    """Follow the send's reports; the response, or a translated error when the gateway refused any recipient."""
+    async_follow_reports(hass, entry, result, delivery_report=delivery_report)
     rejected = [item for item in result.recipients if not item.accepted]
     if rejected:
         first = rejected[0]

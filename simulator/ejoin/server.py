@@ -41,6 +41,12 @@ device does not know why the network refuses), so its tasks are accepted and eac
 progress reason "7 Server Error", carrier reason "21 Short message transfer rejected" (the RP cause of 3GPP TS
 24.011 that networks give a prepaid SIM without credit). `sent_log` lists every SMS the device sent (number, port
 label), so tests can count sends per recipient.
+
+Send tasks: `accepted_tasks` keeps every task the device accepted as it read them (recipients, text, `smsc`,
+`intvl` in ms, `tmo`, and for an MMS — `smstype` 1 or 2 — its `smstitle` and decoded attachments). `intvl`
+spaces the SMS of one task (at least `send_interval` apart). MMS tasks are refused like the v2.4 table says:
+"17 MMS Title expected", "18 Too Many MMS Attachments" (more than 5), "19 MMS Attachments expected" (none, or one
+of an unknown type or not base64), "20 MMS Attachments Cache Overlimit" (100 KB or more in total).
 """
 
 from __future__ import annotations
@@ -90,6 +96,9 @@ from .wire import (
 JSON_TYPE = "application/json"
 MAX_QUEUE = 1000
 MMS_KINDS = frozenset({"jpg", "gif", "txt", "mp3"})
+MMS_KIND_ALIASES = {"jpeg": "jpg"}
+MMS_MAX_ATTACHMENTS = 5
+MMS_MAX_BYTES = 100 * 1024  # "total < 100KB"
 CREDENTIAL_KEYS = frozenset({"username", "password", "op", "version", "session", "seq", "auth"})
 # A SIM without credit: the network refuses its SMS (progress reason, carrier reason of the failure report).
 NO_CREDIT = ("7 Server Error", "21 Short message transfer rejected")
@@ -148,6 +157,7 @@ class EjoinSimulator(GatewaySimulator):
         self.min_status_period = 60.0
         self.failing_recipients: set[str] = set()
         self.sent_log: list[tuple[str, str]] = []  # (number, port label) of every SMS sent, in order
+        self.accepted_tasks: list[QueuedTask] = []  # every task the device accepted, in order, as it read them
         self.esim_fail = False
         self.esims = make_esims(self.rng, self.ports, self.slot_count)
         self.proxy = ProxyService()
@@ -506,21 +516,39 @@ class EjoinSimulator(GatewaySimulator):
             return None
         return [(number, slot or self.ports[number - 1].active) for number, slot in parsed]
 
-    def _check_mms(self, task: dict[str, Any]) -> str | None:
-        if not task.get("smstitle"):
-            return "17 MMS Title expected"
-        attachments = [item for item in str(task.get("attachments") or "").split(";") if item]
-        if not attachments:
-            return "19 MMS Attachments expected"
-        if len(attachments) > 5:
-            return "18 Too Many MMS Attachments"
-        size = 0
-        for item in attachments:
-            kind, _, data = item.partition("|")
-            if kind.lower() not in MMS_KINDS:
-                return "19 MMS Attachments expected"
-            size += len(data) * 3 // 4
-        return "20 MMS Attachments Cache Overlimit" if size >= 100 * 1024 else None
+    @staticmethod
+    def _read_mms(task: dict[str, Any]) -> tuple[str | None, list[tuple[str, bytes]]]:
+        """The refusal of an MMS task (codes 17-20, or None) and its attachments as (kind, data).
+
+        Liberal like firmware: `attachments` as `kind|b64;kind|b64` (blanks, line breaks, a trailing `;`, missing
+        padding and upper-case kinds allowed; `jpeg` for `jpg`) or a list of `kind|b64` items. An item whose kind
+        is unknown or whose data is no base64 counts as no attachment (code 19: the document has no other code).
+        """
+        title = task.get("smstitle")
+        if not isinstance(title, str) or not title.strip():
+            return "17 MMS Title expected", []
+        raw = task.get("attachments") or ""
+        items = raw if isinstance(raw, list) else str(raw).split(";")
+        items = [str(item) for item in items if str(item).strip()]
+        if not items:
+            return "19 MMS Attachments expected", []
+        if len(items) > MMS_MAX_ATTACHMENTS:
+            return "18 Too Many MMS Attachments", []
+        attachments: list[tuple[str, bytes]] = []
+        for item in items:
+            kind, _, text = item.partition("|")
+            kind = MMS_KIND_ALIASES.get(kind.strip().lower(), kind.strip().lower())
+            data = "".join(text.split())
+            try:
+                decoded = base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+            except ValueError:
+                return "19 MMS Attachments expected", []
+            if kind not in MMS_KINDS:
+                return "19 MMS Attachments expected", []
+            attachments.append((kind, decoded))
+        if sum(len(data) for _, data in attachments) >= MMS_MAX_BYTES:
+            return "20 MMS Attachments Cache Overlimit", []
+        return None, attachments
 
     def _accept_task(self, task: Any, seen: set[int]) -> tuple[Any, str]:
         """Validate one task and queue it; the tid (as given) and the status text."""
@@ -536,8 +564,10 @@ class EjoinSimulator(GatewaySimulator):
             return tid, "9 TO expected"
         sms_type = _int(task.get("smstype"), 0) or 0
         text = task.get("sms")
+        attachments: list[tuple[str, bytes]] = []
         if sms_type in {1, 2}:
-            if (problem := self._check_mms(task)) is not None:
+            problem, attachments = self._read_mms(task)
+            if problem is not None:
                 return tid, problem
         elif not isinstance(text, str) or not text:
             return tid, "8 SMS expected"
@@ -555,21 +585,26 @@ class EjoinSimulator(GatewaySimulator):
         body = str(text or "")
         if charset == "base64":
             body = base64.b64decode(body + "=" * (-len(body) % 4)).decode("utf-8", errors="replace")
-        self.queue.append(
-            QueuedTask(
-                tid=tid,
-                ports=ports,
-                from_text=str(task.get("from", task.get("port", "")) or ""),
-                recipients=recipients,
-                text=body,
-                charset=charset,
-                coding=_int(task.get("coding"), 0) or 0,
-                sms_type=sms_type,
-                success_report=_int(task.get("sdr"), 0) == 1,
-                failure_report=_int(task.get("fdr"), 1) == 1,
-                delivery_report=_int(task.get("dr"), 0) == 1,
-            )
+        queued = QueuedTask(
+            tid=tid,
+            ports=ports,
+            from_text=str(task.get("from", task.get("port", "")) or ""),
+            recipients=recipients,
+            text=body,
+            charset=charset,
+            coding=_int(task.get("coding"), 0) or 0,
+            sms_type=sms_type,
+            success_report=_int(task.get("sdr"), 0) == 1,
+            failure_report=_int(task.get("fdr"), 1) == 1,
+            delivery_report=_int(task.get("dr"), 0) == 1,
+            smsc=str(task.get("smsc") or "").strip(),
+            interval_ms=max(_int(task.get("intvl"), 0) or 0, 0),
+            timeout=_int(task.get("tmo"), 30) or 30,
+            mms_title=str(task.get("smstitle") or "") if sms_type in {1, 2} else "",
+            attachments=attachments,
         )
+        self.queue.append(queued)
+        self.accepted_tasks.append(queued)
         seen.add(tid)
         return tid, "0 OK"
 
@@ -602,7 +637,9 @@ class EjoinSimulator(GatewaySimulator):
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            await asyncio.sleep(self.send_interval)
+            # `intvl` spaces the SMS of one task; the first waits only for the queue's own pace.
+            pause = self.send_interval if task.next_index == 0 else max(self.send_interval, task.interval_ms / 1000)
+            await asyncio.sleep(pause)
             if task in self.queue and not task.paused and not task.done:
                 self._send_one(task)
 

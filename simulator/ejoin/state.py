@@ -117,6 +117,11 @@ class QueuedTask:
     success_report: bool
     failure_report: bool
     delivery_report: bool
+    smsc: str = ""  # `smsc`, as given
+    interval_ms: int = 0  # `intvl`: the pause between two SMS of the task
+    timeout: int = 30  # `tmo`, seconds
+    mms_title: str = ""  # `smstitle` of an MMS
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (kind, data) of an MMS, as decoded
     paused: bool = False
     next_index: int = 0
     sent: int = 0

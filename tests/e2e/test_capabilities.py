@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -71,6 +72,8 @@ from .conftest import WEBHOOK_ID, entry_data, port_device_id, update_entity
 SENDER = "+491711234567"
 DELIVERED_NUMBER = "+491700000001"
 FAILING_NUMBER = "+491700000002"
+SMSC = "+491770610000"
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(64)) + b"\xff\xd9"
 IMEI = "490154203237518"  # valid check digit
 SIM_NUMBER = "+491701234567"
 ACTIVATION_CODE = "LPA:1$smdp.example.com$MATCHING-ID-1234"
@@ -147,6 +150,14 @@ class Device:
         """Requests since `since` that deleted received SMS on the device."""
         return []
 
+    def sent_mms(self) -> list[tuple[list[str], str, str, list[tuple[str, bytes]]]]:
+        """Every MMS the device accepted: recipients, title, text, and the attachments as (kind, data)."""
+        raise NotOnThisDeviceError(f"{self.sim.vendor}: no MMS sending")
+
+    def send_options(self) -> list[tuple[str, int, int]]:
+        """The SMS centre, interval (ms) and send timeout (s) of every send task the device accepted."""
+        raise NotOnThisDeviceError(f"{self.sim.vendor}: no send options")
+
 
 class EjoinDevice(Device):
     """Skyline/EJOIN: `goip_send_cmd.html` commands, `goip_get_sms.html?sms_del=1` deletions."""
@@ -221,6 +232,16 @@ class EjoinDevice(Device):
             for request in self.sim.requests[since:]
             if request.path == "/goip_get_sms.html" and request.query.get("sms_del") == "1"
         ]
+
+    def sent_mms(self) -> list[tuple[list[str], str, str, list[tuple[str, bytes]]]]:
+        return [
+            (task.recipients, task.mms_title, task.text, task.attachments)
+            for task in self.sim.accepted_tasks
+            if task.sms_type in {1, 2}
+        ]
+
+    def send_options(self) -> list[tuple[str, int, int]]:
+        return [(task.smsc, task.interval_ms, task.timeout) for task in self.sim.accepted_tasks]
 
 
 class DinstarDevice(Device):
@@ -313,10 +334,17 @@ class Case:
     """One vendor's simulator and Home Assistant, ready to set up the gateway with the options a check needs."""
 
     def __init__(
-        self, hass: HomeAssistant, vendor: Vendor, sim: GatewaySimulator, entry: MockConfigEntry, webhook_url: str
+        self,
+        hass: HomeAssistant,
+        vendor: Vendor,
+        sim: GatewaySimulator,
+        entry: MockConfigEntry,
+        webhook_url: str,
+        files: Path,
     ) -> None:
-        """Bind the pieces; `start` sets the gateway up."""
+        """Bind the pieces; `start` sets the gateway up. `files` is a folder for the user's files."""
         self.hass = hass
+        self.files = files
         self.vendor = vendor
         self.sim = sim
         self.device = DEVICES[vendor](sim)
@@ -779,6 +807,43 @@ async def check_stk(case: Case) -> None:
     assert chosen["frame_id"] != root["frame_id"]
 
 
+async def check_mms_send(case: Case) -> None:
+    """`send_mms` sends a picture from a folder the user allowed: the gateway gets an MMS with the title and the
+    file, and its send result fires `gsm_gateway_sms_sent` like any send's.
+    """
+    await case.start()
+    picture = case.files / "doorbell.jpg"
+    await case.hass.async_add_executor_job(picture.write_bytes, JPEG)
+    case.hass.config.allowlist_external_dirs.add(str(case.files))
+    sent = case.capture(EVENT_SMS_SENT)
+    response = await case.call(
+        "send_mms",
+        recipients=[DELIVERED_NUMBER],
+        title="Front door",
+        message="Someone rang",
+        attachments=[str(picture)],
+    )
+    assert [item["accepted"] for item in response["recipients"]] == [True]
+    assert case.device.sent_mms() == [([DELIVERED_NUMBER], "Front door", "Someone rang", [("jpg", JPEG)])]
+    await case.drive(lambda: sent, f"no {EVENT_SMS_SENT} for the MMS")
+    assert sent[0].data["task_id"] in task_ids(response)
+
+
+async def check_send_options(case: Case) -> None:
+    """`send_sms` with an SMS centre, an interval and a send timeout: the gateway gets them with the send."""
+    await case.start()
+    response = await case.call(
+        "send_sms",
+        recipients=[DELIVERED_NUMBER, FAILING_NUMBER],
+        message="paced",
+        smsc=SMSC,
+        interval=200,
+        send_timeout=90,
+    )
+    assert all(item["accepted"] for item in response["recipients"])
+    assert case.device.send_options() == [(SMSC, 200, 90)]  # one task: the interval spaces its two SMS
+
+
 async def check_mms(case: Case) -> None:
     """An MMS pushed by the gateway fires `gsm_gateway_mms_received` with its documented fields."""
     await case.start()
@@ -826,6 +891,8 @@ CHECKS: Mapping[Capability, Callable[[Case], Awaitable[None]]] = {
     Capability.CDR: check_cdr,
     Capability.STK: check_stk,
     Capability.MMS: check_mms,
+    Capability.MMS_SEND: check_mms_send,
+    Capability.SEND_OPTIONS: check_send_options,
 }
 
 # (vendor, capability) -> why the check does not give what the declaration says yet: a declared capability that does
@@ -852,6 +919,7 @@ async def case(
     hass_client_no_auth: ClientSessionGenerator,
     entity_registry_enabled_by_default: None,
     vendor: str,
+    tmp_path: Path,
 ) -> Case:
     """The vendor's simulator with every conditional capability present, and Home Assistant reachable by pushes."""
     dialect = Vendor(vendor)
@@ -875,7 +943,7 @@ async def case(
         domain=DOMAIN, title=f"{vendor} gateway", data=entry_data(sim, vendor), unique_id=device.unique_id
     )
     entry.add_to_hass(hass)
-    matrix_case = Case(hass, dialect, sim, entry, f"{hass.config.internal_url}/api/webhook/{WEBHOOK_ID}")
+    matrix_case = Case(hass, dialect, sim, entry, f"{hass.config.internal_url}/api/webhook/{WEBHOOK_ID}", tmp_path)
     await matrix_case.device.prepare(matrix_case.webhook_url)
     sim.requests.clear()
     return matrix_case
@@ -924,6 +992,7 @@ def test_every_capability_has_an_end_to_end_check() -> None:
 
 ACTION_SAMPLES: Mapping[str, Mapping[str, Any]] = {
     "send_sms": {"recipients": [DELIVERED_NUMBER], "message": "hello"},
+    "send_mms": {"recipients": [DELIVERED_NUMBER], "title": "hello", "attachments": ["media-source://none/x.jpg"]},
     "set_imei": {"port": "1", "imei": IMEI},
     "set_sim_number": {"port": "1", "number": SIM_NUMBER},
     "redial": {"ports": "1"},

@@ -52,6 +52,7 @@ from .exceptions import (
 from .gateway import Gateway, ProbeOutcome
 from .imei import IMEI_LENGTH, luhn_valid
 from .ip_lists import IpListConfig, IpListFeature, IpListKind
+from .mms import MMS_KINDS, MMS_MAX_ATTACHMENTS, MMS_MAX_BYTES, mms_kind
 from .models import (
     REGISTERED_STATES,
     VENDOR_NAMES,
@@ -63,10 +64,13 @@ from .models import (
     GatewayStatus,
     InboxPage,
     IncomingSms,
+    MmsAttachment,
+    MmsRequest,
     MultipartInfo,
     PortStatus,
     RecipientResult,
     RedialMode,
+    SendOptions,
     SendResult,
     SentMessage,
     SetResult,
@@ -97,6 +101,9 @@ from .sim_toolkit import SimToolkitFeature, StkInputType, StkItem, StkView
 
 __all__ = [
     "IMEI_LENGTH",
+    "MMS_KINDS",
+    "MMS_MAX_ATTACHMENTS",
+    "MMS_MAX_BYTES",
     "REGISTERED_STATES",
     "VENDOR_NAMES",
     "CallDetailRecord",
@@ -139,7 +146,9 @@ __all__ = [
     "IpListConfig",
     "IpListFeature",
     "IpListKind",
+    "MmsAttachment",
     "MmsReceivedEvent",
+    "MmsRequest",
     "MultipartInfo",
     "PortStatus",
     "PortStatusEvent",
@@ -156,6 +165,7 @@ __all__ = [
     "PushRequest",
     "RecipientResult",
     "RedialMode",
+    "SendOptions",
     "SendReportEvent",
     "SendResult",
     "SentMessage",
@@ -185,6 +195,7 @@ __all__ = [
     "detect_gateway",
     "format_selector",
     "luhn_valid",
+    "mms_kind",
     "parse_label",
     "parse_selector",
     "slot_letter",

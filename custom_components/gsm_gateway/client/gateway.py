@@ -35,7 +35,9 @@ from .models import (
     GatewayStatus,
     InboxPage,
     IncomingSms,
+    MmsRequest,
     RedialMode,
+    SendOptions,
     SendReportEvent,
     SendResult,
     SentMessage,
@@ -146,7 +148,10 @@ class Gateway(ABC):
 
     @abstractmethod
     async def send_sms(self, request: SmsRequest) -> SendResult:
-        """Send one text to the recipients, in as few requests as the dialect allows."""
+        """Send one text to the recipients, in as few requests as the dialect allows.
+
+        A dialect without `Capability.SEND_OPTIONS` refuses `request.options` (`_refuse_send_options`).
+        """
 
     @abstractmethod
     async def fetch_inbox(self, cursor: Mapping[str, Any] | None, *, limit: int = 100) -> InboxPage:
@@ -192,6 +197,15 @@ class Gateway(ABC):
 
     def _unsupported(self, feature: str) -> GatewayUnsupportedError:
         return GatewayUnsupportedError(f"{self.vendor.value} gateways do not support {feature}")
+
+    def _refuse_send_options(self, options: SendOptions) -> None:
+        """Options this dialect cannot honour are refused, never silently dropped."""
+        if options.given:
+            raise self._unsupported(f"send options ({', '.join(options.given)})")
+
+    async def send_mms(self, request: MmsRequest) -> SendResult:
+        """Send an MMS (title, text, attachments) to the recipients (`Capability.MMS_SEND`)."""
+        raise self._unsupported("sending MMS")
 
     async def fetch_reports(self, sent: Sequence[SentMessage]) -> list[SendReportEvent | DeliveryReportEvent]:
         """Read back the send results and delivery reports of `sent` that are there now (`REPORT_POLL`).

@@ -65,7 +65,9 @@ class Capability(StrEnum):
     CALL_FORWARD = "call_forward"
     CDR = "cdr"
     STK = "stk"
-    MMS = "mms"
+    MMS = "mms"  # incoming MMS
+    MMS_SEND = "mms_send"  # `Gateway.send_mms`
+    SEND_OPTIONS = "send_options"  # `SendOptions` of a send are honoured (SMS centre, interval, timeout)
 
 
 class SimState(StrEnum):
@@ -234,6 +236,24 @@ class GatewayStatus:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SendOptions:
+    """How the gateway should send, where it can be told per send (`Capability.SEND_OPTIONS`); None: its default.
+
+    A dialect without the capability refuses options that are set rather than ignore them.
+    """
+
+    smsc: str | None = field(default=None, repr=False)  # the SMS centre's number
+    interval_ms: int | None = None  # pause between two messages of the send
+    result_timeout: int | None = None  # seconds the gateway waits for each message's send result
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """Names of the options that are set."""
+        values = {"smsc": self.smsc, "interval_ms": self.interval_ms, "result_timeout": self.result_timeout}
+        return tuple(name for name, value in values.items() if value is not None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SmsRequest:
     """One text to one or more recipients."""
 
@@ -242,6 +262,27 @@ class SmsRequest:
     ports: tuple[SlotRef, ...] = ()  # empty: the gateway chooses
     encoding: Encoding = Encoding.AUTO
     delivery_report: bool = False
+    options: SendOptions = SendOptions()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MmsAttachment:
+    """One file of an MMS: `kind` is its type as gateways name it (`client.mms.MMS_KINDS`: jpg, gif, txt, mp3)."""
+
+    kind: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MmsRequest:
+    """One MMS (a title, an optional text and attachments) to one or more recipients (`Capability.MMS_SEND`)."""
+
+    recipients: tuple[str, ...] = field(repr=False)
+    title: str = field(repr=False)
+    text: str = field(default="", repr=False)
+    attachments: tuple[MmsAttachment, ...]
+    ports: tuple[SlotRef, ...] = ()  # empty: the gateway chooses
+    options: SendOptions = SendOptions()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

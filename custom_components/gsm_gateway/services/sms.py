@@ -1,8 +1,13 @@
-"""The `send_sms` action (the sending itself lives in `sending.py`, shared with the notify entities).
+"""The `send_sms` and `send_mms` actions (the sending itself lives in `sending.py`, shared with the notify entities).
 
 With `failover: true` the action follows each recipient until a gateway reports it sent, trying other SIMs and
 gateways after a definite failure (`failover.py`). The other failover fields need it, so a typo cannot silently
 turn an alarm into a plain send.
+
+Send options (`smsc`, `interval`, `send_timeout`) go to gateways with `Capability.SEND_OPTIONS`; elsewhere, and with
+failover (whose attempts may go through any gateway), they are refused with a translated error, never dropped.
+`send_mms` is an action of its own: it needs `Capability.MMS_SEND`, a title and attachments, and none of the SMS
+fields (encoding, delivery report, failover) apply to it. Attachments come from Home Assistant's media (`media.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Encoding
+from custom_components.gsm_gateway.client import Capability, Encoding, SendOptions
 from custom_components.gsm_gateway.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_PORT, DOMAIN
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.failover import (
@@ -26,11 +31,13 @@ from custom_components.gsm_gateway.failover import (
     FailoverOptions,
     async_send_with_failover,
 )
-from custom_components.gsm_gateway.sending import async_send_sms, normalize_recipients
+from custom_components.gsm_gateway.sending import async_send_mms, async_send_sms, normalize_recipients
+from custom_components.gsm_gateway.validation import check_phone_number
 
-from .common import TARGET_SCHEMA, device_port, register, resolve_entry
+from .common import TARGET_SCHEMA, device_port, register, require, resolve_entry
 
 SERVICE_SEND_SMS = "send_sms"
+SERVICE_SEND_MMS = "send_mms"
 
 ATTR_RECIPIENTS = "recipients"
 ATTR_MESSAGE = "message"
@@ -42,6 +49,29 @@ ATTR_AT_LEAST_ONCE = "at_least_once"
 ATTR_MAX_ATTEMPTS = "max_attempts"
 ATTR_FAILOVER_GATEWAYS = "failover_gateways"
 FAILOVER_FIELDS = (ATTR_DEADLINE, ATTR_AT_LEAST_ONCE, ATTR_MAX_ATTEMPTS, ATTR_FAILOVER_GATEWAYS)
+ATTR_SMSC = "smsc"
+ATTR_INTERVAL = "interval"
+ATTR_SEND_TIMEOUT = "send_timeout"
+SEND_OPTION_FIELDS = (ATTR_SMSC, ATTR_INTERVAL, ATTR_SEND_TIMEOUT)
+ATTR_TITLE = "title"
+ATTR_ATTACHMENTS = "attachments"
+
+MAX_INTERVAL = 60_000  # ms: a minute between two messages
+MAX_SEND_TIMEOUT = 600  # s
+
+
+def _media_id(value: object) -> str:
+    """An attachment as automations write it (a media id or a path) or as the media selector gives it (a mapping)."""
+    if isinstance(value, dict):
+        value = value.get("media_content_id")
+    return cv.string(value)
+
+
+SEND_OPTIONS_SCHEMA: dict[vol.Marker, object] = {
+    vol.Optional(ATTR_SMSC): cv.string,
+    vol.Optional(ATTR_INTERVAL): vol.All(vol.Coerce(int), vol.Range(min=0, max=MAX_INTERVAL)),
+    vol.Optional(ATTR_SEND_TIMEOUT): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SEND_TIMEOUT)),
+}
 
 SEND_SMS_SCHEMA = vol.Schema(
     {
@@ -56,12 +86,50 @@ SEND_SMS_SCHEMA = vol.Schema(
         vol.Optional(ATTR_AT_LEAST_ONCE): cv.boolean,
         vol.Optional(ATTR_MAX_ATTEMPTS): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_ATTEMPTS)),
         vol.Optional(ATTR_FAILOVER_GATEWAYS): vol.All(cv.ensure_list, [cv.string]),
+        **SEND_OPTIONS_SCHEMA,
+    }
+)
+
+SEND_MMS_SCHEMA = vol.Schema(
+    {
+        **TARGET_SCHEMA,
+        vol.Required(ATTR_RECIPIENTS): vol.All(cv.ensure_list, [cv.string]),
+        vol.Required(ATTR_TITLE): cv.string,
+        vol.Optional(ATTR_MESSAGE, default=""): cv.string,
+        vol.Required(ATTR_ATTACHMENTS): vol.All(cv.ensure_list, [_media_id]),
+        vol.Optional(ATTR_PORT): cv.string,
+        **SEND_OPTIONS_SCHEMA,
     }
 )
 
 
+def send_options(call: ServiceCall, entry: GsmGatewayConfigEntry) -> SendOptions:
+    """The call's send options, when the gateway takes them; else a translated error naming the fields."""
+    given = [name for name in SEND_OPTION_FIELDS if call.data.get(name) not in (None, "")]
+    if not given:
+        return SendOptions()
+    if Capability.SEND_OPTIONS not in entry.runtime_data.gateway.capabilities:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="send_options_unsupported",
+            translation_placeholders={"title": entry.title, "fields": ", ".join(given)},
+        )
+    smsc = call.data.get(ATTR_SMSC) or None
+    return SendOptions(
+        smsc=None if smsc is None else check_phone_number(smsc, "invalid_smsc"),
+        interval_ms=call.data.get(ATTR_INTERVAL),
+        result_timeout=call.data.get(ATTR_SEND_TIMEOUT),
+    )
+
+
 async def _send_sms(call: ServiceCall) -> ServiceResponse:
     if call.data[ATTR_FAILOVER]:
+        if given := [name for name in SEND_OPTION_FIELDS if call.data.get(name) not in (None, "")]:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="send_options_with_failover",
+                translation_placeholders={"fields": ", ".join(given)},
+            )
         return await _send_sms_with_failover(call)
     if given := [name for name in FAILOVER_FIELDS if name in call.data]:
         raise ServiceValidationError(
@@ -77,6 +145,24 @@ async def _send_sms(call: ServiceCall) -> ServiceResponse:
         port=call.data.get(ATTR_PORT),
         encoding=call.data.get(ATTR_ENCODING),
         delivery_report=call.data.get(ATTR_DELIVERY_REPORT),
+        options=send_options(call, entry),
+    )
+
+
+async def _send_mms(call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(call)
+    require(entry, Capability.MMS_SEND, SERVICE_SEND_MMS)
+    port = call.data.get(ATTR_PORT)
+    if port in (None, "") and (number := device_port(call, entry)) is not None:
+        port = str(number)  # a port device chose the port
+    return await async_send_mms(
+        entry,
+        recipients=call.data[ATTR_RECIPIENTS],
+        title=call.data[ATTR_TITLE],
+        message=call.data[ATTR_MESSAGE],
+        attachments=call.data[ATTR_ATTACHMENTS],
+        port=port,
+        options=send_options(call, entry),
     )
 
 
@@ -162,5 +248,13 @@ def _gateway_or_device(hass: HomeAssistant, item: str) -> GsmGatewayConfigEntry:
 
 
 def async_setup(hass: HomeAssistant) -> None:
-    """Register `send_sms`."""
+    """Register `send_sms` and `send_mms`."""
     register(hass, SERVICE_SEND_SMS, _send_sms, SEND_SMS_SCHEMA, response=SupportsResponse.OPTIONAL, capability=None)
+    register(
+        hass,
+        SERVICE_SEND_MMS,
+        _send_mms,
+        SEND_MMS_SCHEMA,
+        response=SupportsResponse.OPTIONAL,
+        capability=Capability.MMS_SEND,
+    )

@@ -20,7 +20,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayRequestError,
     GatewayUnsupportedError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, SmsRequest
+from custom_components.gsm_gateway.client.models import Encoding, MmsAttachment, MmsRequest, SendOptions, SmsRequest
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.dinstar import DinstarSimulator
 
@@ -111,6 +111,18 @@ async def test_limits_checked_before_sending(gateway: DinstarGateway, sim: Dinst
             await gateway.send_sms(request)
     assert len(sim.requests) == before
     assert (await gateway.send_sms(SmsRequest(recipients=("1" * 24,), text="x" * 1500))).all_accepted
+
+
+async def test_send_options_and_mms_are_refused_not_ignored(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
+    """The API has no SMS centre, interval or timeout per send, and no MMS: nothing is sent without them."""
+    before = len(sim.requests)
+    for options in (SendOptions(smsc="+49177"), SendOptions(interval_ms=0), SendOptions(result_timeout=60)):
+        with pytest.raises(GatewayUnsupportedError, match="send options"):
+            await gateway.send_sms(SmsRequest(recipients=("+49151",), text="x", options=options))
+    mms = MmsRequest(recipients=("+49151",), title="t", attachments=(MmsAttachment(kind="jpg", data=b"x"),))
+    with pytest.raises(GatewayUnsupportedError, match="sending MMS"):
+        await gateway.send_mms(mms)
+    assert len(sim.requests) == before
 
 
 async def test_no_port_available(gateway: DinstarGateway, sim: DinstarSimulator) -> None:

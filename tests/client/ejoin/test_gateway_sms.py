@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -9,13 +10,7 @@ import aiohttp
 import pytest
 
 from custom_components.gsm_gateway.client.ejoin.gateway import EjoinGateway, PushBuffering
-from custom_components.gsm_gateway.client.ejoin.send import (
-    EjoinSendOptions,
-    EjoinSmsTask,
-    MmsAttachment,
-    SmsType,
-    TaskIdAllocator,
-)
+from custom_components.gsm_gateway.client.ejoin.send import TaskIdAllocator
 from custom_components.gsm_gateway.client.events import (
     DeliveryReportEvent,
     DeviceStatusEvent,
@@ -35,6 +30,9 @@ from custom_components.gsm_gateway.client.exceptions import (
 from custom_components.gsm_gateway.client.models import (
     Encoding,
     IncomingSms,
+    MmsAttachment,
+    MmsRequest,
+    SendOptions,
     SimState,
     SmsRequest,
     SmsTaskList,
@@ -112,41 +110,116 @@ async def test_duplicated_task_ids_are_retried_once_with_fresh_ids(
     assert [task["tid"] for task in first_answer.json()["tasks"]] == [int(tid) for tid in before.task_ids[:2]]
 
 
-async def test_send_tasks_with_every_attribute(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
-    sim.send_interval = 5
-    await gateway.send_tasks([EjoinSmsTask(recipients=("+4910",), text="first", task_id=4343)])
-    tasks = [
-        EjoinSmsTask(recipients=("+4911", "+4912"), text="both", task_id=4242, interval_ms=100, timeout=20),
-        EjoinSmsTask(
-            recipients=("+4913",),
-            text="pic",
-            sms_type=SmsType.MMS,
-            mms_title="Hi",
-            attachments=(MmsAttachment(kind="jpg", data=b"\xff\xd8\xff"),),
+async def test_send_options_reach_the_device(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    """`smsc`, `intvl` (a string) and `tmo`; with an interval every recipient shares one task, spaced by the device."""
+    options = SendOptions(smsc="+491770610000", interval_ms=250, result_timeout=90)
+    result = await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="spaced", options=options))
+    (post,) = sim.requests_to("/goip_post_sms.html")
+    (task,) = post.json()["tasks"]
+    assert (task["to"], task["smsc"], task["intvl"], task["tmo"]) == (",".join(RECIPIENTS), "+491770610000", "250", 90)
+    assert [item.recipient for item in result.recipients] == list(RECIPIENTS)
+    assert {item.task_id for item in result.recipients} == {str(task["tid"])}
+    assert result.all_accepted
+    (accepted,) = sim.accepted_tasks
+    assert (accepted.smsc, accepted.interval_ms, accepted.timeout) == ("+491770610000", 250, 90)
+    await wait_until(lambda: len(sim.sent_log) == 3)
+
+
+async def test_options_without_an_interval_keep_one_task_per_recipient(
+    gateway: EjoinGateway, sim: EjoinSimulator
+) -> None:
+    options = SendOptions(result_timeout=60)
+    await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="x", options=options))
+    tasks = sim.requests_to("/goip_post_sms.html")[0].json()["tasks"]
+    assert [(task["to"], task["tmo"]) for task in tasks] == [(number, 60) for number in RECIPIENTS]
+    assert all("smsc" not in task and "intvl" not in task for task in tasks)
+
+
+async def test_send_options_are_checked_before_sending(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    for options, message in [
+        (SendOptions(smsc="SMSC"), "the SMS centre"),
+        (SendOptions(interval_ms=-1), "0 ms or more"),
+        (SendOptions(result_timeout=0), "1 second or more"),
+    ]:
+        with pytest.raises(GatewayRequestError, match=message):
+            await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="x", options=options))
+    assert sim.requests_to("/goip_post_sms.html") == []
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+
+
+async def test_mms_to_one_number(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    request = MmsRequest(
+        recipients=("+4915111111111",),
+        title="Front door",
+        text="Someone rang",
+        attachments=(MmsAttachment(kind="jpg", data=JPEG), MmsAttachment(kind="txt", data=b"22:14")),
+        ports=(SlotRef(2, 1),),
+        options=SendOptions(result_timeout=120),
+    )
+    result = await gateway.send_mms(request)
+    assert result.all_accepted
+    (task,) = sim.requests_to("/goip_post_sms.html")[0].json()["tasks"]
+    assert (task["smstype"], task["smstitle"], task["sms"], task["from"], task["tmo"]) == (
+        1,
+        "Front door",
+        "Someone rang",
+        "2A",
+        120,
+    )
+    assert task["attachments"] == f"jpg|{base64.b64encode(JPEG).decode()};txt|MjI6MTQ="
+    assert "dr" not in task
+    (accepted,) = sim.accepted_tasks
+    assert (accepted.sms_type, accepted.mms_title) == (1, "Front door")
+    assert accepted.attachments == [("jpg", JPEG), ("txt", b"22:14")]
+
+
+async def test_mms_to_several_numbers_is_one_multi_number_task_per_100(
+    gateway: EjoinGateway, sim: EjoinSimulator
+) -> None:
+    sim.send_interval = 5  # keep them queued
+    recipients = tuple(f"+49151{n:07d}" for n in range(150))
+    request = MmsRequest(recipients=recipients, title="News", attachments=(MmsAttachment(kind="gif", data=b"GIF89a"),))
+    result = await gateway.send_mms(request)
+    posts = sim.requests_to("/goip_post_sms.html")
+    tasks = [task for post in posts for task in post.json()["tasks"]]
+    assert [(task["smstype"], len(task["to"].split(","))) for task in tasks] == [(2, 100), (2, 50)]
+    assert all(task["sms"] == "" for task in tasks)
+    assert result.requests_made == 2
+    assert [item.recipient for item in result.recipients] == list(recipients)
+    assert [item.task_id for item in result.recipients] == [str(tasks[0]["tid"])] * 100 + [str(tasks[1]["tid"])] * 50
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (MmsRequest(recipients=(), title="t", attachments=(MmsAttachment(kind="jpg", data=JPEG),)), "recipient"),
+        (MmsRequest(recipients=("49-1",), title="t", attachments=(MmsAttachment(kind="jpg", data=JPEG),)), "1-20"),
+        (MmsRequest(recipients=("+4915",), title=" ", attachments=(MmsAttachment(kind="jpg", data=JPEG),)), "title"),
+        (MmsRequest(recipients=("+4915",), title="t", attachments=()), "at least one attachment"),
+        (
+            MmsRequest(recipients=("+4915",), title="t", attachments=(MmsAttachment(kind="txt", data=b"x"),) * 6),
+            "at most 5",
         ),
-        EjoinSmsTask(recipients=("+4914",), text="hi", charset="base64", task_id=4343),
-    ]
-    options = EjoinSendOptions(report_url="http://r", sms_url="http://s", sms_count=5, sms_period=2)
-    results = await gateway.send_tasks(tasks, options)
-    assert (results[0].task_id, results[0].code) == ("4242", 0)
-    assert results[1].ok
-    assert (results[2].code, results[2].text) == (13, "Duplicated TaskId")  # the caller's own id: not retried
-    assert len(sim.requests_to("/goip_post_sms.html")) == 2
-    assert (sim.sr_url, sim.sms_url, sim.sms_cnt, sim.sms_prd) == ("http://r", "http://s", 5, 2)
-    body = sim.requests_to("/goip_post_sms.html")[1].json()
-    assert body["tasks"][0]["intvl"] == "100"
-    assert body["tasks"][1]["attachments"] == "jpg|/9j/"
-    assert body["tasks"][2]["sms"] == "aGk="
-    assert next(task.text for task in sim.queue if task.tid == 4242) == "both"
-    with pytest.raises(GatewayRequestError, match="unique"):
-        await gateway.send_tasks([tasks[0], tasks[0]])
+        (
+            MmsRequest(recipients=("+4915",), title="t", attachments=(MmsAttachment(kind="jpg", data=b"x" * 102400),)),
+            "under 100 KB",
+        ),
+        (MmsRequest(recipients=("+4915",), title="t", attachments=(MmsAttachment(kind="png", data=b"x"),)), "type"),
+    ],
+)
+async def test_mms_refused_before_sending(
+    gateway: EjoinGateway, sim: EjoinSimulator, request_: MmsRequest, message: str
+) -> None:
+    with pytest.raises(GatewayRequestError, match=message):
+        await gateway.send_mms(request_)
+    assert sim.requests_to("/goip_post_sms.html") == []
 
 
-async def test_send_without_recipients_or_tasks(gateway: EjoinGateway) -> None:
+async def test_send_without_recipients(gateway: EjoinGateway) -> None:
     with pytest.raises(GatewayRequestError):
         await gateway.send_sms(SmsRequest(recipients=(), text="x"))
-    with pytest.raises(GatewayRequestError):
-        await gateway.send_tasks([])
 
 
 async def test_a_task_the_device_does_not_report(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -602,13 +675,6 @@ async def test_texts_beyond_ten_segments_are_refused(
     assert len(sim.requests_to("/goip_post_sms.html")) == before
 
 
-async def test_send_tasks_checks_the_text_of_every_sms_task(gateway: EjoinGateway) -> None:
-    with pytest.raises(GatewayRequestError, match="at most 10"):
-        await gateway.send_tasks([EjoinSmsTask(recipients=("+4910",), text="ж" * 671, coding=0)])
-    with pytest.raises(GatewayRequestError, match="at most 100 recipients"):
-        await gateway.send_tasks([EjoinSmsTask(recipients=tuple(f"+49{n:06d}" for n in range(101)), text="x")])
-
-
 async def test_many_recipients_are_split_into_requests_of_100(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
     sim.send_interval = 5  # keep them queued
     recipients = tuple(f"+49151{n:07d}" for n in range(250))
@@ -624,12 +690,15 @@ async def test_many_recipients_are_split_into_requests_of_100(gateway: EjoinGate
     assert sent_to == list(recipients)
 
 
-async def test_send_tasks_count_recipients_per_request(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+async def test_tasks_share_requests_by_their_recipients(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    """Tasks of 100 recipients (an interval) take a request each: a request carries at most 100 recipients."""
     sim.send_interval = 5
-    tasks = [EjoinSmsTask(recipients=tuple(f"+49{n:03d}{k:03d}" for k in range(40)), text="x") for n in range(5)]
-    results = await gateway.send_tasks(tasks)
-    assert [len(post.json()["tasks"]) for post in sim.requests_to("/goip_post_sms.html")] == [2, 2, 1]
-    assert all(result.ok for result in results)
+    recipients = tuple(f"+49154{n:07d}" for n in range(250))
+    result = await gateway.send_sms(SmsRequest(recipients=recipients, text="x", options=SendOptions(interval_ms=0)))
+    posts = sim.requests_to("/goip_post_sms.html")
+    assert [[len(task["to"].split(",")) for task in post.json()["tasks"]] for post in posts] == [[100], [100], [50]]
+    assert result.requests_made == 3
+    assert result.all_accepted
 
 
 async def test_a_later_request_that_fails_marks_only_its_recipients(gateway: EjoinGateway, sim: EjoinSimulator) -> None:

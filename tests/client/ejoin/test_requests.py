@@ -50,7 +50,6 @@ from custom_components.gsm_gateway.client.ejoin.send import (
     TID_MAX,
     EjoinSendOptions,
     EjoinSmsTask,
-    MmsAttachment,
     SmsType,
     TaskIdAllocator,
     check_task,
@@ -64,7 +63,7 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayResponseError,
 )
 from custom_components.gsm_gateway.client.imei import luhn_valid
-from custom_components.gsm_gateway.client.models import RedialMode
+from custom_components.gsm_gateway.client.models import MmsAttachment, RedialMode
 from custom_components.gsm_gateway.client.ports import SlotRef
 from custom_components.gsm_gateway.client.proxy import ProxyEntry, ProxyMode, ProxyUser
 
@@ -259,15 +258,18 @@ def test_mms_task_body() -> None:
         (EjoinSmsTask(recipients=("1,2",), text="x"), "digits 0-9"),
         (EjoinSmsTask(recipients=(" ",), text="x"), "digits 0-9"),
         (EjoinSmsTask(recipients=("1",), text=""), "text is empty"),
-        (EjoinSmsTask(recipients=("1",), text="x", task_id=0), "task ids"),
-        (EjoinSmsTask(recipients=("1",), text="x", task_id=2**31), "task ids"),
+        (EjoinSmsTask(recipients=("1",), text="ж" * 671, coding=0), "at most 10"),
+        (EjoinSmsTask(recipients=tuple(f"+49{n:06d}" for n in range(101)), text="x"), "at most 100 recipients"),
+        (EjoinSmsTask(recipients=("1",), text="x", smsc="+49 171"), "the SMS centre is 1-20 digits"),
+        (EjoinSmsTask(recipients=("1",), text="x", interval_ms=-1), "0 ms or more"),
+        (EjoinSmsTask(recipients=("1",), text="x", timeout=0), "1 second or more"),
         (EjoinSmsTask(recipients=("1",), text="", sms_type=SmsType.MMS), "needs a title"),
         (EjoinSmsTask(recipients=("1",), text="", sms_type=SmsType.MMS, mms_title="t"), "at least one attachment"),
         (
             EjoinSmsTask(
                 recipients=("1",),
                 text="",
-                sms_type=SmsType.MMS_PER_RECIPIENT,
+                sms_type=SmsType.MMS_MULTI_NUMBER,
                 mms_title="t",
                 attachments=tuple(MmsAttachment(kind="txt", data=b"x") for _ in range(6)),
             ),

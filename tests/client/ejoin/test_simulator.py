@@ -217,12 +217,59 @@ async def test_session_cookie_variant(sim: EjoinSimulator, session: aiohttp.Clie
             {"tid": 1, "to": "1", "smstype": 1, "smstitle": "t", "attachments": "jpg|" + "A" * 140000},
             "20 MMS Attachments Cache Overlimit",
         ),
+        ({"tid": 1, "to": "1", "smstype": "1", "smstitle": " ", "attachments": "jpg|AAAA"}, "17 MMS Title expected"),
+        (
+            {"tid": 1, "to": "1", "smstype": 1, "smstitle": "t", "attachments": "jpg|!!!!"},
+            "19 MMS Attachments expected",
+        ),
+        ({"tid": 1, "to": "1", "smstype": 1, "smstitle": "t", "attachments": " ; "}, "19 MMS Attachments expected"),
     ],
 )
 async def test_refused_tasks(sim: EjoinSimulator, session: aiohttp.ClientSession, task: object, status: str) -> None:
     _, body = await call(session, sim, "POST", "/goip_post_sms.html", body={"type": "send-sms", "tasks": [task]})
     assert body["status"][0]["status"] == status
     assert sim.queue == []
+
+
+async def test_mms_tasks_are_read_liberally_and_kept(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
+    """Blanks, line breaks, missing padding, upper-case kinds, `jpeg`, a trailing `;`, a list, `smstype` as a string."""
+    sim.send_interval = 5
+    tasks = [
+        {
+            "tid": 7,
+            "to": "+4915111,+4915122",
+            "sms": "look",
+            "smstype": "2",
+            "smstitle": "Holiday",
+            "attachments": " JPEG|/9j/\n4A ; txt|aGk ;",
+        },
+        {"tid": 8, "to": "+4915133", "smstype": 1, "smstitle": "Song", "attachments": ["mp3|SUQz"]},
+    ]
+    _, answer = await call(session, sim, "POST", "/goip_post_sms.html", body={"type": "send-sms", "tasks": tasks})
+    assert [status["status"] for status in answer["status"]] == ["0 OK", "0 OK"]
+    first, second = sim.accepted_tasks
+    assert (first.sms_type, first.mms_title, first.text, first.recipients) == (
+        2,
+        "Holiday",
+        "look",
+        ["+4915111", "+4915122"],
+    )
+    assert first.attachments == [("jpg", b"\xff\xd8\xff\xe0"), ("txt", b"hi")]
+    assert (second.sms_type, second.attachments) == (1, [("mp3", b"ID3")])
+
+
+async def test_send_options_are_kept_and_the_interval_spaces_a_task(
+    sim: EjoinSimulator, session: aiohttp.ClientSession
+) -> None:
+    sim.send_interval = 0.01
+    task = {"tid": 9, "to": "+4915111,+4915122", "sms": "x", "smsc": " +49177 ", "intvl": "300", "tmo": "45"}
+    _, answer = await call(session, sim, "POST", "/goip_post_sms.html", body={"tasks": [task]})
+    assert answer["status"][0]["status"] == "0 OK"
+    (accepted,) = sim.accepted_tasks
+    assert (accepted.smsc, accepted.interval_ms, accepted.timeout) == ("+49177", 300, 45)
+    await asyncio.sleep(0.15)
+    assert len(sim.sent_log) <= 1  # the second SMS waits for the interval
+    await wait_until(lambda: len(sim.sent_log) == 2)
 
 
 async def test_full_queue_and_base64_tasks(

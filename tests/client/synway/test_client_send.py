@@ -11,8 +11,17 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayCommandError,
     GatewayRequestError,
     GatewayResponseError,
+    GatewayUnsupportedError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, SendResult, SentMessage, SmsRequest
+from custom_components.gsm_gateway.client.models import (
+    Encoding,
+    MmsAttachment,
+    MmsRequest,
+    SendOptions,
+    SendResult,
+    SentMessage,
+    SmsRequest,
+)
 from custom_components.gsm_gateway.client.ports import SlotRef
 from custom_components.gsm_gateway.client.synway import SynwayGateway
 from simulator.synway import SynwaySimulator
@@ -87,6 +96,18 @@ async def test_limits_are_enforced_before_sending(
     sim.requests.clear()
     with pytest.raises(GatewayRequestError, match=message):
         await gateway.send_sms(SmsRequest(recipients=("10086",), text=text, encoding=encoding))
+    assert sim.requests == []
+
+
+async def test_send_options_and_mms_are_refused_not_ignored(sim: SynwaySimulator, gateway: SynwayGateway) -> None:
+    """`txsms` has no SMS centre, interval or timeout, and Synway sends no MMS: nothing is sent without them."""
+    sim.requests.clear()
+    options = SendOptions(smsc="+49177", interval_ms=10, result_timeout=60)
+    with pytest.raises(GatewayUnsupportedError, match=r"send options \(smsc, interval_ms, result_timeout\)"):
+        await gateway.send_sms(SmsRequest(recipients=("10086",), text="x", options=options))
+    mms = MmsRequest(recipients=("10086",), title="t", attachments=(MmsAttachment(kind="jpg", data=b"x"),))
+    with pytest.raises(GatewayUnsupportedError, match="sending MMS"):
+        await gateway.send_mms(mms)
     assert sim.requests == []
 
 

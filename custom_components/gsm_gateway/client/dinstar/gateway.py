@@ -224,6 +224,7 @@ class DinstarGateway(Gateway):
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
         """Send one text; more than 128 recipients take ⌈n/128⌉ requests. See `send_template_sms`."""
+        self._refuse_send_options(request.options)
         return await self.send_template_sms(
             request.text,
             [SmsRecipient(number=number) for number in request.recipients],

@@ -10,7 +10,7 @@ objects sharing the connection: `proxy.EjoinProxy`, `ip_lists.EjoinIpLists` and 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 import logging
 import threading
@@ -31,6 +31,7 @@ from ..exceptions import (
 )
 from ..gateway import Gateway, ProbeOutcome
 from ..ip_lists import IpListFeature
+from ..mms import check_mms
 from ..models import (
     CallStatistics,
     Capability,
@@ -39,8 +40,10 @@ from ..models import (
     GatewayStatus,
     InboxPage,
     IncomingSms,
+    MmsRequest,
     RecipientResult,
     RedialMode,
+    SendOptions,
     SendResult,
     SetResult,
     SmsRequest,
@@ -85,8 +88,10 @@ from .proxy import EjoinProxy
 from .push import parse_push
 from .send import (
     CODING,
+    MAX_RECIPIENTS_PER_REQUEST,
     EjoinSendOptions,
     EjoinSmsTask,
+    SmsType,
     TaskIdAllocator,
     check_task,
     check_text,
@@ -128,6 +133,8 @@ BASE_CAPABILITIES = frozenset(
         Capability.SET_SIM_NUMBER,
         Capability.SMS_TASKS,
         Capability.MMS,
+        Capability.MMS_SEND,
+        Capability.SEND_OPTIONS,
     }
 )
 MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT, Capability.LOCK_SLOT})
@@ -314,20 +321,10 @@ class EjoinGateway(Gateway):
             check_task(task)
         if not tasks:
             raise GatewayRequestError("nothing to send")
-        chosen = [task.task_id for task in tasks if task.task_id is not None]
-        if len(set(chosen)) < len(chosen):
-            raise GatewayRequestError("task ids must be unique within one request")
-        ids = [task.task_id or 0 for task in tasks]
-        missing = [index for index, tid in enumerate(ids) if not tid]
-        for index, tid in zip(missing, self.task_ids.allocate(len(missing)), strict=True):
-            ids[index] = tid
+        ids = self.task_ids.allocate(len(tasks))
         results: dict[int, TaskResult] = {}
         requests = await self._post_batches(tasks, ids, range(len(tasks)), options, results, first=True)
-        retry = [
-            index
-            for index in range(len(tasks))
-            if tasks[index].task_id is None and results[index].code == DUPLICATED_TASK_ID
-        ]
+        retry = [index for index in range(len(tasks)) if results[index].code == DUPLICATED_TASK_ID]
         if retry:  # ids of a previous life are still queued: jump past them and retry those tasks, once
             self.task_ids.skip_past(max(ids[index] for index in retry))
             for index, tid in zip(retry, self.task_ids.allocate(len(retry)), strict=True):
@@ -382,53 +379,71 @@ class EjoinGateway(Gateway):
             for index in chosen
         }
 
-    async def send_tasks(
-        self, tasks: Sequence[EjoinSmsTask], options: EjoinSendOptions | None = None
-    ) -> list[TaskResult]:
-        """Send tasks with every attribute the API has; results in the order of `tasks`.
+    def _task(
+        self, recipients: tuple[str, ...], text: str, ports: Sequence[SlotRef], options: SendOptions
+    ) -> EjoinSmsTask:
+        """A task with what every send shares: ports, send options, and success reports while pushes come here."""
+        return EjoinSmsTask(
+            recipients=recipients,
+            text=text,
+            ports=wire_ports(ports) if ports else None,
+            smsc=options.smsc,
+            interval_ms=options.interval_ms,
+            timeout=options.result_timeout,
+            success_report=True if self.push_url and self.push_buffering.success_reports else None,
+        )
 
-        One request per 100 tasks or 100 recipients (`send.request_batches`).
-
-        Without `options`, the push target (when set) receives the reports and incoming SMS.
-        """
-        results, _ = await self._submit(tasks, options or self._send_options())
-        return results
-
-    async def send_sms(self, request: SmsRequest) -> SendResult:
-        """One task per recipient, so each recipient gets its own status and reports; 100 tasks per request.
-
-        The text may take at most 10 SMS segments (`send.MAX_SEGMENTS`), checked before anything is sent.
-        """
-        if not request.recipients:
-            raise GatewayRequestError("no recipients")
-        check_text(request.text, CODING[request.encoding])
-        ports = wire_ports(request.ports) if request.ports else None
+    async def _send(self, template: EjoinSmsTask, recipients: tuple[str, ...], per_task: int) -> SendResult:
+        """`template` to the recipients, `per_task` numbers per task; one result per number with its task's status."""
         tasks = [
-            EjoinSmsTask(
-                recipients=(number,),
-                text=request.text,
-                ports=ports,
-                coding=CODING[request.encoding],
-                delivery_report=True if request.delivery_report else None,
-                success_report=True if self.push_url and self.push_buffering.success_reports else None,
-            )
-            for number in request.recipients
+            replace(template, recipients=recipients[start : start + per_task])
+            for start in range(0, len(recipients), per_task)
         ]
         results, requests = await self._submit(tasks, self._send_options())
         return SendResult(
             task_ids=tuple(result.task_id for result in results),
             recipients=tuple(
                 RecipientResult(
-                    recipient=number,
-                    accepted=result.ok,
-                    task_id=result.task_id,
-                    code=result.code,
-                    reason=result.text,
+                    recipient=number, accepted=result.ok, task_id=result.task_id, code=result.code, reason=result.text
                 )
-                for number, result in zip(request.recipients, results, strict=True)
+                for task, result in zip(tasks, results, strict=True)
+                for number in task.recipients
             ),
             requests_made=requests,
         )
+
+    async def send_sms(self, request: SmsRequest) -> SendResult:
+        """One task per recipient, so each recipient has its own task id; 100 tasks per request.
+
+        With an interval (`intvl`, documented as the pause between two SMS of a task) the recipients share one task
+        (up to 100 per task) instead, so the device spaces them; its reports still name each recipient. The text may
+        take at most 10 SMS segments (`send.MAX_SEGMENTS`), checked before anything is sent.
+        """
+        if not request.recipients:
+            raise GatewayRequestError("no recipients")
+        check_text(request.text, CODING[request.encoding])
+        template = replace(
+            self._task((), request.text, request.ports, request.options),
+            coding=CODING[request.encoding],
+            delivery_report=True if request.delivery_report else None,
+        )
+        per_task = MAX_RECIPIENTS_PER_REQUEST if request.options.interval_ms is not None else 1
+        return await self._send(template, request.recipients, per_task)
+
+    async def send_mms(self, request: MmsRequest) -> SendResult:
+        """An MMS: `smstype` 1 to one number, else `smstype` 2 ("multi-number") with up to 100 numbers per task.
+
+        Each number gets an MMS of its own either way; sharing a task sends the attachments (up to 133 KB in base64)
+        once per 100 numbers instead of once per number.
+        """
+        check_mms(request)
+        template = replace(
+            self._task((), request.text, request.ports, request.options),
+            sms_type=SmsType.MMS if len(request.recipients) == 1 else SmsType.MMS_MULTI_NUMBER,
+            mms_title=request.title,
+            attachments=request.attachments,
+        )
+        return await self._send(template, request.recipients, MAX_RECIPIENTS_PER_REQUEST)
 
     # --- receiving ----------------------------------------------------------------------------------------
 

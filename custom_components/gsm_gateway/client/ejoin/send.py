@@ -1,5 +1,7 @@
 """Building `goip_post_sms.html` requests: task attributes, MMS attachments, collision-free task ids, and the caps.
 
+MMS limits are the shared ones (`client/mms.py`); the send options (`smsc`, `intvl`, `tmo`) are checked here.
+
 Caps (decisions, docs/protocol-ejoin.md "Sending"; the documents give none but the device's "16 Too Many Task"):
 
 - `MAX_SEGMENTS` = 10: an SMS text may take at most 10 segments (billed SMS): 1,530 GSM 7-bit septets or 670
@@ -21,17 +23,14 @@ from typing import Any
 
 from ..checks import check_phone_number
 from ..exceptions import GatewayRequestError
-from ..models import Encoding
+from ..mms import check_mms_content
+from ..models import Encoding, MmsAttachment
 from ..sms_text import GSM7_PER_SEGMENT, SegmentCount, count_segments
 
 TID_MAX = 2**31 - 1  # the device's tid is an Int; assume 32-bit signed
 TID_EPOCH = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
 TIDS_PER_SECOND = 4
 DUPLICATE_SKIP = 4096  # after "13 Duplicated TaskId": jump this far past the duplicate (about 17 min of ids)
-
-MMS_MAX_ATTACHMENTS = 5
-MMS_MAX_BYTES = 100 * 1024
-MMS_KINDS = frozenset({"jpg", "gif", "txt", "mp3"})
 
 MAX_SEGMENTS = 10
 MAX_TASKS_PER_REQUEST = 100
@@ -45,8 +44,8 @@ class SmsType(IntEnum):
     """`smstype` of a task."""
 
     SMS = 0
-    MMS = 1
-    MMS_PER_RECIPIENT = 2  # MMS with a subject per recipient (v2.4)
+    MMS = 1  # an MMS to one number
+    MMS_MULTI_NUMBER = 2  # an MMS to several numbers, each sent its own (v2.4: "MMS multi-number")
 
 
 class TaskIdAllocator:
@@ -86,27 +85,18 @@ class TaskIdAllocator:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MmsAttachment:
-    """One MMS attachment: `kind` is the file type the device knows (jpg, gif, txt, mp3)."""
-
-    kind: str
-    data: bytes = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class EjoinSmsTask:
     """Every task attribute of `goip_post_sms.html`; None leaves the device's default."""
 
     recipients: tuple[str, ...] = field(repr=False)
     text: str = field(repr=False)
-    task_id: int | None = None  # None: allocated by the client
     ports: str | None = None  # `from`: `1-4,6` or `1A` (see ejoin_cmd.wire_ports); None: the device picks
     charset: str | None = None  # `chs`: "utf8" (default) or "base64" (the client then encodes `text`)
     coding: int | None = None  # 0 not assigned, 1 UCS2, 2 7-bit
     sms_type: SmsType | None = None
     mms_title: str | None = field(default=None, repr=False)  # `smstitle`
     attachments: tuple[MmsAttachment, ...] = ()
-    smsc: str | None = None
+    smsc: str | None = field(default=None, repr=False)
     interval_ms: int | None = None  # `intvl`, sent as a string as documented
     timeout: int | None = None  # `tmo`, seconds
     success_report: bool | None = None  # `sdr`
@@ -126,20 +116,6 @@ class EjoinSendOptions:
     sms_url: str | None = None  # `sms_url`
     sms_count: int | None = None  # `sms_cnt`: > 1 switches the device to the buffered JSON `recv-sms` form
     sms_period: int | None = None  # `sms_prd`
-
-
-def _check_mms(task: EjoinSmsTask) -> None:
-    if not task.mms_title:
-        raise GatewayRequestError("an MMS needs a title (smstitle)")
-    if not task.attachments:
-        raise GatewayRequestError("an MMS needs at least one attachment")
-    if len(task.attachments) > MMS_MAX_ATTACHMENTS:
-        raise GatewayRequestError(f"an MMS takes at most {MMS_MAX_ATTACHMENTS} attachments")
-    if sum(len(attachment.data) for attachment in task.attachments) >= MMS_MAX_BYTES:
-        raise GatewayRequestError("MMS attachments must stay under 100 KB in total")
-    for attachment in task.attachments:
-        if attachment.kind.lower() not in MMS_KINDS:
-            raise GatewayRequestError(f"MMS attachment type must be one of {', '.join(sorted(MMS_KINDS))}")
 
 
 def check_text(text: str, coding: int | None = None) -> SegmentCount:
@@ -172,10 +148,14 @@ def check_task(task: EjoinSmsTask) -> None:
         raise GatewayRequestError(f"a task takes at most {MAX_RECIPIENTS_PER_REQUEST} recipients")
     for number in task.recipients:
         check_phone_number(number, "a recipient")
-    if task.task_id is not None and not 1 <= task.task_id <= TID_MAX:
-        raise GatewayRequestError("task ids are 1 to 2^31-1")
-    if task.sms_type in {SmsType.MMS, SmsType.MMS_PER_RECIPIENT}:
-        _check_mms(task)
+    if task.smsc is not None:
+        check_phone_number(task.smsc, "the SMS centre")
+    if task.interval_ms is not None and task.interval_ms < 0:
+        raise GatewayRequestError("the interval between messages is 0 ms or more")
+    if task.timeout is not None and task.timeout < 1:
+        raise GatewayRequestError("the send timeout is 1 second or more")
+    if task.sms_type in {SmsType.MMS, SmsType.MMS_MULTI_NUMBER}:
+        check_mms_content(task.mms_title, task.attachments)
     elif not task.text:
         raise GatewayRequestError("the SMS text is empty")
     else:

@@ -290,6 +290,7 @@ class SynwayGateway(Gateway):
 
     async def send_sms(self, request: SmsRequest) -> SendResult:
         """One `txsms` per 50 recipients. The port's active SIM sends: Synway cannot pick a slot."""
+        self._refuse_send_options(request.options)
         if not request.recipients:
             msg = "no recipients"
             raise GatewayRequestError(msg)
