@@ -123,6 +123,14 @@ PORT_SENSORS: tuple[PortSensorDescription, ...] = (
         value_fn=_active(lambda slot: slot.balance),
         exists_fn=_reported(lambda slot: slot.balance),
     ),
+    PortSensorDescription(
+        # What a port is (GSM, WCDMA, LTE...): Home Assistant gives a port's child device no model to say it.
+        key="module_type",
+        translation_key="module_type",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_active(lambda slot: slot.network_type),
+        exists_fn=_reported(lambda slot: slot.network_type),
+    ),
     _identifier("sim_number", lambda slot: slot.sim_number),
     _identifier("iccid", lambda slot: slot.iccid),
     _identifier("imsi", lambda slot: slot.imsi),

@@ -1,4 +1,4 @@
-"""What the entities show is true: state classes, availability, locks, sensors that appear later, port models."""
+"""What the entities show is true: state classes, availability, locks, sensors that appear later, what a port is."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -99,3 +100,22 @@ async def test_value_sensors_appear_when_the_gateway_first_reports_the_value(
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.ejoin_gateway_port_1_signal") is not None
+
+
+@pytest.mark.parametrize("vendor", ["dinstar", "ejoin"])
+async def test_a_port_says_what_it_is_where_the_gateway_reports_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vendor: str
+) -> None:
+    """Ports are child devices: no model of the gateway's. The module type is a sensor where the gateway reports it."""
+    registry = dr.async_get(hass)
+    (gateway,) = dr.async_entries_for_config_entry(registry, init_integration.entry_id)
+    assert gateway.model  # the gateway's model is the gateway's only
+    ports = dr.async_entries_for_parent_device(registry, gateway.id)
+    assert ports
+    assert all(isinstance(port, dr.ChildDeviceEntry) for port in ports)  # a child device has no model field
+    module = hass.states.get(f"sensor.{vendor}_gateway_port_2_module_type")
+    if vendor == "dinstar":  # the simulated modules are GSM
+        assert module is not None
+        assert module.state == "GSM"
+    else:  # Skyline/EJOIN does not report it: no sensor that is always unknown
+        assert module is None
