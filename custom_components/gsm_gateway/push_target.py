@@ -150,8 +150,9 @@ class PushTargetManager:
         """Remember the current target (first time only), then point the gateway at `url`.
 
         The log says so once: when the gateway pointed elsewhere before (a reload that finds it pointing here
-        already says nothing above debug level).
+        already says nothing above debug level), or, on firmware that does not say, at the first take-over only.
         """
+        first_time = not self._previous_known  # no take-over of this entry was ever stored
         try:
             readable, current = await self._read_current()
             if not self._previous_known and not (readable and current == url):
@@ -175,7 +176,7 @@ class PushTargetManager:
         self.taken_over = True
         for kind in FIXABLE_ISSUES:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id(kind, self.entry_id))
-        changed = current != url if readable else True  # cannot tell: say it
+        changed = current != url if readable else first_time  # cannot tell: say it the first time
         LOGGER.log(logging.INFO if changed else logging.DEBUG, "%s now pushes to Home Assistant", self.title)
         return True
 
@@ -184,7 +185,8 @@ class PushTargetManager:
         try:
             return True, await self.gateway.get_push_target()
         except GatewayCommandError, GatewayUnsupportedError:
-            if not self._warned_unreadable:
+            # Warned once per entry: at its first take-over (a later start finds the unknown previous target stored).
+            if not self._warned_unreadable and not self._previous_known:
                 self._warned_unreadable = True
                 LOGGER.warning(
                     "%s does not say where it pushes now; Home Assistant takes its push target over anyway, and "

@@ -206,3 +206,36 @@ async def test_taking_over_is_logged_once(
     ]
     assert said == []
     assert sim.sms_url == our_url(hass)
+
+
+def _said(caplog: pytest.LogCaptureFixture, level: int, ending: str) -> int:
+    return sum(1 for record in caplog.records if record.levelno == level and record.getMessage().endswith(ending))
+
+
+@pytest.mark.parametrize("refuses_get", [False, True], ids=["reads_its_target", "does_not_say"])
+async def test_the_first_start_says_it_takes_over_once(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    sim: EjoinSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+    refuses_get: bool,
+) -> None:
+    """One INFO line for the take-over (and, on firmware that does not say its target, one warning), then silence."""
+    sim.sms_url = sim.status_url = OLD_TARGET
+    if refuses_get:
+        sim.variants.add("no_get")
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()  # Home Assistant's URL is known before the gateway is set up
+    hass.config.internal_url = str(client.make_url("/")).rstrip("/")
+    hass.config_entries.async_update_entry(config_entry, options={CONF_MANAGE_PUSH_TARGET: True})
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        for _ in range(2):  # restarts of the entry find everything as it was
+            assert await hass.config_entries.async_reload(config_entry.entry_id)
+            await hass.async_block_till_done(wait_background_tasks=True)
+    assert sim.sms_url == our_url(hass)
+    assert _said(caplog, logging.INFO, "now pushes to Home Assistant") == 1
+    warned = _said(caplog, logging.WARNING, "cannot give the previous one back when the gateway is removed")
+    assert warned == (1 if refuses_get else 0)
