@@ -5,7 +5,10 @@ from __future__ import annotations
 from homeassistant.components import webhook
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
@@ -62,6 +65,40 @@ async def test_setup_auth_failure_starts_reauth(
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == config_entry.entry_id
+
+
+@pytest.mark.parametrize("vendor", ["ejoin", "dinstar", "synway"])
+async def test_reauth_started_by_a_poll_names_the_gateway(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: GatewaySimulator, vendor: str
+) -> None:
+    """The password changed on the gateway after setup: a poll starts reauthentication, whose form names the entry."""
+    entry = init_integration
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    sim.faults.wrong_credentials = True
+    await update_entity(hass, f"sensor.{vendor}_gateway_port_1_status")
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [(flow["context"]["source"], flow["context"]["entry_id"]) for flow in flows] == [
+        (SOURCE_REAUTH, entry.entry_id)
+    ]
+    assert flows[0]["context"]["title_placeholders"] == {"name": entry.title}  # the flow's title in the UI
+    # What the frontend shows when the user opens the flow (it reads the flow's current step).
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["title"] == entry.title == f"{vendor} gateway"
+
+    strings = await async_get_translations(hass, "en", "config", [DOMAIN])
+    prefix = f"component.{DOMAIN}.config"
+    shown = [
+        strings[f"{prefix}.flow_title"].format(**flows[0]["context"]["title_placeholders"]),
+        strings[f"{prefix}.step.reauth_confirm.title"].format(**placeholders),
+        strings[f"{prefix}.step.reauth_confirm.description"].format(**placeholders),
+    ]
+    assert shown[1] == f"Log in to {vendor} gateway again"
+    assert not [text for text in shown if "{" in text or "}" in text]
 
 
 async def test_setup_refuses_another_device(hass: HomeAssistant, sim: GatewaySimulator) -> None:

@@ -7,15 +7,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
-from homeassistant.components import webhook
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.components import automation, webhook
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway.const import (
+    DOMAIN,
     EVENT_DELIVERY_REPORT,
+    EVENT_GATEWAY_ALERT,
     EVENT_PORT_STATUS_CHANGED,
     EVENT_SMS_FAILED,
     EVENT_SMS_RECEIVED,
@@ -107,6 +110,62 @@ async def test_dinstar_registration_push_refreshes_status(
     await wait_for(changes, 1)
     assert changes[0].data["port"].startswith("3")
     assert changes[0].data["previous_status"] == "registered"
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_dinstar_exception_push_fires_a_gateway_alert_and_its_device_trigger(
+    hass: HomeAssistant,
+    dinstar_client: TestClient,
+    sim: DinstarSimulator,
+    init_integration: MockConfigEntry,
+    service_calls: list[ServiceCall],
+) -> None:
+    """An "Abnormal" push (`exception_info`) is `gsm_gateway_gateway_alert` with its documented fields, and the
+    port's *Gateway alert* device trigger runs an automation."""
+    port_3 = port_device_id(hass, init_integration, 3)
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: [
+                {
+                    "trigger": {"platform": "device", "domain": DOMAIN, "device_id": port_3, "type": "gateway_alert"},
+                    "action": {
+                        "service": "test.automation",
+                        "data_template": {
+                            "type": "{{ trigger.event.data.type }}",
+                            "action": "{{ trigger.event.data.action }}",
+                            "port": "{{ trigger.event.data.port }}",
+                        },
+                    },
+                }
+            ]
+        },
+    )
+    alerts = async_capture_events(hass, EVENT_GATEWAY_ALERT)
+
+    await sim.control("raise_exception", {"port": 3, "type": "call_fail", "action": "reset"})
+    await wait_for(alerts, 1)
+    await settle(hass)
+
+    assert [alert.data for alert in alerts] == [
+        {
+            "config_entry_id": init_integration.entry_id,
+            "device_id": port_3,
+            "port": "3A",
+            "type": "call_fail",
+            "action": "reset",
+        }
+    ]
+    assert [dict(call.data) for call in service_calls] == [{"type": "call_fail", "action": "reset", "port": "3A"}]
+
+    # An alert on another port does not run port 3's automation.
+    await sim.control("raise_exception", {"port": 1, "type": "sim_fail", "action": "block"})
+    await wait_for(alerts, 2)
+    await settle(hass)
+    assert alerts[1].data["device_id"] == port_device_id(hass, init_integration, 1)
+    assert (alerts[1].data["type"], alerts[1].data["action"]) == ("sim_fail", "block")
+    assert len(service_calls) == 1
 
 
 @pytest.mark.parametrize("vendor", ["dinstar"])

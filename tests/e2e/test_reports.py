@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import json
 from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
@@ -157,6 +158,69 @@ async def test_dinstar_pushed_and_polled_reports_fire_once(
     await clock.advance(11)  # nothing awaited any more: no poll, no repeat
     await clock.advance(11)
     assert [len(events) for events in captured.values()] == [1, 0, 1]
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+@pytest.mark.parametrize("reload", [False, True], ids=["same-run", "after-a-reload"])
+async def test_dinstar_polled_reports_and_their_late_pushes_fire_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: DinstarSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    captured: dict[str, list[Event]],
+    reload: bool,
+) -> None:
+    """The result and the delivery report are polled first; the gateway's pushes of them arrive afterwards.
+
+    The pushes are held on the way (as by a slow network, or a push URL typed in while the device still retries them)
+    and then delivered as the gateway sent them: each report has fired already and fires no second time, also when
+    Home Assistant reloaded the entry in between, and also while another send to the same number is awaited.
+    """
+    clock = Clock(hass)
+    client = await hass_client_no_auth()
+    await sim.control("configure", {"send_interval": 3600})  # queued messages go out on "flush" only
+    sim.faults.pushes_paused = True  # held: recorded, delivered below
+    await sim.control("set_push_url", {"url": str(client.make_url(f"/api/webhook/{WEBHOOK_ID}"))})
+    first = await send(hass, OK_NUMBER)
+    await sim.control("flush", {})
+    await asyncio.sleep(sim.delivery_delay + 0.2)
+    await clock.advance(11)  # polled
+    assert summary(captured[EVENT_SMS_SENT]) == [(OK_NUMBER, task_of(first, OK_NUMBER))]
+    assert summary(captured[EVENT_DELIVERY_REPORT]) == [(OK_NUMBER, task_of(first, OK_NUMBER))]
+    held = [push for push in sim.pushes if not push.delivered]
+    sections = {section for push in held for section in json.loads(push.body)}
+    assert {"sms_result", "sms_deliver_status"} <= sections
+    if reload:
+        assert await hass.config_entries.async_reload(init_integration.entry_id)
+        await settle(hass)
+
+    second = await send(hass, OK_NUMBER)  # awaited while the late pushes of the first arrive
+    for push in held:
+        answer = await client.post(
+            f"/api/webhook/{WEBHOOK_ID}", data=push.body, headers={"Content-Type": push.content_type}
+        )
+        assert answer.status == 200
+    await settle(hass)
+    await clock.advance(11)
+    assert summary(captured[EVENT_SMS_SENT]) == [(OK_NUMBER, task_of(first, OK_NUMBER))]
+    assert summary(captured[EVENT_DELIVERY_REPORT]) == [(OK_NUMBER, task_of(first, OK_NUMBER))]
+
+    # The second send's own reports still fire, once each.
+    sim.faults.pushes_paused = False
+    await sim.control("flush", {})
+    await asyncio.sleep(sim.delivery_delay + 0.2)
+    await settle(hass)
+    await clock.advance(11)
+    await clock.advance(11)
+    assert summary(captured[EVENT_SMS_SENT]) == [
+        (OK_NUMBER, task_of(first, OK_NUMBER)),
+        (OK_NUMBER, task_of(second, OK_NUMBER)),
+    ]
+    assert summary(captured[EVENT_DELIVERY_REPORT]) == [
+        (OK_NUMBER, task_of(first, OK_NUMBER)),
+        (OK_NUMBER, task_of(second, OK_NUMBER)),
+    ]
+    assert captured[EVENT_SMS_FAILED] == []
 
 
 async def ejoin_entry(hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]) -> None:

@@ -196,3 +196,50 @@ async def test_recipient_notify_entity(hass: HomeAssistant, config_entry: MockCo
     assert task["from"] == "1A"
     assert task["sms"] == "Running late\nHome at 8"
     assert hass.states.get("notify.mum").state != "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "alphabet"),
+    [
+        pytest.param("x" * 1529 + "€", "GSM 7-bit", id="1531-septets"),  # "€" takes two septets
+        pytest.param("ж" * 671, "UCS-2", id="671-ucs2"),
+        pytest.param("x" * 100_000, None, id="100000-characters"),
+    ],
+)
+async def test_a_text_beyond_ten_segments_is_refused_before_sending(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, text: str, alphabet: str | None
+) -> None:
+    """10 segments (1,530 GSM 7-bit characters, 670 UCS-2) is the most one message may take on Skyline/EJOIN."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await send(hass, recipients=["+491701111111"], message=text)
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "invalid_request"
+    message = str(raised.value)
+    assert message.startswith("ejoin gateway cannot do this:")
+    assert "10 SMS segments" in message or "at most 10 are sent" in message
+    if alphabet is not None:
+        assert alphabet in message
+    assert sim.requests_to("/goip_post_sms.html") == []
+
+
+async def test_a_text_of_ten_segments_goes_out(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    await send(hass, recipients=["+491701111111"], message="x" * 1530)
+    (request,) = sim.requests_to("/goip_post_sms.html")
+    assert request.json()["tasks"][0]["sms"] == "x" * 1530
+
+
+async def test_many_recipients_are_split_into_device_sized_requests(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """250 recipients: three requests of at most 100 tasks, and a response that lists every recipient."""
+    numbers = [f"+49170{n:07d}" for n in range(250)]
+    response = await send(hass, recipients=numbers, message="Water alarm")
+    requests = sim.requests_to("/goip_post_sms.html")
+    assert [len(request.json()["tasks"]) for request in requests] == [100, 100, 50]
+    assert [task["to"] for request in requests for task in request.json()["tasks"]] == numbers
+    assert response["requests"] == 3
+    assert [item["recipient"] for item in response["recipients"]] == numbers
+    assert all(item["accepted"] for item in response["recipients"])
+    assert len(set(response["task_ids"])) == 250

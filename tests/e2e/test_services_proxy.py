@@ -138,6 +138,27 @@ async def test_switch_errors_are_translated(
     assert raised.value.translation_key == "invalid_response"
 
 
+@pytest.mark.parametrize("service", ["turn_on", "turn_off"])
+async def test_a_refused_switch_says_the_gateway_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: EjoinSimulator, service: str
+) -> None:
+    """A gateway that answers "no" refused the command: not a communication error, and the switch keeps its state."""
+    sim.proxy.modes["http"].enabled = service == "turn_off"
+    await refresh_switches(hass)
+    before = hass.states.get(HTTP_SWITCH).state
+    sim.refuse_next("Proxy busy")
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call("switch", service, {ATTR_ENTITY_ID: HTTP_SWITCH}, blocking=True)
+    assert not isinstance(raised.value, ServiceValidationError)
+    assert raised.value.translation_key == "command_refused"
+    assert raised.value.translation_placeholders["reason"] == "Proxy busy"
+    assert "ejoin gateway" in str(raised.value)
+    assert "Proxy busy" in str(raised.value)
+    assert sim.proxy.modes["http"].enabled is (service == "turn_off")
+    await hass.async_block_till_done()
+    assert hass.states.get(HTTP_SWITCH).state == before
+
+
 async def refresh_switches(hass: HomeAssistant) -> None:
     """Ask Home Assistant to update a proxy switch (the proxy flags are read again)."""
     await update_entity(hass, HTTP_SWITCH)
