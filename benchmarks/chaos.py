@@ -65,6 +65,7 @@ from .clock import FastClock
 from .context import access_of, settings_of
 from .hard_kill import HardKillPlan, HardKillResult, run_hard_kills
 from .harness import HomeAssistantLab
+from .limits import limits_section
 from .report import Section, render
 
 DOC = Path(__file__).parents[1] / "docs" / "reliability.md"
@@ -637,6 +638,7 @@ def render_page(
     if hard_kills:
         sections.append(hard_kill.section_of(hard_kills))
         method += hard_kill.METHOD
+    sections.append(limits_section())
     return render("Reliability", intro, command, sections, method)
 
 

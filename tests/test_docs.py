@@ -22,6 +22,7 @@ from homeassistant.const import __version__ as ha_version
 import pytest
 import yaml
 
+from benchmarks.limits import limits_section
 from custom_components.gsm_gateway import const
 
 ROOT = Path(__file__).parents[1]
@@ -265,3 +266,12 @@ def test_readme_shows_how_to_keep_message_events_out_of_the_recorder() -> None:
     validated = RECORDER_SCHEMA(snippets[0])
     assert set(validated["recorder"]["exclude"]["event_types"]) == PRIVATE_EVENTS
     assert code_events() >= PRIVATE_EVENTS
+
+
+def test_the_reliability_page_shows_the_limits_the_code_enforces() -> None:
+    """docs/reliability.md is generated; its limits table must be the one the code's constants give today."""
+    page = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert "## Limits" in page
+    for row in limits_section().rows:
+        assert "| " + " | ".join(row.values()) + " |" in page, row
+    assert "## Hard kills" in page

@@ -1,9 +1,10 @@
 """Bounded work per push: every cap the push parsers apply, in one place.
 
 A push is untrusted input: anyone who knows the webhook id and can reach Home Assistant's address may send one, and
-the webhook takes bodies up to 4 MiB. Parsing runs in the event loop, so its cost must not depend on what a sender
-chooses to put in those 4 MiB. These caps keep the parse of any push within that size under about 100 ms (measured
-by `tests/client/test_push_limits.py` for the worst shape of every push format).
+the webhook takes bodies up to 4 MiB. Bodies up to 64 KiB are parsed in the event loop and larger ones in a worker
+thread (the integration's webhook decides), so the cost of a parse must not depend on what a sender chooses to put
+in those 4 MiB. These caps keep the parse of any push within that size bounded and small (measured by
+`tests/client/test_push_limits.py` for the worst shape of every push format).
 
 - `MAX_JSON_TOKENS` = 200,000: the `,` `:` `{` `[` bytes of a JSON push, counted before it is parsed. Bounds
   `json.loads` (a million tiny values take 200 ms); the largest real push, the `dev-status` of a 64 x 32 SIM bank
