@@ -31,6 +31,7 @@ Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
 - `method-405`: the wrong method gets 405 instead of 403.
 - `queue-name-queue` / `queue-name-count`: the queue endpoint is `query_sms_queue` / `query_sms_count`; the
   spec's `query_sms_in_queue` answers 404.
+- `no-queue`: none of the three queue endpoints exists (each answers 404), as on firmware without a queue query.
 - `no-error-code`: answers leave `error_code` out.
 - `string-numbers`: every number in answers is a string (`"error_code":"200"`, `"port":"1"`).
 - `get_port_info` accepts both spellings of the drifting names in requests: the request table's
@@ -187,7 +188,9 @@ class DinstarSimulator(GatewaySimulator):
             raise web.HTTPServiceUnavailable
         spec_method, handler = self._handlers()[request.path]
         wanted_variant = QUEUE_PATHS.get(request.path, "")
-        if request.path in QUEUE_PATHS and not self._queue_path_enabled(wanted_variant):
+        if request.path in QUEUE_PATHS and (
+            not self._queue_path_enabled(wanted_variant) or "no-queue" in self.variants
+        ):
             raise web.HTTPNotFound
         if not self._method_allowed(request.path, request.method, spec_method):
             status = 405 if "method-405" in self.variants else self.method_reject_status
