@@ -371,7 +371,7 @@ class DinstarGateway(Gateway):
         """Send `text` (with `#param#` placeholders filled per recipient) and report per-recipient acceptance.
 
         Each recipient gets a `user_id`, returned as its `RecipientResult.task_id`: send reports carry it
-        back. `SendResult.task_ids` are the device's task ids (for `stop_sms_task`). A refused request marks
+        back. `SendResult.task_ids` are the device's task ids (for `cancel_sms_tasks`). A refused request marks
         its recipients as not accepted; when a later request of a split send fails to get an answer, the
         recipients sent so far stay reported and the rest are marked not accepted.
         """
