@@ -20,6 +20,7 @@ from .coordinator import (
     GsmGatewayConfigEntry,
     GsmGatewayRuntimeData,
     ProxyStateCoordinator,
+    SendQueueCoordinator,
 )
 from .devices import GatewayDevices, gateway_device_info, port_of
 from .errors import setup_error
@@ -68,6 +69,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
     if {Capability.SMS_STATISTICS, Capability.CALL_STATISTICS} & gateway.capabilities:
         statistics = GatewayStatisticsCoordinator(hass, entry, gateway, status)
     proxy = ProxyStateCoordinator(hass, entry, gateway.proxy, status) if gateway.proxy is not None else None
+    queue = None
+    if Capability.SEND_QUEUE in gateway.capabilities:
+        queue = SendQueueCoordinator(hass, entry, gateway, status)
 
     @callback
     def remember_previous_target(target: Mapping[str, Any]) -> None:
@@ -83,12 +87,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: GsmGatewayConfigEntry) -
         on_activity=statistics.async_note_activity if statistics is not None else lambda: None,
     )
     entry.runtime_data = GsmGatewayRuntimeData(
-        gateway=gateway, status=status, statistics=statistics, proxy=proxy, devices=devices, receiver=receiver
+        gateway=gateway,
+        status=status,
+        statistics=statistics,
+        proxy=proxy,
+        devices=devices,
+        receiver=receiver,
+        queue=queue,
     )
 
     await status.async_config_entry_first_refresh()
-    # Optional data: a failing statistics or proxy endpoint must not keep the gateway from loading.
-    for optional in (statistics, proxy):
+    # Optional data: a failing statistics, proxy or queue endpoint must not keep the gateway from loading.
+    for optional in (statistics, proxy, queue):
         if optional is not None:
             await optional.async_refresh()
 

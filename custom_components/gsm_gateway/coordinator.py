@@ -1,4 +1,4 @@
-"""Data coordinators (fast port status, slower statistics) and the typed runtime data of an entry."""
+"""Data coordinators (fast port status, slower statistics and send queue) and the typed runtime data of an entry."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .client import (
     GatewayConnectionError,
     GatewayError,
     GatewayStatus,
+    GatewayUnsupportedError,
     ProxyFeature,
     ProxyMode,
     ProxyResource,
@@ -48,6 +49,7 @@ class GsmGatewayRuntimeData:
     proxy: ProxyStateCoordinator | None
     devices: GatewayDevices
     receiver: Receiver
+    queue: SendQueueCoordinator | None = None
 
 
 type GsmGatewayConfigEntry = ConfigEntry[GsmGatewayRuntimeData]
@@ -59,6 +61,32 @@ async def _call_gateway[T](entry: ConfigEntry, call: Callable[[], Awaitable[T]])
         return await call()
     except GatewayError as err:
         raise update_error(err, entry.title) from err
+
+
+async def _follow_status[T](
+    entry: ConfigEntry,
+    status: GatewayStatusCoordinator,
+    previous: T | None,
+    fetch: Callable[[], Awaitable[T]],
+) -> T:
+    """A poll that leaves reaching the gateway to the status coordinator (statistics, send queue).
+
+    The first read fails like any poll. Later, while the status poll fails, the last data stay; a read that cannot
+    connect keeps them too and asks for a status poll, which decides (and logs the outage once).
+    """
+    if previous is None:
+        return await _call_gateway(entry, fetch)
+    if not status.last_update_success:
+        return previous
+
+    async def fetch_or_keep() -> T:
+        try:
+            return await fetch()
+        except GatewayConnectionError:
+            await status.async_request_refresh()
+            return previous
+
+    return await _call_gateway(entry, fetch_or_keep)
 
 
 class GatewayStatusCoordinator(DataUpdateCoordinator[GatewayStatus]):
@@ -150,19 +178,7 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
 
     async def _async_update_data(self) -> GatewayStatistics:
         previous: GatewayStatistics | None = self.data  # None until the first successful poll
-        if previous is None:
-            return await _call_gateway(self.config_entry, self._fetch)
-        if not self.status.last_update_success:
-            return previous
-        return await _call_gateway(self.config_entry, lambda: self._fetch_or_keep(previous))
-
-    async def _fetch_or_keep(self, previous: GatewayStatistics) -> GatewayStatistics:
-        try:
-            return await self._fetch()
-        except GatewayConnectionError:
-            # The gateway may be gone: the status poll decides (and logs it); the counters keep their last values.
-            await self.status.async_request_refresh()
-            return previous
+        return await _follow_status(self.config_entry, self.status, previous, self._fetch)
 
     async def _fetch(self) -> GatewayStatistics:
         capabilities = self.gateway.capabilities
@@ -176,6 +192,79 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
             calls = await self.gateway.get_call_statistics(StatisticsPeriod.CUMULATIVE)
             result["calls_total"] = {stat.ref.label: stat for stat in calls}
         return GatewayStatistics(**result)
+
+
+# Seconds between a send or a cancel from Home Assistant and the queue read that follows it: a burst of sends (a
+# notification to a group) is read once, and the device has queued them by then.
+QUEUE_REFRESH_DELAY = 2.0
+# While SMS wait, the queue is read this often, so its sensor follows them out; an empty queue is read at the
+# statistics interval.
+QUEUE_BUSY_INTERVAL = timedelta(seconds=30)
+
+
+class SendQueueCoordinator(DataUpdateCoordinator[int | None]):
+    """How many SMS wait in the gateway's send queue (`Gateway.get_queue_count`).
+
+    The cost of a read depends on the gateway (Skyline/EJOIN: one request per port), so the queue is read at the
+    statistics interval while it is empty, every `QUEUE_BUSY_INTERVAL` while SMS wait, and `QUEUE_REFRESH_DELAY`
+    after a send or a cancel from Home Assistant (`async_note_change`). Reaching the gateway is the status
+    coordinator's business, as for the statistics. None: the firmware has no queue after all (the client then
+    drops `SEND_QUEUE`); the queue is not read again.
+    """
+
+    config_entry: GsmGatewayConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway, status: GatewayStatusCoordinator
+    ) -> None:
+        """Poll at the statistics interval until SMS wait."""
+        self.idle_interval = timedelta(seconds=entry.options.get(CONF_STATISTICS_INTERVAL, DEFAULT_STATISTICS_INTERVAL))
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} send queue",
+            update_interval=self.idle_interval,
+            always_update=False,
+        )
+        self.gateway = gateway
+        self.status = status
+        self._refresh_soon = Debouncer(
+            hass, LOGGER, cooldown=QUEUE_REFRESH_DELAY, immediate=False, function=self.async_refresh
+        )
+
+        @callback
+        def stopping(_event: Event) -> None:
+            self._refresh_soon.async_shutdown()
+
+        entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping))
+
+    @callback
+    def async_note_change(self) -> None:
+        """Home Assistant queued or cancelled SMS: read the queue again soon, once per burst."""
+        if Capability.SEND_QUEUE in self.gateway.capabilities:  # not on firmware that turned out to have no queue
+            self._refresh_soon.async_schedule_call()
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Also drop a pending read (unload, or Home Assistant stopping)."""
+        await super().async_shutdown()
+        self._refresh_soon.async_shutdown()
+
+    async def _async_update_data(self) -> int | None:
+        previous: int | None = self.data  # None until the first successful read
+        count: int | None = await _follow_status(self.config_entry, self.status, previous, self._count)
+        if count is None:
+            self.update_interval = None
+        else:
+            self.update_interval = QUEUE_BUSY_INTERVAL if count else self.idle_interval
+        return count
+
+    async def _count(self) -> int | None:
+        try:
+            return await self.gateway.get_queue_count()
+        except GatewayUnsupportedError:
+            return None
 
 
 PROXY_SCAN_INTERVAL = timedelta(minutes=5)

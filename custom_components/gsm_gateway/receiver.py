@@ -163,6 +163,33 @@ class PushedStatus:
         return kept
 
 
+class UssdSession:
+    """A USSD code of `send_ussd` waiting for its reply on one port.
+
+    One per port, because a reply does not say which code it answers. `cancel_ussd` ends it early (`end`): the
+    action still waiting returns `cancelled`, a background poll for the reply stops, and the port is free again.
+    """
+
+    def __init__(self) -> None:
+        """A session that has not ended; `poll` is set when the reply is read in the background."""
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.poll: asyncio.Task[str | None] | None = None
+
+    def follow(self, poll: asyncio.Task[str | None]) -> asyncio.Task[str | None]:
+        """Read the reply in the background with `poll` (stopped at once when the session ended meanwhile)."""
+        self.poll = poll
+        if self.ended.done():
+            poll.cancel()
+        return poll
+
+    def end(self) -> None:
+        """Stop waiting for the reply."""
+        if not self.ended.done():
+            self.ended.set_result(None)
+        if self.poll is not None:
+            self.poll.cancel()
+
+
 class Receiver:
     """Webhook, inbox, catch-up polling, push target and events of one gateway."""
 
@@ -197,7 +224,7 @@ class Receiver:
             )
         self.webhook: PushWebhook | None = None
         self.push_target: PushTargetManager | None = None
-        self.ussd_sessions: set[int] = set()  # ports with a USSD code waiting for its reply
+        self.ussd_sessions: dict[int, UssdSession] = {}  # by port: the USSD code waiting for its reply there
         self._pushed_status = PushedStatus()
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._tasks: set[asyncio.Task[Any]] = set()

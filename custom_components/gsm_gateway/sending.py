@@ -143,7 +143,7 @@ def _answer(
 def async_follow_reports(
     hass: HomeAssistant, entry: GsmGatewayConfigEntry, result: SendResult, *, delivery_report: bool
 ) -> None:
-    """Wait for the send's reports, and read the counters again soon.
+    """Wait for the send's reports, and read the counters and the send queue again soon.
 
     The entry may have reloaded while the gateway answered (its runtime data is then gone, or new): the reports are
     followed by the current ledger, or by the next one when none runs.
@@ -156,6 +156,8 @@ def async_follow_reports(
         runtime.receiver.reports.async_track(result, delivery_report=delivery_report)
     if runtime.statistics is not None:
         runtime.statistics.async_note_activity()
+    if runtime.queue is not None:
+        runtime.queue.async_note_change()
 
 
 def send_response(result: SendResult) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Sensors: SIM status, signal, operator, balance and identifiers per port; statistics; gateway summary."""
+"""Sensors: SIM status, signal, operator, balance and identifiers per port; statistics; gateway summary and queue."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from .client import (
     SmsStatistics,
 )
 from .const import DOMAIN
-from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry
+from .coordinator import GatewayStatistics, GatewayStatisticsCoordinator, GsmGatewayConfigEntry, SendQueueCoordinator
 from .entity import GsmGatewayEntity, PortEntity, add_port_entities, add_slot_entities, has_capability
 
 PARALLEL_UPDATES = 0
@@ -312,6 +312,13 @@ DAILY_SENSORS: tuple[DailySensorDescription, ...] = (
 )
 
 
+SEND_QUEUE_SENSOR = SensorEntityDescription(
+    key="sms_waiting",
+    translation_key="sms_waiting",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: GsmGatewayConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -329,6 +336,8 @@ async def async_setup_entry(
             for description in DAILY_SENSORS
             if description.exists_fn(gateway)
         )
+    if runtime.queue is not None and Capability.SEND_QUEUE in gateway.capabilities:
+        gateway_entities.append(SendQueueSensor(entry, runtime.queue))
     async_add_entities(gateway_entities)
 
     # Per-slot status only where the gateway reports inactive slots (Dinstar reports the active SIM only).
@@ -584,3 +593,22 @@ class DailySmsSensor(GsmGatewayEntity[GatewayStatisticsCoordinator], SensorEntit
     def native_value(self) -> StateType:
         data: GatewayStatistics | None = self.coordinator.data  # None until the first poll succeeds
         return None if data is None else self.entity_description.value_fn(data)
+
+
+class SendQueueSensor(GsmGatewayEntity[SendQueueCoordinator], SensorEntity):
+    """SMS waiting in the gateway's send queue, on every port (its own coordinator: see `SendQueueCoordinator`)."""
+
+    entity_description = SEND_QUEUE_SENSOR
+
+    def __init__(self, entry: GsmGatewayConfigEntry, coordinator: SendQueueCoordinator) -> None:
+        """Attach to the gateway's device."""
+        super().__init__(entry, coordinator, SEND_QUEUE_SENSOR.key)
+
+    @override
+    def shown_state(self) -> object:
+        return self.native_value
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        return self.coordinator.data

@@ -13,9 +13,10 @@ Paths the device does not serve answer 404 without asking for credentials (so th
 The device is stateful: sends wait in a queue and go out one by one every `send_interval` seconds. A queued
 message is placed on a port when it is accepted and `query_sms_result` lists it as SENDING until it went out
 (then SENT_OK or FAILED after `send_duration`; it moves to another usable port of its task when its own cannot
-send any more). `stop_sms` and a reboot drop queued messages from the queue and from the results. Delivery
-statuses follow `delivery_delay` later when asked for, USSD replies come `ussd_delay` later, received SMS get
-increasing ids. Events are pushed to the URL set with the `set_push_url` control action (the real device has it
+send any more). `stop_sms` and a reboot drop queued messages from the queue and from the results. While sends
+are held (`hold_sends`), messages stay queued (and counted by `query_sms_in_queue`) until released or flushed.
+Delivery statuses follow `delivery_delay` later when asked for, USSD replies come `ussd_delay` later, received SMS
+get increasing ids. Events are pushed to the URL set with the `set_push_url` control action (the real device has it
 in its web UI): `sms`, `sms_result`, `sms_deliver_status`, `ussd`, `register`, `cdr`, `device`, `exception_info`.
 
 Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
@@ -30,6 +31,7 @@ Variants (`self.variants`, or POST /_sim/variants {"enable": [...]}):
 - `method-405`: the wrong method gets 405 instead of 403.
 - `queue-name-queue` / `queue-name-count`: the queue endpoint is `query_sms_queue` / `query_sms_count`; the
   spec's `query_sms_in_queue` answers 404.
+- `no-queue`: none of the three queue endpoints exists (each answers 404), as on firmware without a queue query.
 - `no-error-code`: answers leave `error_code` out.
 - `string-numbers`: every number in answers is a string (`"error_code":"200"`, `"port":"1"`).
 - `get_port_info` accepts both spellings of the drifting names in requests: the request table's
@@ -58,7 +60,8 @@ timestamp?: "YYYY-MM-DD HH:MM:SS"}`, `set_reg {port, reg}`, `remove_sim {port, s
 `raise_exception {port, type, action?}`, `reboot {}`, `expire_nonces {}`, `unlock_login {}`,
 `fail_number {number, undeliverable?}`, `set_balance {port, slot?, balance}` (a SIM at 0 or less stays registered
 and its `remain_credit` shows it; the network refuses its SMS, so each one it sends ends FAILED), `set_ussd_reply
-{code, text}`, `flush {}` (send everything queued now),
+{code, text}`, `flush {}` (send everything queued now, held or not), `hold_sends {hold?: true}` (keep sends in the
+queue until `hold_sends {"hold": false}`, which lets them go out again every `send_interval`),
 `configure {send_interval?, send_duration?, delivery_delay?, ussd_delay?, lockout_after?, lockout_window?,
 lockout_seconds?, nonce_ttl?, method_reject_status?, push_batch_window?}`.
 """
@@ -140,6 +143,7 @@ class DinstarSimulator(GatewaySimulator):
         self.lockout_after = 5
         self._push_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._queue_changed = asyncio.Event()
+        self.sends_held = False  # `hold_sends`: queued messages wait until released
 
     def now(self) -> datetime:
         """The device clock."""
@@ -184,7 +188,9 @@ class DinstarSimulator(GatewaySimulator):
             raise web.HTTPServiceUnavailable
         spec_method, handler = self._handlers()[request.path]
         wanted_variant = QUEUE_PATHS.get(request.path, "")
-        if request.path in QUEUE_PATHS and not self._queue_path_enabled(wanted_variant):
+        if request.path in QUEUE_PATHS and (
+            not self._queue_path_enabled(wanted_variant) or "no-queue" in self.variants
+        ):
             raise web.HTTPNotFound
         if not self._method_allowed(request.path, request.method, spec_method):
             status = 405 if "method-405" in self.variants else self.method_reject_status
@@ -743,11 +749,12 @@ class DinstarSimulator(GatewaySimulator):
 
     async def _sender(self) -> None:
         while True:
-            if not self.state.queue:
+            if not self.state.queue or self.sends_held:
                 self._queue_changed.clear()
                 await self._queue_changed.wait()
+                continue
             await asyncio.sleep(self.send_interval)
-            if self.state.queue:
+            if self.state.queue and not self.sends_held:
                 await self._send_one()
 
     async def _send_one(self) -> None:
@@ -872,6 +879,7 @@ class DinstarSimulator(GatewaySimulator):
             "set_balance": self._control_set_balance,
             "set_ussd_reply": self._control_set_ussd_reply,
             "configure": self._control_configure,
+            "hold_sends": self._control_hold_sends,
         }
         if action == "flush":
             sent = 0
@@ -1015,6 +1023,11 @@ class DinstarSimulator(GatewaySimulator):
     def _control_set_ussd_reply(self, params: dict[str, Any]) -> dict[str, Any]:
         self.state.ussd_replies[str(params.get("code", ""))] = str(params.get("text", ""))
         return {"replies": len(self.state.ussd_replies)}
+
+    def _control_hold_sends(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.sends_held = bool(params.get("hold", True))
+        self._queue_changed.set()
+        return {"held": self.sends_held, "queued": len(self.state.queue)}
 
     _SETTINGS: ClassVar[tuple[str, ...]] = (
         "send_interval",

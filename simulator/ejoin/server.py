@@ -40,7 +40,8 @@ that SIM is refused at once with "5 SIM Unregistered"), `fail_recipients` (every
 device does not know why the network refuses), so its tasks are accepted and each SMS fails with a failure report:
 progress reason "7 Server Error", carrier reason "21 Short message transfer rejected" (the RP cause of 3GPP TS
 24.011 that networks give a prepaid SIM without credit). `sent_log` lists every SMS the device sent (number, port
-label), so tests can count sends per recipient.
+label), so tests can count sends per recipient. `hold_sends {hold?: true}` keeps every task in the queue (listed
+by `goip_get_tasks.html`, removable) until `hold_sends {"hold": false}` lets them go out again every `send_interval`.
 
 Send tasks: `accepted_tasks` keeps every task the device accepted as it read them (recipients, text, `smsc`,
 `intvl` in ms, `tmo`, and for an MMS — `smstype` 1 or 2 — its `smstitle` and decoded attachments). `intvl`
@@ -171,6 +172,7 @@ class EjoinSimulator(GatewaySimulator):
         self._sms_timer: asyncio.Task[Any] | None = None
         self._report_timer: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
+        self.sends_held = False  # `hold_sends`: queued tasks wait until released
         self._rotation = 0
         self._registered: list[PortState] | None = None
 
@@ -632,7 +634,7 @@ class EjoinSimulator(GatewaySimulator):
 
     async def _send_worker(self) -> None:
         while True:
-            task = self._next_sendable()
+            task = None if self.sends_held else self._next_sendable()
             if task is None:
                 self._wake.clear()
                 await self._wake.wait()
@@ -640,7 +642,7 @@ class EjoinSimulator(GatewaySimulator):
             # `intvl` spaces the SMS of one task; the first waits only for the queue's own pace.
             pause = self.send_interval if task.next_index == 0 else max(self.send_interval, task.interval_ms / 1000)
             await asyncio.sleep(pause)
-            if task in self.queue and not task.paused and not task.done:
+            if task in self.queue and not task.paused and not task.done and not self.sends_held:
                 self._send_one(task)
 
     def _send_one(self, task: QueuedTask) -> None:
@@ -1237,6 +1239,9 @@ class EjoinSimulator(GatewaySimulator):
                 connected=bool(params.get("connected", True)),
                 seconds=_int(params.get("seconds"), 0) or 0,
             )
+        elif action == "hold_sends":
+            self.sends_held = bool(params.get("hold", True))
+            self._wake.set()
         elif action == "set_mms_url":
             self.mms_url = params.get("url") or None
         elif action == "flush":

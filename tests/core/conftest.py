@@ -185,6 +185,7 @@ def mock_client(models: GatewayModels) -> MagicMock:
     gateway.time_zone = UTC
     gateway.device = models.device
     gateway.capabilities = models.capabilities
+    gateway.max_ussd_bytes = gateway_class.max_ussd_bytes
     # What the dialect does not implement is refused, as the common interface does.
     for name, member in vars(Gateway).items():
         if inspect.iscoroutinefunction(member) and getattr(gateway_class, name) is member:
@@ -198,6 +199,8 @@ def mock_client(models: GatewayModels) -> MagicMock:
         gateway.get_sms_statistics.return_value = models.sms_statistics
     if Capability.CALL_STATISTICS in models.capabilities:
         gateway.get_call_statistics.return_value = models.call_statistics
+    if Capability.SEND_QUEUE in models.capabilities:
+        gateway.get_queue_count.return_value = 0
     if Capability.PUSH_TARGET_API in models.capabilities:
         gateway.get_push_target.return_value = None
     for name, (capability, feature_class) in FEATURES.items():

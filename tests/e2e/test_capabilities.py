@@ -56,7 +56,7 @@ from custom_components.gsm_gateway.const import (
     EVENT_USSD_RECEIVED,
     INBOX_POLL_INTERVAL,
 )
-from custom_components.gsm_gateway.coordinator import ACTIVITY_REFRESH_DELAY
+from custom_components.gsm_gateway.coordinator import ACTIVITY_REFRESH_DELAY, QUEUE_BUSY_INTERVAL, QUEUE_REFRESH_DELAY
 from custom_components.gsm_gateway.reports import POLL_INTERVAL as REPORT_POLL_INTERVAL
 from custom_components.gsm_gateway.services import dinstar, esim, ussd
 from custom_components.gsm_gateway.services.common import ACTION_CAPABILITIES
@@ -77,6 +77,8 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(64)) + b"\xff\xd9"
 IMEI = "490154203237518"  # valid check digit
 SIM_NUMBER = "+491701234567"
 ACTIVATION_CODE = "LPA:1$smdp.example.com$MATCHING-ID-1234"
+QUEUED_NUMBERS = ["+491700000011", "+491700000012", "+491700000013"]
+UNKNOWN_TASK_ID = "999999"  # no simulator has queued a task with this id
 PATIENCE = 5.0  # seconds a declared capability may take to show (loopback; it usually takes milliseconds)
 SHORT_PATIENCE = 0.5  # an undeclared capability is expected not to show: fail fast
 
@@ -142,6 +144,29 @@ class Device:
     async def progress(self) -> None:
         """Let the device finish what is queued and push what it buffered."""
 
+    async def hold_sends(self, *, hold: bool = True) -> None:
+        """From now on, SMS wait in the device's queue (`hold=False`: they go out again)."""
+        raise NotOnThisDeviceError(f"{self.sim.vendor}: no send queue to hold")
+
+    def queued(self) -> int:
+        """SMS waiting in the device's send queue."""
+        return 0
+
+    def sent_numbers(self) -> list[str]:
+        """Numbers the device has sent an SMS to (handed to the network)."""
+        return []
+
+    async def slow_ussd(self, seconds: float) -> None:
+        """The network takes `seconds` to answer a USSD code."""
+
+    def ussd_codes(self, since: int = 0) -> list[str]:
+        """USSD codes the device was asked to send since request number `since`."""
+        return []
+
+    def ussd_cancels(self, since: int = 0) -> list[int]:
+        """Ports whose USSD session the device was asked to end since request number `since`."""
+        return []
+
     def commands(self, since: int = 0) -> list[Command]:
         """State-changing commands among the requests since request number `since`."""
         return []
@@ -204,6 +229,20 @@ class EjoinDevice(Device):
 
     async def progress(self) -> None:
         await self.sim.control("flush", {})
+
+    async def hold_sends(self, *, hold: bool = True) -> None:
+        await self.sim.control("hold_sends", {"hold": hold})
+
+    def queued(self) -> int:
+        return sum(len(task.recipients) - task.next_index for task in self.sim.queue)
+
+    def sent_numbers(self) -> list[str]:
+        return [number for number, _port in self.sim.sent_log]
+
+    def ussd_codes(self, since: int = 0) -> list[str]:
+        return [
+            request.query["ussd"] for request in self.sim.requests[since:] if request.path == "/goip_send_ussd.html"
+        ]
 
     def commands(self, since: int = 0) -> list[Command]:
         found: list[Command] = []
@@ -275,6 +314,28 @@ class DinstarDevice(Device):
     async def progress(self) -> None:
         await self.sim.control("flush", {})
 
+    async def hold_sends(self, *, hold: bool = True) -> None:
+        await self.sim.control("hold_sends", {"hold": hold})
+
+    def queued(self) -> int:
+        return len(self.sim.state.queue)
+
+    def sent_numbers(self) -> list[str]:
+        return [record.number for record in self.sim.state.sent if record.status != "SENDING"]
+
+    async def slow_ussd(self, seconds: float) -> None:
+        await self.sim.control("configure", {"ussd_delay": seconds})
+
+    def _ussd(self, since: int, command: str) -> list[dict[str, Any]]:
+        bodies = [request.json() for request in self.sim.requests[since:] if request.path == "/api/send_ussd"]
+        return [body for body in bodies if body.get("command", "send") == command]
+
+    def ussd_codes(self, since: int = 0) -> list[str]:
+        return [body["text"] for body in self._ussd(since, "send")]
+
+    def ussd_cancels(self, since: int = 0) -> list[int]:
+        return [port + 1 for body in self._ussd(since, "cancel") for port in body["port"]]
+
     def commands(self, since: int = 0) -> list[Command]:
         names = {"block": "lock", "unblock": "unlock"}
         found: list[Command] = []
@@ -309,6 +370,13 @@ class SynwayDevice(Device):
 
     async def progress(self) -> None:
         await self.sim.control("complete_sends", {})
+
+    async def slow_ussd(self, seconds: float) -> None:
+        self.sim.state.ussd_delay = seconds
+
+    def ussd_codes(self, since: int = 0) -> list[str]:
+        bodies = [request.json() for request in self.sim.requests[since:] if b"txussd" in request.body]
+        return [str(body["ussd"]) for body in bodies]
 
     def deletions(self, since: int = 0) -> list[RecordedRequest]:
         found = []
@@ -587,6 +655,24 @@ async def check_ussd(case: Case) -> None:
     assert replies[0].data["text"] == response["reply"]
 
 
+async def check_ussd_cancel(case: Case) -> None:
+    """`cancel_ussd` ends the port's session on the gateway and Home Assistant's wait: a new code can go at once."""
+    await case.start()
+    await case.device.slow_ussd(60.0)
+    since = len(case.sim.requests)
+    # Not a task of Home Assistant's: `until` lets Home Assistant finish its tasks, and this one waits for a minute.
+    waiting = asyncio.get_running_loop().create_task(case.call("send_ussd", port="1", code="*100#", timeout=60))
+    await case.until(lambda: case.device.ussd_codes(since) or waiting.done(), "the code never reached the gateway")
+    response = await case.call("cancel_ussd", port="1")
+    assert _label(response["port"])[0] == 1, response
+    assert response["stopped_waiting"] is True, (response, waiting.done() and waiting.result())
+    assert (await waiting)["status"] == "cancelled"
+    assert case.device.ussd_cancels(since) == [1]
+    await case.device.slow_ussd(0.02)
+    again = await case.call("send_ussd", port="1", code="*101#", timeout=5)
+    assert again["status"] == "replied", again
+
+
 async def check_sms_statistics(case: Case) -> None:
     """SMS counters per port and for the gateway, which follow a received SMS."""
     await case.start()
@@ -736,6 +822,37 @@ async def check_sms_tasks(case: Case) -> None:
     assert not [task for task in listed["tasks"] if task["task_id"] in sent["task_ids"]]
 
 
+async def check_send_queue(case: Case) -> None:
+    """The gateway's SMS waiting sensor counts a send soon after it, and follows the SMS out of the queue."""
+    await case.start()
+    sensor = case.entity("sensor", "sms_waiting")
+    assert case.number(sensor) == 0
+    await case.device.hold_sends()
+    await case.call("send_sms", recipients=QUEUED_NUMBERS, message="wait in the queue", port="1")
+    await case.advance(timedelta(seconds=QUEUE_REFRESH_DELAY + 1))
+    await case.until(lambda: case.number(sensor) == len(QUEUED_NUMBERS), "SMS waiting did not count the send")
+    await case.device.hold_sends(hold=False)
+    await case.until(lambda: set(QUEUED_NUMBERS) <= set(case.device.sent_numbers()), "the held SMS never went out")
+    assert case.device.queued() == 0
+    await case.advance(QUEUE_BUSY_INTERVAL + timedelta(seconds=1))
+    await case.until(lambda: case.number(sensor) == 0, "SMS waiting did not follow the SMS out")
+
+
+async def check_sms_cancel(case: Case) -> None:
+    """`cancel_sms` with a send's task ids: never sent; an id the gateway does not know is reported, not an error."""
+    await case.start()
+    await case.device.hold_sends()
+    sent = await case.call("send_sms", recipients=QUEUED_NUMBERS, message="cancel me", port="1")
+    response = await case.call("cancel_sms", task_ids=[*sent["task_ids"], UNKNOWN_TASK_ID])
+    statuses = {result["task_id"]: result["status"] for result in response["results"]}
+    assert statuses == {**dict.fromkeys(sent["task_ids"], "cancelled"), UNKNOWN_TASK_ID: "not_found"}, response
+    assert case.device.queued() == 0
+    await case.device.hold_sends(hold=False)
+    await case.device.progress()
+    await case.settle()
+    assert not set(QUEUED_NUMBERS) & set(case.device.sent_numbers())
+
+
 async def check_esim(case: Case) -> None:
     """eSIM profiles are listed, and a profile download is followed to its end with progress events."""
     await case.start()
@@ -868,6 +985,7 @@ CHECKS: Mapping[Capability, Callable[[Case], Awaitable[None]]] = {
     Capability.DELIVERY_REPORTS: check_delivery_reports,
     Capability.SEND_REPORTS: check_send_reports,
     Capability.USSD: check_ussd,
+    Capability.USSD_CANCEL: check_ussd_cancel,
     Capability.SMS_STATISTICS: check_sms_statistics,
     Capability.CALL_STATISTICS: check_call_statistics,
     Capability.SIM_SLOTS: check_sim_slots,
@@ -884,6 +1002,8 @@ CHECKS: Mapping[Capability, Callable[[Case], Awaitable[None]]] = {
     Capability.SET_SIM_NUMBER: check_set_sim_number,
     Capability.ESIM: check_esim,
     Capability.SMS_TASKS: check_sms_tasks,
+    Capability.SEND_QUEUE: check_send_queue,
+    Capability.SMS_CANCEL: check_sms_cancel,
     Capability.PROXY: check_proxy,
     Capability.IP_LISTS: check_ip_lists,
     Capability.REPORT_POLL: check_report_poll,
@@ -999,10 +1119,12 @@ ACTION_SAMPLES: Mapping[str, Mapping[str, Any]] = {
     "switch_slot": {"ports": "1", "slot": "B"},
     "set_module_power": {"ports": "1", "power_on": True},
     "send_ussd": {"port": "1", "code": "*100#", "timeout": 0},
+    "cancel_ussd": {"port": "1"},
     "list_sms_tasks": {},
     "pause_sms_tasks": {"all": True},
     "resume_sms_tasks": {"all": True},
     "delete_sms_tasks": {"all": True},
+    "cancel_sms": {"task_ids": [UNKNOWN_TASK_ID]},
     "list_esims": {"ports": "1"},
     "write_esim": {"port": "2B", "activation_code": ACTIVATION_CODE, "timeout": 5},
     "delete_esim": {"port": "2B", "timeout": 5},

@@ -12,7 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gsm_gateway.const import CONF_RECEIVE_MODE, EVENT_USSD_RECEIVED, ReceiveMode
+from custom_components.gsm_gateway.receiver import UssdSession
 from custom_components.gsm_gateway.services import ussd
+from simulator.base import GatewaySimulator
 from simulator.dinstar import DinstarSimulator
 from simulator.ejoin import EjoinSimulator
 from simulator.synway import SynwaySimulator
@@ -228,3 +230,88 @@ async def test_many_codes_at_once_share_one_session_per_port(
     assert len(refused) == 199
     assert {error.translation_key for error in refused} == {"ussd_busy"}
     assert [exchange.code for exchange in sim.state.ussd] == ["*100#"]
+
+
+@pytest.mark.parametrize(("vendor", "limit"), [("dinstar", 60), ("ejoin", 182), ("synway", 255)])
+async def test_a_code_longer_than_the_gateway_takes_is_refused_before_sending(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: GatewaySimulator, limit: int
+) -> None:
+    asked = len(sim.requests)
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "send_ussd", port="1", code="*" + "1" * (limit - 1) + "#")
+    assert raised.value.translation_key == "ussd_too_long"
+    assert raised.value.translation_placeholders == {
+        "title": init_integration.title,
+        "length": str(limit + 1),
+        "limit": str(limit),
+    }
+    assert sim.requests[asked:] == []  # nothing sent, not even the read of the previous reply
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_the_longest_code_goes_through(
+    hass: HomeAssistant, init_integration: MockConfigEntry, pushing_dinstar: DinstarSimulator
+) -> None:
+    code = "*" + "1" * 58 + "#"
+    assert (await call(hass, "send_ussd", port="1", code=code, timeout=5))["status"] == "replied"
+    assert pushing_dinstar.requests_to("/api/send_ussd")[-1].json()["text"] == code
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_cancel_ends_a_polled_session(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: DinstarSimulator
+) -> None:
+    """Poll-only: `cancel_ussd` ends the session on the device, the waiting action and its background poll."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_RECEIVE_MODE: ReceiveMode.POLL_ONLY})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    sim.ussd_delay = 60.0
+    waiting = asyncio.get_running_loop().create_task(call(hass, "send_ussd", port="2", code="*100#", timeout=60))
+    for _ in range(200):
+        if sim.requests_to("/api/send_ussd") and len(sim.requests_to("/api/query_ussd_reply")) >= 2:
+            break  # sent, and polled for its reply at least once
+        await asyncio.sleep(0.01)
+    response = await call(hass, "cancel_ussd", port="2")
+    assert response == {"port": "2A", "stopped_waiting": True}
+    assert sim.requests_to("/api/send_ussd")[-1].json() == {"port": [1], "command": "cancel", "text": ""}
+    assert await asyncio.wait_for(waiting, 5) == {"port": "2A", "status": "cancelled", "reply": None}
+    polls = len(sim.requests_to("/api/query_ussd_reply"))
+    await asyncio.sleep(0.2)
+    assert len(sim.requests_to("/api/query_ussd_reply")) == polls  # the background poll stopped too
+
+    sim.ussd_delay = 0.01
+    again = await call(hass, "send_ussd", port="2", code="*101#", timeout=5)  # the port is free at once
+    assert again["status"] == "replied"
+    assert (await call(hass, "cancel_ussd", port="2")) == {"port": "2A", "stopped_waiting": False}
+
+
+@pytest.mark.parametrize("vendor", ["dinstar"])
+async def test_cancel_refused_by_the_gateway(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: DinstarSimulator
+) -> None:
+    await sim.control("set_reg", {"port": 3, "reg": "SEARCHING_NETWORK"})
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, "cancel_ussd", port="3")
+    assert raised.value.translation_key == "ussd_cancel_refused"
+    assert raised.value.translation_placeholders["code"] == "503"
+    assert raised.value.translation_placeholders["port"] == "3A"
+
+
+@pytest.mark.parametrize("vendor", ["ejoin", "synway"])
+async def test_cancel_is_refused_where_the_gateway_cannot(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: GatewaySimulator
+) -> None:
+    asked = len(sim.requests)
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "cancel_ussd", port="1")
+    assert raised.value.translation_placeholders["action"] == "cancel_ussd"
+    assert sim.requests[asked:] == []
+
+
+async def test_a_session_ended_before_its_poll_starts_stops_the_poll(hass: HomeAssistant) -> None:
+    session = UssdSession()
+    session.end()
+    session.end()  # twice is harmless
+    poll = session.follow(hass.async_create_task(asyncio.sleep(60, result=None)))
+    await asyncio.sleep(0)
+    assert poll.cancelled()

@@ -28,6 +28,7 @@ from .exceptions import GatewayUnsupportedError
 from .ip_lists import IpListFeature
 from .models import (
     CallStatistics,
+    CancelResult,
     Capability,
     ConnectionSettings,
     DeliveryReportEvent,
@@ -80,6 +81,9 @@ class Gateway(ABC):
     declared_capabilities: ClassVar[Mapping[Capability, str | None]]
     # Whether `settings.encrypted_session` means anything to this dialect (the password then never travels).
     offers_encrypted_session: ClassVar[bool] = False
+    # The longest USSD code the device takes, in bytes on the wire (codes are ASCII: `0-9 * # +`, one byte each);
+    # None for a dialect without USSD. The integration refuses a longer code before anything is sent.
+    max_ussd_bytes: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -226,6 +230,10 @@ class Gateway(ABC):
         """Read the latest USSD reply per port label (dialects without push replies)."""
         raise self._unsupported("reading USSD replies")
 
+    async def cancel_ussd(self, ref: SlotRef) -> UssdResult:
+        """End the USSD session of a port on the device (`USSD_CANCEL`); `accepted` says whether it did."""
+        raise self._unsupported("cancelling USSD sessions")
+
     async def lock(self, refs: Sequence[SlotRef]) -> None:
         """Lock SIM slots (or whole ports)."""
         raise self._unsupported("locking SIMs")
@@ -305,3 +313,14 @@ class Gateway(ABC):
     async def delete_sms_tasks(self, task_ids: Sequence[str] | None) -> list[TaskResult]:
         """Delete queued tasks (None: all)."""
         raise self._unsupported("deleting SMS tasks")
+
+    async def get_queue_count(self) -> int:
+        """SMS waiting in the gateway's send queue, on every port (`SEND_QUEUE`)."""
+        raise self._unsupported("reading the send queue")
+
+    async def cancel_sms_tasks(self, task_ids: Sequence[str]) -> list[CancelResult]:
+        """Cancel queued sends by the `SendResult.task_ids` of their send (`SMS_CANCEL`); one result per id, in order.
+
+        A task the device no longer knows (sent, failed or unknown) is a `NOT_FOUND` result, not an error.
+        """
+        raise self._unsupported("cancelling queued SMS")

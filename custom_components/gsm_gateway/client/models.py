@@ -59,6 +59,9 @@ class Capability(StrEnum):
     SET_SIM_NUMBER = "set_sim_number"
     ESIM = "esim"
     SMS_TASKS = "sms_tasks"  # list/pause/resume/delete queued send tasks
+    SEND_QUEUE = "send_queue"  # how many SMS wait in the gateway's send queue (`get_queue_count`)
+    SMS_CANCEL = "sms_cancel"  # queued sends cancelled by the task ids of their send (`cancel_sms_tasks`)
+    USSD_CANCEL = "ussd_cancel"  # a port's USSD session ended on the device (`cancel_ussd`)
     PROXY = "proxy"
     IP_LISTS = "ip_lists"
     REPORT_POLL = "report_poll"  # send results and delivery reports of own sends can be read back (`fetch_reports`)
@@ -476,6 +479,24 @@ class TaskResult:
     def ok(self) -> bool:
         """True when the device reported code 0."""
         return self.code == 0
+
+
+class CancelOutcome(StrEnum):
+    """What became of one task a caller asked the gateway to cancel."""
+
+    CANCELLED = "cancelled"  # it was waiting and will not be sent (or not any further)
+    NOT_FOUND = "not_found"  # the device no longer knows it: already sent, failed, cancelled, or never queued
+    REFUSED = "refused"  # the device knows it but would not cancel it (its code and text say why)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelResult:
+    """The device's answer for one task of `Gateway.cancel_sms_tasks`, with its own code and words."""
+
+    task_id: str
+    outcome: CancelOutcome
+    code: int | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,7 +1,11 @@
-"""Queued send tasks on the gateway: list, pause, resume and delete them (Skyline/EJOIN).
+"""Queued send tasks on the gateway: cancel them (Skyline/EJOIN, Dinstar); list, pause, resume, delete (Skyline/EJOIN).
 
 A send returns its task ids (`send_sms` response `task_ids`); these actions take them, or `all: true`.
 The responses carry the device's own result per task (code and text), never a guess.
+
+`cancel_sms` is the one way on every gateway that can: it takes the task ids of a send only (Dinstar's `stop_sms`
+has no "all"), and says per task whether it was cancelled, no longer known to the device (sent, failed, or a
+wrong id: reported, not an error) or refused. On Skyline/EJOIN it removes the tasks like `delete_sms_tasks`.
 
 `list_sms_tasks` also says how complete its list is: `total` adds up what each listed port's gateway reported
 (`total_num`; a port that reported none counts the tasks read), so a task queued on several ports counts once per
@@ -17,7 +21,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from custom_components.gsm_gateway.client import Capability, SlotRef, SmsTask, TaskResult
+from custom_components.gsm_gateway.client import CancelResult, Capability, SlotRef, SmsTask, TaskResult
 from custom_components.gsm_gateway.const import DOMAIN
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
 
@@ -36,6 +40,7 @@ SERVICE_LIST_SMS_TASKS = "list_sms_tasks"
 SERVICE_PAUSE_SMS_TASKS = "pause_sms_tasks"
 SERVICE_RESUME_SMS_TASKS = "resume_sms_tasks"
 SERVICE_DELETE_SMS_TASKS = "delete_sms_tasks"
+SERVICE_CANCEL_SMS = "cancel_sms"
 
 ATTR_TASK_IDS = "task_ids"
 ATTR_ALL = "all"
@@ -46,6 +51,14 @@ CHANGE_SCHEMA = vol.Schema(
         **TARGET_SCHEMA,
         vol.Optional(ATTR_TASK_IDS): vol.All(cv.ensure_list, [vol.All(cv.string, vol.Match(r"^\s*\d{1,10}\s*$"))]),
         vol.Optional(ATTR_ALL, default=False): cv.boolean,
+    }
+)
+CANCEL_SCHEMA = vol.Schema(
+    {
+        **TARGET_SCHEMA,
+        vol.Required(ATTR_TASK_IDS): vol.All(
+            cv.ensure_list, vol.Length(min=1), [vol.All(cv.string, vol.Match(r"^\s*[0-9]{1,10}\s*$"))]
+        ),
     }
 )
 
@@ -63,6 +76,21 @@ def _task(port: SlotRef, task: SmsTask) -> dict[str, Any]:
 
 def _result(result: TaskResult) -> dict[str, Any]:
     return {"task_id": result.task_id, "ok": result.ok, "code": result.code, "text": result.text}
+
+
+def _cancelled(result: CancelResult) -> dict[str, Any]:
+    return {"task_id": result.task_id, "status": result.outcome.value, "code": result.code, "text": result.text}
+
+
+async def _cancel_sms(call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(call)
+    gateway = require(entry, Capability.SMS_CANCEL, SERVICE_CANCEL_SMS)
+    task_ids = list(dict.fromkeys(tid.strip() for tid in call.data[ATTR_TASK_IDS]))
+    with translate_gateway_errors(entry):
+        results = await gateway.cancel_sms_tasks(task_ids)
+    if (queue := entry.runtime_data.queue) is not None:
+        queue.async_note_change()
+    return {"results": [_cancelled(result) for result in results]}
 
 
 async def _list_sms_tasks(call: ServiceCall) -> ServiceResponse:
@@ -103,6 +131,8 @@ def _change(action: str) -> ActionHandler:
         }
         with translate_gateway_errors(entry):
             results = await operations[action](task_ids)
+        if action == SERVICE_DELETE_SMS_TASKS and (queue := entry.runtime_data.queue) is not None:
+            queue.async_note_change()
         return {"all": task_ids is None, "results": [_result(result) for result in results]}
 
     return handler
@@ -120,3 +150,4 @@ def async_setup(hass: HomeAssistant) -> None:
     )
     for name in (SERVICE_PAUSE_SMS_TASKS, SERVICE_RESUME_SMS_TASKS, SERVICE_DELETE_SMS_TASKS):
         register(hass, name, _change(name), CHANGE_SCHEMA, capability=Capability.SMS_TASKS)
+    register(hass, SERVICE_CANCEL_SMS, _cancel_sms, CANCEL_SCHEMA, capability=Capability.SMS_CANCEL)

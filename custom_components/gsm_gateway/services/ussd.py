@@ -1,4 +1,4 @@
-"""The `send_ussd` action: send a code (`*100#`) from a port and return the network's reply when it comes in time.
+"""USSD: `send_ussd` sends a code (`*100#`) and returns the reply when it comes in time; `cancel_ussd` ends a session.
 
 How the reply comes back depends on the gateway:
 - Skyline/EJOIN answers in the request itself (`UssdResult.reply`); when it does not, no reply will come.
@@ -8,6 +8,11 @@ How the reply comes back depends on the gateway:
 Every reply fires `gsm_gateway_ussd_received` exactly once. When the reply is not there within the timeout, the
 response says `pending` and the reply arrives later as that event (a poll goes on in the background for up to
 `USSD_FOLLOW_LIMIT` seconds).
+
+One session per port (`Receiver.ussd_sessions`): a second code is refused (`ussd_busy`) until the reply came, the
+follow limit passed, or `cancel_ussd` ended the session on the device (Dinstar) and here (the action still waiting
+then says `cancelled`). A code longer than the gateway takes (`Gateway.max_ussd_bytes`, counted in bytes as sent:
+codes are ASCII) is refused before anything is sent (`ussd_too_long`).
 """
 
 from __future__ import annotations
@@ -34,10 +39,12 @@ from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN, EVENT_USSD_RE
 from custom_components.gsm_gateway.coordinator import GsmGatewayConfigEntry
 from custom_components.gsm_gateway.dispatch import EventDispatcher
 from custom_components.gsm_gateway.helpers import translate_gateway_errors
+from custom_components.gsm_gateway.receiver import UssdSession
 
 from .common import TARGET_SCHEMA, register, require, resolve_entry, resolve_port
 
 SERVICE_SEND_USSD = "send_ussd"
+SERVICE_CANCEL_USSD = "cancel_ussd"
 
 ATTR_CODE = "code"
 ATTR_TIMEOUT = "timeout"
@@ -54,6 +61,7 @@ SEND_USSD_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TIMEOUT, default=DEFAULT_TIMEOUT): vol.All(vol.Coerce(int), vol.Range(min=0, max=120)),
     }
 )
+CANCEL_USSD_SCHEMA = vol.Schema({**TARGET_SCHEMA, vol.Optional(ATTR_PORT): cv.string})
 
 
 def _reply_for(replies: dict[str, str], port: int) -> tuple[str, str] | None:
@@ -128,10 +136,23 @@ async def _baseline(
     return True, _reply_for(replies, ref.port)
 
 
+def _check_length(entry: GsmGatewayConfigEntry, gateway: Gateway, code: str) -> None:
+    """Refuse a code longer than the gateway takes, in bytes as sent (UTF-8; a valid code is ASCII, a byte each)."""
+    limit = gateway.max_ussd_bytes
+    size = len(code.strip().encode())
+    if limit is not None and size > limit:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="ussd_too_long",
+            translation_placeholders={"title": entry.title, "length": str(size), "limit": str(limit)},
+        )
+
+
 async def _send_ussd(call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(call)
     gateway = require(entry, Capability.USSD, SERVICE_SEND_USSD)
     ref = resolve_port(call, entry)
+    _check_length(entry, gateway, call.data[ATTR_CODE])
     # One USSD session per port: replies carry nothing that says which code they answer.
     sessions = entry.runtime_data.receiver.ussd_sessions
     if ref.port in sessions:
@@ -140,22 +161,38 @@ async def _send_ussd(call: ServiceCall) -> ServiceResponse:
             translation_key="ussd_busy",
             translation_placeholders={"port": str(ref.port), "limit": str(int(USSD_FOLLOW_LIMIT // 60))},
         )
-    sessions.add(ref.port)
-    polling: asyncio.Task[str | None] | None = None
+    session = sessions[ref.port] = UssdSession()
+
+    def release(_task: object = None) -> None:
+        if sessions.get(ref.port) is session:  # not a newer session, after `cancel_ussd` freed the port
+            del sessions[ref.port]
+
     try:
-        response, polling = await _async_session(call, entry, gateway, ref)
+        return await _async_session(call, entry, gateway, ref, session)
     finally:
-        if polling is None or polling.done():
-            sessions.discard(ref.port)
+        if session.poll is None or session.poll.done():
+            release()
         else:  # the reply is still read in the background: the session ends with that
-            polling.add_done_callback(lambda _task: sessions.discard(ref.port))
-    return response
+            session.poll.add_done_callback(release)
+
+
+async def _answered(session: UssdSession, waited: asyncio.Future[str] | asyncio.Task[str | None], timeout: int) -> bool:
+    """Wait up to `timeout` seconds for `waited` (a pushed reply, a poll), or until the session is cancelled first.
+
+    True when `waited` finished with a result; never raises or cancels it (a poll goes on after the timeout).
+    """
+    await asyncio.wait((waited, session.ended), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    return waited.done() and not waited.cancelled()
+
+
+def _unanswered(label: str, session: UssdSession) -> ServiceResponse:
+    return _response(label, "cancelled" if session.ended.done() else "pending", None)
 
 
 async def _async_session(
-    call: ServiceCall, entry: GsmGatewayConfigEntry, gateway: Gateway, ref: SlotRef
-) -> tuple[ServiceResponse, asyncio.Task[str | None] | None]:
-    """Send the code and wait for the reply; the background poll of a reply still to come, if one runs."""
+    call: ServiceCall, entry: GsmGatewayConfigEntry, gateway: Gateway, ref: SlotRef, session: UssdSession
+) -> ServiceResponse:
+    """Send the code and wait for the reply; a reply still to come is polled by `session.poll`, if it runs."""
     runtime = entry.runtime_data
     dispatcher = runtime.receiver.dispatcher
     timeout: int = call.data[ATTR_TIMEOUT]
@@ -179,24 +216,22 @@ async def _async_session(
             )
         if result.reply is not None:
             _fire_reply(dispatcher, label, result.reply)
-            return _response(label, "replied", result.reply), None
+            return _response(label, "replied", result.reply)
         if not readable_later:
-            return _response(label, "no_reply", None), None
+            return _response(label, "no_reply", None)
         if pushed:
-            try:
-                async with asyncio.timeout(timeout):
-                    return _response(label, "replied", await pushed_reply), None
-            except TimeoutError:
-                return _response(label, "pending", None), None
-    polling = entry.async_create_background_task(
-        call.hass, _poll_reply(gateway, dispatcher, ref, baseline), f"{DOMAIN} USSD reply {ref.label}"
+            if await _answered(session, pushed_reply, timeout):
+                return _response(label, "replied", pushed_reply.result())
+            return _unanswered(label, session)
+    polling = session.follow(
+        entry.async_create_background_task(
+            call.hass, _poll_reply(gateway, dispatcher, ref, baseline), f"{DOMAIN} USSD reply {ref.label}"
+        )
     )
-    try:
-        async with asyncio.timeout(timeout):
-            reply = await asyncio.shield(polling)
-    except TimeoutError:
-        return _response(label, "pending", None), polling
-    return _response(label, "replied" if reply is not None else "pending", reply), polling
+    if await _answered(session, polling, timeout):
+        reply = polling.result()
+        return _response(label, "replied" if reply is not None else "pending", reply)
+    return _unanswered(label, session)
 
 
 def _response(port: str, status: str, reply: str | None) -> ServiceResponse:
@@ -206,6 +241,32 @@ def _response(port: str, status: str, reply: str | None) -> ServiceResponse:
     return response
 
 
+async def _cancel_ussd(call: ServiceCall) -> ServiceResponse:
+    """End the port's session on the device; when it confirms, Home Assistant stops waiting for that port too."""
+    entry = resolve_entry(call)
+    gateway = require(entry, Capability.USSD_CANCEL, SERVICE_CANCEL_USSD)
+    ref = resolve_port(call, entry)
+    with translate_gateway_errors(entry):
+        result = await gateway.cancel_ussd(ref)
+    label = result.port_label or ref.label
+    if not result.accepted:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="ussd_cancel_refused",
+            translation_placeholders={
+                "title": entry.title,
+                "port": label,
+                "code": str(result.code),
+                "reason": result.reason or "-",
+            },
+        )
+    session = entry.runtime_data.receiver.ussd_sessions.pop(ref.port, None)
+    if session is not None:
+        session.end()
+    return {"port": label, "stopped_waiting": session is not None}
+
+
 def async_setup(hass: HomeAssistant) -> None:
-    """Register `send_ussd`."""
+    """Register `send_ussd` and `cancel_ussd`."""
     register(hass, SERVICE_SEND_USSD, _send_ussd, SEND_USSD_SCHEMA, capability=Capability.USSD)
+    register(hass, SERVICE_CANCEL_USSD, _cancel_ussd, CANCEL_USSD_SCHEMA, capability=Capability.USSD_CANCEL)

@@ -88,7 +88,7 @@ async def test_strict_methods_never_need_a_fallback(dinstar_sim: SimFactory, mak
     await client.query_delivery_statuses()
     await client.send_ussd(SlotRef(1), "*1#")
     await client.query_ussd_replies([SlotRef(1)])
-    await client.stop_sms_task(1)
+    await client.cancel_sms_tasks(["1"])
     await client.reset_module([1])
     await client.call_records.get()
     await client.sim_toolkit.view(SlotRef(1))

@@ -16,11 +16,19 @@ from custom_components.gsm_gateway.client.dinstar.sms import USER_ID_EPOCH, User
 from custom_components.gsm_gateway.client.events import PushRequest, SendReportEvent
 from custom_components.gsm_gateway.client.exceptions import (
     GatewayAuthError,
-    GatewayCommandError,
     GatewayRequestError,
     GatewayUnsupportedError,
 )
-from custom_components.gsm_gateway.client.models import Encoding, MmsAttachment, MmsRequest, SendOptions, SmsRequest
+from custom_components.gsm_gateway.client.models import (
+    CancelOutcome,
+    CancelResult,
+    Capability,
+    Encoding,
+    MmsAttachment,
+    MmsRequest,
+    SendOptions,
+    SmsRequest,
+)
 from custom_components.gsm_gateway.client.ports import SlotRef
 from simulator.dinstar import DinstarSimulator
 
@@ -293,23 +301,47 @@ async def test_queue_count_unsupported(canned: CannedServer, make_gateway: Gatew
     assert len(canned.requests) == 3
 
 
-async def test_stop_task(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
+async def test_cancel_tasks(gateway: DinstarGateway, sim: DinstarSimulator) -> None:
     sim.send_interval = 10.0
     result = await gateway.send_sms(SmsRequest(recipients=_numbers(5), text="x"))
     assert await gateway.get_queue_count() == 5
-    assert await gateway.stop_sms_task(result.task_ids[0]) is True
+    assert await gateway.cancel_sms_tasks(result.task_ids) == [
+        CancelResult(task_id="1", outcome=CancelOutcome.CANCELLED, code=200, text="stopped")
+    ]
     assert sim.requests_to("/api/stop_sms")[-1].query == {"task_id": "1"}
     assert await gateway.get_queue_count() == 0
-    assert await gateway.stop_sms_task(result.task_ids[0]) is False
-    assert await gateway.stop_sms_task(999) is False
+    again = await gateway.cancel_sms_tasks([result.task_ids[0], " 999 "])
+    assert again == [
+        CancelResult(task_id="1", outcome=CancelOutcome.NOT_FOUND, code=404, text="task not found"),
+        CancelResult(task_id="999", outcome=CancelOutcome.NOT_FOUND, code=404, text="task not found"),
+    ]
+    assert await gateway.cancel_sms_tasks([]) == []
 
 
-async def test_stop_task_other_error(canned: CannedServer, make_gateway: GatewayFactory) -> None:
+async def test_cancel_task_refused_or_without_code(canned: CannedServer, make_gateway: GatewayFactory) -> None:
     canned.answer("/api/stop_sms", json_response('{"error_code":500,"sn":"x"}'))
-    with pytest.raises(GatewayCommandError, match="500"):
-        await make_gateway(canned.url).stop_sms_task(3)
+    [refused] = await make_gateway(canned.url).cancel_sms_tasks(["3"])
+    assert refused == CancelResult(task_id="3", outcome=CancelOutcome.REFUSED, code=500, text="other error")
     canned.answer("/api/stop_sms", json_response('{"sn":"x"}'))
-    assert await make_gateway(canned.url).stop_sms_task(3) is True
+    [stopped] = await make_gateway(canned.url).cancel_sms_tasks(["3"])
+    assert (stopped.outcome, stopped.code) == (CancelOutcome.CANCELLED, None)
+
+
+async def test_cancel_checks_every_id_first(canned: CannedServer, make_gateway: GatewayFactory) -> None:
+    for bad in ("", "x1", "\u0661", "12345678901"):
+        with pytest.raises(GatewayRequestError, match="task id"):
+            await make_gateway(canned.url).cancel_sms_tasks(["1", bad])
+    assert canned.requests == []
+
+
+async def test_cancel_and_queue_capabilities_go_with_a_404(canned: CannedServer, make_gateway: GatewayFactory) -> None:
+    client = make_gateway(canned.url)
+    assert {Capability.SEND_QUEUE, Capability.SMS_CANCEL} <= client.capabilities
+    with pytest.raises(GatewayUnsupportedError):
+        await client.cancel_sms_tasks(["1"])
+    with pytest.raises(GatewayUnsupportedError):
+        await client.get_queue_count()
+    assert not {Capability.SEND_QUEUE, Capability.SMS_CANCEL} & client.capabilities
 
 
 def test_user_ids_increase_and_survive_restarts() -> None:
@@ -385,5 +417,6 @@ async def test_spec_query_payloads_through_the_client(canned: CannedServer, make
     page = await client.fetch_inbox(None)
     assert [(sms.text, sms.port_label) for sms in page.messages] == [("This is a test", "3A")]
     assert page.messages[0].message_id == "dinstar:xxxx-xxxx-xxxx-xxxx:1:20141209171118"
-    assert await client.stop_sms_task(1) is True
+    [stopped] = await client.cancel_sms_tasks(["1"])
+    assert (stopped.outcome, stopped.code) == (CancelOutcome.CANCELLED, 200)
     assert canned.requests[-1][2] == {"task_id": "1"}

@@ -256,6 +256,22 @@ async def test_queued_messages_are_listed_as_sending(open_sim: DinstarSimulator,
     assert [(row["user_id"], row["status"]) for row in stopped["result"]] == [(7, "SENT_OK")]
 
 
+async def test_held_sends_wait_in_the_queue_until_released(open_sim: DinstarSimulator, session: ClientSession) -> None:
+    open_sim.send_interval = 0.01
+    assert await open_sim.control("hold_sends", {}) == {"held": True, "queued": 0}
+    send = {"text": "x", "param": [{"number": str(n), "user_id": n} for n in (1, 2)], "port": [0]}
+    await _api(session, open_sim, "POST", "/api/send_sms", json=send)
+    await asyncio.sleep(0.1)
+    assert (await _api(session, open_sim, "GET", "/api/query_sms_in_queue"))["in_queue"] == 2
+    assert await open_sim.control("hold_sends", {"hold": False}) == {"held": False, "queued": 2}
+    for _ in range(100):
+        if not open_sim.state.queue:
+            break
+        await asyncio.sleep(0.02)
+    assert (await _api(session, open_sim, "GET", "/api/query_sms_in_queue"))["in_queue"] == 0
+    assert [record.number for record in open_sim.state.sent] == ["1", "2"]
+
+
 async def test_a_queued_message_moves_to_a_port_that_can_send(
     open_sim: DinstarSimulator, session: ClientSession
 ) -> None:

@@ -42,10 +42,12 @@ async def test_ussd_refusals(gateway: DinstarGateway, sim: DinstarSimulator) -> 
     ]
     single = await gateway.send_ussd(SlotRef(1), "*101#")
     assert (single.accepted, single.code, single.reason) == (False, 503, "port not registered")
-    cancelled = await gateway.cancel_ussd([SlotRef(2)])
+    cancelled = await gateway.cancel_ussd(SlotRef(2))
     assert sim.requests_to("/api/send_ussd")[-1].json() == {"port": [1], "command": "cancel", "text": ""}
-    assert cancelled[0].accepted
+    assert cancelled == UssdResult(port_label="2A", accepted=True, code=200)
     assert not sim.state.ports[1].busy
+    refused = await gateway.cancel_ussd(SlotRef(1))
+    assert (refused.accepted, refused.code, refused.reason) == (False, 503, "port not registered")
 
 
 async def test_ussd_custom_reply_and_all_ports(gateway: DinstarGateway, sim: DinstarSimulator) -> None:

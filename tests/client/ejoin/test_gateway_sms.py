@@ -28,6 +28,8 @@ from custom_components.gsm_gateway.client.exceptions import (
     GatewayResponseError,
 )
 from custom_components.gsm_gateway.client.models import (
+    CancelOutcome,
+    CancelResult,
     Encoding,
     IncomingSms,
     MmsAttachment,
@@ -275,6 +277,67 @@ async def test_task_calls_with_unknown_ids(gateway: EjoinGateway) -> None:
     assert (caught.value.code, caught.value.reason) == (404, "Tasks Not Found")
     with pytest.raises(GatewayRequestError, match="integers"):
         await gateway.pause_sms_tasks(["abc"])
+
+
+async def test_queue_count_is_one_request_per_port(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    assert await gateway.get_queue_count() == 0
+    await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="one port", ports=(SlotRef(1),)))
+    await gateway.send_sms(SmsRequest(recipients=RECIPIENTS[:2], text="two ports", ports=(SlotRef(1), SlotRef(2))))
+    sim.requests.clear()
+    assert await gateway.get_queue_count() == 5  # the two-port tasks are listed under both ports, counted once
+    requests = sim.requests_to("/goip_get_tasks.html")
+    assert [request.query["port"] for request in requests] == [str(port) for port in range(1, sim.port_count + 1)]
+    assert {(request.query["pos"], request.query["has_content"]) for request in requests} == {("0", "0")}
+    await gateway.pause_sms_tasks(None)
+    assert await gateway.get_queue_count() == 5  # paused tasks still wait
+    many = tuple(f"+49150000{n:04d}" for n in range(12))
+    await gateway.send_sms(SmsRequest(recipients=many, text="long queue", ports=(SlotRef(3),)))
+    sim.requests.clear()
+    assert await gateway.get_queue_count() == 17  # beyond the first page, `total_num` counts
+    assert len(sim.requests_to("/goip_get_tasks.html")) == sim.port_count
+    await gateway.delete_sms_tasks(None)
+    assert await gateway.get_queue_count() == 0
+
+
+async def test_cancel_tasks(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.send_interval = 5
+    sent = await gateway.send_sms(SmsRequest(recipients=RECIPIENTS, text="queued", ports=(SlotRef(1),)))
+    first, second, _third = sent.task_ids
+    results = await gateway.cancel_sms_tasks([first, "99", f" {second} "])
+    assert results == [
+        CancelResult(task_id=first, outcome=CancelOutcome.CANCELLED, code=0, text="OK"),
+        CancelResult(task_id="99", outcome=CancelOutcome.NOT_FOUND, text="task not found"),
+        CancelResult(task_id=second, outcome=CancelOutcome.CANCELLED, code=0, text="OK"),
+    ]
+    assert sim.requests_to("/goip_remove_sms.html")[-1].json() == {"tids": [int(first), 99, int(second)]}
+    assert len(sim.queue) == 1
+    # None of them queued any more: the device answers 404 "Tasks Not Found" for the whole request.
+    assert [result.outcome for result in await gateway.cancel_sms_tasks([first, second])] == [
+        CancelOutcome.NOT_FOUND,
+        CancelOutcome.NOT_FOUND,
+    ]
+    requests = len(sim.requests)
+    assert await gateway.cancel_sms_tasks([]) == []  # no request: one without tids would remove every task
+    assert len(sim.requests) == requests
+    assert len(sim.queue) == 1
+
+
+async def test_cancel_results_the_device_words(gateway: EjoinGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def answer(_path: str, _task_ids: object) -> list[TaskResult]:
+        return [TaskResult(task_id="7", code=7, text="Server Error")]  # and nothing about task 8
+
+    monkeypatch.setattr(gateway, "_task_call", answer)
+    assert await gateway.cancel_sms_tasks(["7", "8"]) == [
+        CancelResult(task_id="7", outcome=CancelOutcome.REFUSED, code=7, text="Server Error"),
+        CancelResult(task_id="8", outcome=CancelOutcome.NOT_FOUND, text="task not found"),
+    ]
+
+
+async def test_cancel_refused_as_a_whole(gateway: EjoinGateway, sim: EjoinSimulator) -> None:
+    sim.refuse_next("Server Error", code=7)
+    with pytest.raises(GatewayCommandError):
+        await gateway.cancel_sms_tasks(["1"])
 
 
 async def test_listing_tasks_of_an_invalid_port(gateway: EjoinGateway) -> None:

@@ -499,6 +499,19 @@ async def test_removing_a_task_while_it_waits_to_send(sim: EjoinSimulator, sessi
     assert sum(len(slot.counters.sms) for port in sim.ports for slot in port.slots) == 0
 
 
+async def test_held_sends_wait_in_the_queue_until_released(sim: EjoinSimulator, session: aiohttp.ClientSession) -> None:
+    sim.send_interval = 0.01
+    await sim.control("hold_sends", {})
+    await call(session, sim, "POST", "/goip_post_sms.html", body={"tasks": [{"tid": 4, "to": "+1,+2", "sms": "x"}]})
+    await asyncio.sleep(0.1)
+    _status, listed = await call(session, sim, "GET", "/goip_get_tasks.html", params={"port": "1", "version": "1.1"})
+    assert [task["tid"] for task in listed["tasks"]] == [4]
+    assert sim.sent_log == []
+    await sim.control("hold_sends", {"hold": False})
+    await wait_until(lambda: len(sim.sent_log) == 2)
+    assert not sim.queue
+
+
 async def test_report_buffer_flushes_when_full(
     sim: EjoinSimulator, session: aiohttp.ClientSession, receiver: PushReceiver
 ) -> None:

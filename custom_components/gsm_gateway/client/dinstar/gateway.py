@@ -32,6 +32,8 @@ from ..exceptions import (
 )
 from ..gateway import Gateway, ProbeOutcome
 from ..models import (
+    CancelOutcome,
+    CancelResult,
     Capability,
     ConnectionSettings,
     DeliveryReportEvent,
@@ -79,6 +81,7 @@ from .models import (
     UssdReply,
 )
 from .parse import (
+    ERROR_REASONS,
     decode_object,
     error_code,
     looks_like_dinstar,
@@ -95,7 +98,15 @@ from .ports import wire_port, wire_ports, wire_slot
 from .push import parse_push
 from .reports import SENT, delivery_reports, results_by_recipient, same_number, send_report
 from .sim_toolkit import DinstarSimToolkit
-from .sms import UserIdAllocator, check_number, check_query_numbers, check_ussd, plan_send
+from .sms import (
+    MAX_USSD_BYTES,
+    UserIdAllocator,
+    check_number,
+    check_query_numbers,
+    check_task_id,
+    check_ussd,
+    plan_send,
+)
 from .status import (
     BASE_CAPABILITIES,
     CONNECT_INFO_TYPES,
@@ -104,6 +115,7 @@ from .status import (
     capabilities_of,
     device_info,
     gateway_status,
+    without_missing,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -122,6 +134,7 @@ class DinstarGateway(Gateway):
 
     vendor = Vendor.DINSTAR
     declared_capabilities = DECLARED_CAPABILITIES
+    max_ussd_bytes = MAX_USSD_BYTES  # the spec: "its length should not exceed 60 bytes"
 
     def __init__(
         self,
@@ -148,7 +161,7 @@ class DinstarGateway(Gateway):
     def capabilities(self) -> frozenset[Capability]:
         """What the device showed (see `dinstar_status.capabilities_of`); before `connect()` the documented set."""
         if self._device is None:
-            return BASE_CAPABILITIES - self._missing
+            return without_missing(BASE_CAPABILITIES, self._missing)
         return capabilities_of(self._device, imei_reported=self._imei_reported, missing=self._missing)
 
     @property
@@ -288,14 +301,23 @@ class DinstarGateway(Gateway):
 
     async def send_ussd(self, ref: SlotRef, code: str) -> UssdResult:
         """Send a USSD code from one port; the reply comes later by push or `fetch_ussd_replies`."""
-        results = await self.send_ussd_to([ref], code)
-        label = SlotRef(ref.port, ref.slot or 1).label
+        return self._port_result(ref, await self.send_ussd_to([ref], code))
+
+    async def cancel_ussd(self, ref: SlotRef) -> UssdResult:
+        """End the USSD session of one port: `send_ussd` with `command=cancel` and empty text (the spec allows it)."""
+        params = {"port": self._required_ports([ref]), "command": "cancel", "text": ""}
+        obj = await self.call(SEND_USSD, params, Capability.USSD)
+        return self._port_result(ref, parse_ussd_results(obj, SEND_USSD.name))
+
+    @staticmethod
+    def _port_result(ref: SlotRef, results: Sequence[UssdPortResult]) -> UssdResult:
+        """The row of `ref`'s port in a `send_ussd` answer; a 202 answer without one counts as accepted."""
         for result in results:
             if result.ref is not None and result.ref.port == ref.port:
                 return UssdResult(
                     port_label=result.port_label, accepted=result.accepted, code=result.status, reason=result.reason
                 )
-        return UssdResult(port_label=label, accepted=True, code=202)  # accepted, no per-port row
+        return UssdResult(port_label=SlotRef(ref.port, ref.slot or 1).label, accepted=True, code=202)
 
     async def fetch_ussd_replies(self, refs: Sequence[SlotRef]) -> dict[str, str]:
         """The latest USSD reply per port label; ports without a reply are left out."""
@@ -350,7 +372,7 @@ class DinstarGateway(Gateway):
         """Send `text` (with `#param#` placeholders filled per recipient) and report per-recipient acceptance.
 
         Each recipient gets a `user_id`, returned as its `RecipientResult.task_id`: send reports carry it
-        back. `SendResult.task_ids` are the device's task ids (for `stop_sms_task`). A refused request marks
+        back. `SendResult.task_ids` are the device's task ids (for `cancel_sms_tasks`). A refused request marks
         its recipients as not accepted; when a later request of a split send fails to get an answer, the
         recipients sent so far stay reported and the rest are marked not accepted.
         """
@@ -473,18 +495,30 @@ class DinstarGateway(Gateway):
             self._queue_endpoint = endpoint
             return parse_queue_count(obj, endpoint.name)
         self._queue_endpoint = None
+        self._missing.add(Capability.SEND_QUEUE)
         msg = "none of query_sms_in_queue, query_sms_queue, query_sms_count exists on this firmware"
         raise GatewayUnsupportedError(msg)
 
-    async def stop_sms_task(self, task_id: int | str) -> bool:
-        """Stop a send task (`stop_sms`); False when the device no longer knows it (finished or unknown)."""
-        obj = await self._http.call(STOP_SMS, {"task_id": int(task_id)}, check=False)
-        code = error_code(obj, STOP_SMS.name)
-        if code == 404:
-            return False
-        if code not in {None, 200, 202}:
-            raise GatewayCommandError(code, "could not stop the task", endpoint=STOP_SMS.name)
-        return True
+    async def cancel_sms_tasks(self, task_ids: Sequence[str]) -> list[CancelResult]:
+        """`stop_sms` for each task id of a send (`SendResult.task_ids`), one request each: the API takes one id.
+
+        `error_code` 200 (or none) is CANCELLED; 404 ("cannot be found": sent, failed or unknown) is NOT_FOUND;
+        any other is REFUSED with the spec's reason. Every id is checked before the first request; a connection
+        error raises, leaving the ids before it cancelled and the rest untried.
+        """
+        ids = [check_task_id(task_id) for task_id in task_ids]
+        results: list[CancelResult] = []
+        for task_id in ids:
+            obj = await self.call(STOP_SMS, {"task_id": task_id}, Capability.SMS_CANCEL, check=False)
+            code = error_code(obj, STOP_SMS.name)
+            if code == 404:
+                outcome, text = CancelOutcome.NOT_FOUND, "task not found"
+            elif code in {None, 200, 202}:
+                outcome, text = CancelOutcome.CANCELLED, "stopped"
+            else:
+                outcome, text = CancelOutcome.REFUSED, ERROR_REASONS.get(code, "could not stop the task")
+            results.append(CancelResult(task_id=str(task_id), outcome=outcome, code=code, text=text))
+        return results
 
     async def query_incoming_sms(
         self, *, after_id: int = 0, flag: InboxFlag = "all", ports: Sequence[SlotRef] = ()
@@ -509,12 +543,6 @@ class DinstarGateway(Gateway):
     async def send_ussd_to(self, refs: Sequence[SlotRef], code: str) -> list[UssdPortResult]:
         """Send a USSD code from several ports; per port 200 sent, 486 busy, 503 not registered."""
         params = {"port": self._required_ports(refs), "command": "send", "text": check_ussd(code)}
-        obj = await self.call(SEND_USSD, params, Capability.USSD)
-        return parse_ussd_results(obj, SEND_USSD.name)
-
-    async def cancel_ussd(self, refs: Sequence[SlotRef]) -> list[UssdPortResult]:
-        """End the USSD sessions of these ports."""
-        params = {"port": self._required_ports(refs), "command": "cancel", "text": ""}
         obj = await self.call(SEND_USSD, params, Capability.USSD)
         return parse_ussd_results(obj, SEND_USSD.name)
 
@@ -577,6 +605,7 @@ class DinstarGateway(Gateway):
         params: Params = None,
         capability: Capability | None = None,
         *,
+        check: bool = True,
         allow_empty: bool = False,
     ) -> dict[str, Any]:
         """One API call (see `connection.DinstarHttp.call`); a 404 marks `capability` as missing, then raises.
@@ -585,7 +614,7 @@ class DinstarGateway(Gateway):
         it) once the firmware turned out not to have the endpoint.
         """
         try:
-            return await self._http.call(endpoint, params, allow_empty=allow_empty)
+            return await self._http.call(endpoint, params, check=check, allow_empty=allow_empty)
         except GatewayUnsupportedError:
             if capability is not None:
                 self._missing.add(capability)

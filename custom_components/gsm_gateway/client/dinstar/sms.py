@@ -32,6 +32,7 @@ MAX_TEXT_BYTES = 1500
 MAX_NUMBER_BYTES = 24
 MAX_QUERY_NUMBERS = 32
 MAX_USSD_BYTES = 60
+MAX_TASK_ID_DIGITS = 10  # the spec's task_id is an Integer
 
 USER_ID_EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 USER_ID_LIMIT = 2**31  # the device parses user_id into a C int
@@ -142,6 +143,15 @@ def check_query_numbers(numbers: Sequence[str]) -> list[str]:
         msg = f"at most {MAX_QUERY_NUMBERS} numbers per query"
         raise GatewayRequestError(msg)
     return [check_number(number) for number in numbers]
+
+
+def check_task_id(task_id: str) -> int:
+    """A task id of a send (`SendResult.task_ids`) as the device's integer: 1-10 ASCII digits."""
+    text = task_id.strip()
+    if not 1 <= len(text) <= MAX_TASK_ID_DIGITS or not text.isascii() or not text.isdigit():
+        msg = f"a task id is 1-{MAX_TASK_ID_DIGITS} digits 0-9"
+        raise GatewayRequestError(msg)
+    return int(text)
 
 
 def check_ussd(code: str) -> str:

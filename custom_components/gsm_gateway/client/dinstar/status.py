@@ -51,7 +51,12 @@ BASE_CAPABILITIES = frozenset({
     Capability.RESET_MODULE,
     Capability.LOCK,
     Capability.SET_SIM_NUMBER,
+    Capability.SEND_QUEUE,  # `query_sms_in_queue` (or an alias); gone when none of the names exists
+    Capability.SMS_CANCEL,  # `stop_sms` with the task id of a send
+    Capability.USSD_CANCEL,  # `send_ussd` with `command=cancel`
 })  # fmt: skip
+# A capability that goes with another: the endpoint of USSD is the one that cancels it.
+NEEDS: Mapping[Capability, Capability] = {Capability.USSD_CANCEL: Capability.USSD}
 
 
 MULTI_SLOT_CAPABILITIES = frozenset({Capability.SIM_SLOTS, Capability.SWITCH_SLOT})
@@ -96,6 +101,12 @@ def device_info(serial: str, infos: Sequence[PortInfo], host: str | None = None)
     )
 
 
+def without_missing(capabilities: Iterable[Capability], missing: Iterable[Capability]) -> frozenset[Capability]:
+    """`capabilities` less those whose endpoint answered 404, and less those that need a missing one (`NEEDS`)."""
+    gone = set(missing)
+    return frozenset(item for item in capabilities if item not in gone and NEEDS.get(item) not in gone)
+
+
 def capabilities_of(device: DeviceInfo, *, imei_reported: bool, missing: Iterable[Capability]) -> frozenset[Capability]:
     """Capabilities from what the device showed: slots, IMEIs, and endpoints that answered 404."""
     capabilities = set(BASE_CAPABILITIES)
@@ -103,7 +114,7 @@ def capabilities_of(device: DeviceInfo, *, imei_reported: bool, missing: Iterabl
         capabilities |= MULTI_SLOT_CAPABILITIES
     if imei_reported:
         capabilities.add(Capability.SET_IMEI)
-    return frozenset(capabilities - set(missing))
+    return without_missing(capabilities, missing)
 
 
 def slot_status(info: PortInfo) -> SlotStatus:

@@ -34,6 +34,8 @@ from ..ip_lists import IpListFeature
 from ..mms import check_mms
 from ..models import (
     CallStatistics,
+    CancelOutcome,
+    CancelResult,
     Capability,
     ConnectionSettings,
     DeviceInfo,
@@ -132,6 +134,8 @@ BASE_CAPABILITIES = frozenset(
         Capability.SET_IMEI,
         Capability.SET_SIM_NUMBER,
         Capability.SMS_TASKS,
+        Capability.SEND_QUEUE,  # counted from the task lists (`get_queue_count`)
+        Capability.SMS_CANCEL,  # `goip_remove_sms.html` with the task ids of a send
         Capability.MMS,
         Capability.MMS_SEND,
         Capability.SEND_OPTIONS,
@@ -172,6 +176,7 @@ class EjoinGateway(Gateway):
     vendor: ClassVar[Vendor] = Vendor.EJOIN
     declared_capabilities = DECLARED_CAPABILITIES
     offers_encrypted_session = True
+    max_ussd_bytes = MAX_USSD_LENGTH
 
     def __init__(
         self,
@@ -669,20 +674,7 @@ class EjoinGateway(Gateway):
         tasks: list[SmsTask] = []
         total: int | None = None
         for _ in range(MAX_TASK_PAGES):
-            params = {
-                "version": API_VERSION,
-                "port": str(port),
-                "pos": str(len(tasks)),
-                "num": str(TASK_PAGE_SIZE),
-                "has_content": "1",
-            }
-            try:
-                answer = await self.connection.call("GET", "/goip_get_tasks.html", params=params)
-            except GatewayCommandError as err:
-                if err.code == TASKS_NOT_FOUND:
-                    break
-                raise
-            page, reported = parse_task_page(answer)
+            page, reported = await self._task_page(port, len(tasks), content=True)
             total = reported if reported is not None else total
             tasks.extend(page)
             if not page or (total is not None and len(tasks) >= total):
@@ -690,6 +682,65 @@ class EjoinGateway(Gateway):
         else:
             return SmsTaskList(tasks=tuple(tasks), total=total, truncated=True)
         return SmsTaskList(tasks=tuple(tasks), total=total, truncated=False)
+
+    async def _task_page(self, port: int, pos: int, *, content: bool) -> tuple[list[SmsTask], int | None]:
+        """One page of a port's queue and the device's `total_num`; code 404 ("Tasks Not Found") is an empty queue."""
+        params = {
+            "version": API_VERSION,
+            "port": str(port),
+            "pos": str(pos),
+            "num": str(TASK_PAGE_SIZE),
+            "has_content": "1" if content else "0",
+        }
+        try:
+            answer = await self.connection.call("GET", "/goip_get_tasks.html", params=params)
+        except GatewayCommandError as err:
+            if err.code == TASKS_NOT_FOUND:
+                return [], None
+            raise
+        return parse_task_page(answer)
+
+    async def get_queue_count(self) -> int:
+        """Tasks waiting in the send queue (paused ones too), in one `goip_get_tasks.html` request per port.
+
+        Home Assistant sends one task per recipient, so a task is one SMS. Each port's first page (without texts)
+        gives its task ids and `total_num`: a task listed under several ports counts once while it is on their
+        first pages, and once per port beyond them. The cost stays one request per port however long the queue.
+        """
+        seen: set[str] = set()
+        beyond = 0
+        for port in range(1, self.device.port_count + 1):
+            page, total = await self._task_page(port, 0, content=False)
+            seen.update(task.task_id for task in page)
+            beyond += max((total or 0) - len(page), 0)
+        return len(seen) + beyond
+
+    async def cancel_sms_tasks(self, task_ids: Sequence[str]) -> list[CancelResult]:
+        """Remove the tasks from the queue (`goip_remove_sms.html`), all in one request.
+
+        Status 0 is CANCELLED. The documents have no status for an unknown task: an answer of code 404 ("Tasks Not
+        Found": none of them is queued), a task left out of the results and a status 404 are NOT_FOUND; any other
+        status is REFUSED with the device's code and text. No ids, no request: a request without `tids` would
+        remove every task.
+        """
+        if not task_ids:
+            return []
+        try:
+            answered = await self._task_call("/goip_remove_sms.html", task_ids)
+        except GatewayCommandError as err:
+            if err.code != TASKS_NOT_FOUND:
+                raise
+            answered = []
+        by_id = {result.task_id: result for result in answered}
+        results: list[CancelResult] = []
+        for task_id in (str(int(tid)) for tid in task_ids):
+            result = by_id.get(task_id)
+            if result is None or result.code == TASKS_NOT_FOUND:
+                results.append(CancelResult(task_id=task_id, outcome=CancelOutcome.NOT_FOUND, text="task not found"))
+            else:
+                outcome = CancelOutcome.CANCELLED if result.ok else CancelOutcome.REFUSED
+                results.append(CancelResult(task_id=task_id, outcome=outcome, code=result.code, text=result.text))
+        return results
 
     async def _task_call(self, path: str, task_ids: Sequence[str] | None) -> list[TaskResult]:
         body: dict[str, Any] = {}

@@ -70,6 +70,8 @@ MAX_RECIPIENTS = 50
 MAX_USSD_LENGTH = 255
 IDENTITY_MAX_AGE = 3600.0  # seconds before ICCID/IMSI/number are read again without a state change
 
+# No send queue and no cancel: the API has no queue query, lists no tasks (`querytxsms` needs their ids) and has no
+# way to stop one. `SEND_QUEUE` and `SMS_CANCEL` are not declared (docs/protocol-synway.md, "Capabilities").
 CAPABILITIES = frozenset(
     {
         Capability.INBOX_POLL,
@@ -98,6 +100,7 @@ class SynwayGateway(Gateway):
     """Client for a Synway SMG wireless gateway."""
 
     vendor: ClassVar[Vendor] = Vendor.SYNWAY
+    max_ussd_bytes = MAX_USSD_LENGTH  # the document: "no longer than 255"
     declared_capabilities = DECLARED_CAPABILITIES
 
     def __init__(
