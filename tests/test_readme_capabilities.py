@@ -56,7 +56,7 @@ CAPABILITY_NAMES: Mapping[Capability, str] = {
     Capability.SAVE: "Saving the gateway's configuration",
     Capability.SET_IMEI: "Writing the IMEI",
     Capability.SET_SIM_NUMBER: "Storing a SIM's number",
-    Capability.SEND_QUEUE: "SMS waiting in the send queue (sensor)",
+    Capability.SEND_QUEUE: "SMS in the send queue (sensor)",
     Capability.SMS_CANCEL: "Cancelling queued SMS by the task ids of their send",
     Capability.SMS_TASKS: "Send queue (list, pause, resume, delete)",
     Capability.ESIM: "eSIM profiles",

@@ -37,7 +37,7 @@ def quick_queue_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def waiting(hass: HomeAssistant, vendor: str) -> str:
-    state = hass.states.get(f"sensor.{vendor}_gateway_sms_waiting")
+    state = hass.states.get(f"sensor.{vendor}_gateway_sms_in_send_queue")
     assert state is not None
     return state.state
 
@@ -134,7 +134,7 @@ async def test_firmware_without_a_queue_query_has_no_sensor(
     sim.variants.add("no-queue")
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.dinstar_gateway_sms_waiting") is None
+    assert hass.states.get("sensor.dinstar_gateway_sms_in_send_queue") is None
     await call(hass, "send_sms", recipients=RECIPIENTS[:1], message="x", port="1")  # no queue read follows
     await asyncio.sleep(0.2)
     await hass.async_block_till_done()
@@ -145,7 +145,7 @@ async def test_firmware_without_a_queue_query_has_no_sensor(
 async def test_a_queue_query_that_goes_away_leaves_the_sensor_unknown(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: DinstarSimulator
 ) -> None:
-    sensor = "sensor.dinstar_gateway_sms_waiting"
+    sensor = "sensor.dinstar_gateway_sms_in_send_queue"
     sim.variants.add("no-queue")
     await update_entity(hass, sensor)
     assert hass.states.get(sensor).state == STATE_UNKNOWN
@@ -161,7 +161,7 @@ async def test_the_count_stays_while_the_gateway_is_away(
 ) -> None:
     assert await hass.config_entries.async_setup(config_entry.entry_id)  # timers start on the frozen clock
     await hass.async_block_till_done()
-    sensor = "sensor.ejoin_gateway_sms_waiting"
+    sensor = "sensor.ejoin_gateway_sms_in_send_queue"
     await hold(sim)
     await call(hass, "send_sms", recipients=RECIPIENTS[:2], message="wait", port="1")
     await update_entity(hass, sensor)  # the clock is frozen: no waiting for the read after the send
