@@ -31,6 +31,13 @@ CATEGORIES = ("config", "options", "entity", "exceptions", "issues", "services",
 NOT_TESTED_BY_HOME_ASSISTANT = "which has not been tested by Home Assistant"
 
 
+def slow_step_in_debug_mode(record: logging.LogRecord) -> bool:
+    """asyncio's "Executing <Task ...> took 0.1 seconds": the test harness runs the loop in debug mode, which Home
+    Assistant does not, and on a loaded machine any step of a set-up can pass 0.1 s. Speed is measured by
+    `scripts/bench`, not here."""
+    return record.name == "asyncio" and record.getMessage().startswith("Executing <")
+
+
 def about_us(record: logging.LogRecord) -> bool:
     """A warning or error of this integration, or one that names it."""
     return record.levelno >= logging.WARNING and (
@@ -93,6 +100,8 @@ async def test_a_day_with_every_vendor_logs_nothing_about_us(
     lines = [
         f"{record.levelname} {record.name}: {record.getMessage()}"
         for record in caplog.records
-        if about_us(record) and NOT_TESTED_BY_HOME_ASSISTANT not in record.getMessage()
+        if about_us(record)
+        and NOT_TESTED_BY_HOME_ASSISTANT not in record.getMessage()
+        and not slow_step_in_debug_mode(record)
     ]
     assert lines == []
