@@ -67,6 +67,11 @@ class ReceivedMessage:
     incomplete: bool = False
 
 
+def _posix(at: float | str) -> float:
+    """A stored arrival time: POSIX seconds, or an ISO 8601 text as earlier files hold it."""
+    return datetime.fromisoformat(at).timestamp() if isinstance(at, str) else float(at)
+
+
 def _sms_to_json(sms: IncomingSms) -> dict[str, Any]:
     return {
         "message_id": sms.message_id,
@@ -122,6 +127,7 @@ class Inbox:
         self._store = LedgerStore(hass, entry_id, "inbox", self._data_to_save)
         # message id -> whether its event fired (False: marked seen without firing, e.g. already on the gateway)
         self._seen: OrderedDict[str, bool] = OrderedDict()
+        self._unfired: set[str] = set()  # the seen ids whose value is False (kept apart: saving must stay cheap)
         self._cursor: dict[str, Any] | None = None
         self._pending: dict[tuple[str, str, int], dict[int, IncomingSms]] = {}
         self._pending_timers: dict[tuple[str, str, int], CALLBACK_TYPE] = {}
@@ -131,9 +137,10 @@ class Inbox:
         self.delivered = 0
         self.delete_after_delivery = False
         self._to_delete: list[IncomingSms] = []
-        # counterpart key -> (arrival here, whether the message's time was exact) of messages not matched yet
-        # (ordered by last change, so the stale ones are at the front)
-        self._unmatched: OrderedDict[str, list[tuple[datetime, bool]]] = OrderedDict()
+        # counterpart key -> (arrival here in POSIX seconds, whether the message's time was exact) of messages not
+        # matched yet, ordered by last change so the stale ones are at the front. Entries are tuples that are replaced,
+        # never changed: a save copies the dict alone, and what it copies is already what the file holds.
+        self._unmatched: OrderedDict[str, tuple[tuple[float, bool], ...]] = OrderedDict()
         self.closed = False
 
     # --- persistence ---------------------------------------------------------------------------------------
@@ -148,11 +155,13 @@ class Inbox:
         # Older files do not say which fired: treat those as not fired (never deleted on the gateway).
         fired = stored.get("unfired") is not None
         self._seen = OrderedDict.fromkeys(stored.get("seen", []), fired)
+        self._unfired = set(self._seen) if not fired else set()
         for message_id in stored.get("unfired", []):
             if message_id in self._seen:
                 self._seen[message_id] = False
+                self._unfired.add(message_id)
         for key, entries in stored.get("unmatched", {}).items():  # stored oldest first
-            self._unmatched[key] = [(datetime.fromisoformat(at), bool(exact)) for at, exact in entries]
+            self._unmatched[key] = tuple((_posix(at), bool(exact)) for at, exact in entries)
         for raw in stored.get("pending", []):
             try:
                 self._add_part(_sms_from_json(raw))
@@ -163,11 +172,9 @@ class Inbox:
         return {
             "cursor": self._cursor,
             "seen": list(self._seen),
-            "unfired": [message_id for message_id, fired in self._seen.items() if not fired],
+            "unfired": list(self._unfired),
             "pending": [_sms_to_json(part) for parts in self._pending.values() for part in parts.values()],
-            "unmatched": {
-                key: [[at.isoformat(), exact] for at, exact in entries] for key, entries in self._unmatched.items()
-            },
+            "unmatched": dict(self._unmatched),
         }
 
     async def async_save_now(self) -> None:
@@ -215,8 +222,12 @@ class Inbox:
     def _mark_seen(self, message_id: str, *, fired: bool = True) -> None:
         self._seen[message_id] = fired
         self._seen.move_to_end(message_id)
+        if fired:
+            self._unfired.discard(message_id)
+        else:
+            self._unfired.add(message_id)
         while len(self._seen) > SEEN_LIMIT:
-            self._seen.popitem(last=False)
+            self._unfired.discard(self._seen.popitem(last=False)[0])
 
     @callback
     def async_receive(self, sms: IncomingSms) -> bool:
@@ -258,23 +269,25 @@ class Inbox:
         Only an exact and an inexact copy match, one to one: two pushes are two messages, and so are two polled
         rows, even with the same text.
         """
-        now = dt_util.utcnow()
+        now = dt_util.utcnow().timestamp()
         self._forget_stale_counterparts(now)
         key = hashlib.sha256(f"{sms.port_label}\x1f{sms.sender}\x1f{sms.text}".encode()).hexdigest()[:20]
-        entries = [entry for entry in self._unmatched.pop(key, []) if now - entry[0] <= COUNTERPART_WINDOW]
+        window = COUNTERPART_WINDOW.total_seconds()
+        entries = [entry for entry in self._unmatched.pop(key, ()) if now - entry[0] <= window]
         match = next((index for index, (_, exact) in enumerate(entries) if exact != sms.time_exact), None)
         if match is None:
             entries.append((now, sms.time_exact))
         else:
             del entries[match]
         if entries:
-            self._unmatched[key] = entries  # re-inserted at the end: the front stays the oldest
+            self._unmatched[key] = tuple(entries)  # re-inserted at the end: the front stays the oldest
         return match is not None
 
-    def _forget_stale_counterparts(self, now: datetime) -> None:
+    def _forget_stale_counterparts(self, now: float) -> None:
+        window = COUNTERPART_WINDOW.total_seconds()
         while self._unmatched:
             key, entries = next(iter(self._unmatched.items()))
-            if now - entries[-1][0] <= COUNTERPART_WINDOW and len(self._unmatched) <= SEEN_LIMIT:
+            if now - entries[-1][0] <= window and len(self._unmatched) <= SEEN_LIMIT:
                 return
             del self._unmatched[key]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 
@@ -66,6 +67,24 @@ async def test_unmatched_copies_survive_a_restart(hass: HomeAssistant) -> None:
     box, _ = inbox(hass)
     assert box.async_receive(sms("push-1", exact=False))
     await box.async_save_now()
+    again, fired_again = inbox(hass)
+    await again.async_load()
+    assert not again.async_receive(sms("row-1", exact=True))
+    assert fired_again == []
+
+
+async def test_unmatched_copies_written_by_an_earlier_version_still_match(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Earlier versions stored the arrival as ISO 8601 text; after an upgrade the waiting copy still matches."""
+    box, _ = inbox(hass)
+    assert box.async_receive(sms("push-1", exact=False))
+    await box.async_save_now()
+    stored = hass_storage["gsm_gateway.entry.inbox"]["data"]
+    stored["unmatched"] = {
+        key: [[datetime.fromtimestamp(at, UTC).isoformat(), exact] for at, exact in entries]
+        for key, entries in stored["unmatched"].items()
+    }
     again, fired_again = inbox(hass)
     await again.async_load()
     assert not again.async_receive(sms("row-1", exact=True))
