@@ -27,7 +27,7 @@ from .conftest import WEBHOOK_ID
 
 PORTS, SLOTS = 64, 32
 PER_PORT, ENABLED_PER_PORT = 25, 13  # a port's entities (README, "Entities"), and those enabled by default
-GATEWAY, ENABLED_GATEWAY = 17, 9  # the gateway's own: summaries, counters of today, send queue, reboot and save, proxies
+GATEWAY, ENABLED_GATEWAY = 17, 9  # the gateway's own: summaries, daily counters, send queue, buttons, proxies
 DEFAULT_ENTRIES = PORTS * PER_PORT + GATEWAY  # 1,617 (docs/scale.md)
 SLOT_KEYS = frozenset({"slot_status", "slot_lock"})  # a slot's status sensor and lock switch
 
