@@ -124,18 +124,68 @@ class GatewayStatistics:
     calls_total: dict[str, CallStatistics] = field(default_factory=dict)
 
 
+class ReadSoonCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """A slow read that follows the status coordinator, and reads again soon when asked (once per burst).
+
+    Statistics and the send queue change when messages come and go; polling them every few minutes would show a
+    count from before a message the user just saw. `async_read_soon` asks for one read `read_soon_delay` seconds
+    later, however many times it is called meanwhile.
+    """
+
+    config_entry: GsmGatewayConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: GsmGatewayConfigEntry,
+        status: GatewayStatusCoordinator,
+        *,
+        name: str,
+        update_interval: timedelta,
+        read_soon_delay: float,
+    ) -> None:
+        """Poll every `update_interval`; `status` decides whether the gateway is reachable."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} {name}",
+            update_interval=update_interval,
+            always_update=False,
+        )
+        self.status = status
+        self._read_soon = Debouncer(
+            hass, LOGGER, cooldown=read_soon_delay, immediate=False, function=self.async_refresh
+        )
+
+        @callback
+        def stopping(_event: Event) -> None:
+            self._read_soon.async_shutdown()  # Home Assistant does not unload entries when it stops
+
+        entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping))
+
+    @callback
+    def async_read_soon(self) -> None:
+        """Read again a little later; calls until then join that read."""
+        self._read_soon.async_schedule_call()
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Also drop a pending read (unload, or Home Assistant stopping)."""
+        await super().async_shutdown()
+        self._read_soon.async_shutdown()
+
+
 # Seconds between message activity on the gateway and the statistics read that follows it (the device counts first).
 ACTIVITY_REFRESH_DELAY = 5.0
 
 
-class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
+class GatewayStatisticsCoordinator(ReadSoonCoordinator[GatewayStatistics]):
     """SMS and call statistics, polled slowly.
 
     Reaching the gateway is the status coordinator's business: on a connection error this one keeps its data and
     asks for a status poll, so an outage is logged once; its entities follow the status coordinator's availability.
     """
-
-    config_entry: GsmGatewayConfigEntry
 
     def __init__(
         self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway, status: GatewayStatusCoordinator
@@ -143,38 +193,21 @@ class GatewayStatisticsCoordinator(DataUpdateCoordinator[GatewayStatistics]):
         """Poll at the configured statistics interval."""
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{entry.title} statistics",
+            entry,
+            status,
+            name="statistics",
             update_interval=timedelta(seconds=entry.options.get(CONF_STATISTICS_INTERVAL, DEFAULT_STATISTICS_INTERVAL)),
-            always_update=False,
+            read_soon_delay=ACTIVITY_REFRESH_DELAY,
         )
         self.gateway = gateway
-        self.status = status
-        self._activity_refresh = Debouncer(
-            hass, LOGGER, cooldown=ACTIVITY_REFRESH_DELAY, immediate=False, function=self.async_refresh
-        )
-
-        @callback
-        def stopping(_event: Event) -> None:
-            self._activity_refresh.async_shutdown()  # Home Assistant does not unload entries when it stops
-
-        entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping))
 
     @callback
     def async_note_activity(self) -> None:
-        """A message came in or went out: read the counters again soon, once per burst.
+        """A message came in or went out: read the counters again soon.
 
-        Statistics are polled every few minutes; without this, a port would show "SMS received 0" right under an
-        SMS received seconds ago.
+        Without it a port would show "SMS received 0" right under an SMS received seconds ago.
         """
-        self._activity_refresh.async_schedule_call()
-
-    @override
-    async def async_shutdown(self) -> None:
-        """Also drop a pending activity read (unload, or Home Assistant stopping)."""
-        await super().async_shutdown()
-        self._activity_refresh.async_shutdown()
+        self.async_read_soon()
 
     async def _async_update_data(self) -> GatewayStatistics:
         previous: GatewayStatistics | None = self.data  # None until the first successful poll
@@ -202,7 +235,7 @@ QUEUE_REFRESH_DELAY = 2.0
 QUEUE_BUSY_INTERVAL = timedelta(seconds=30)
 
 
-class SendQueueCoordinator(DataUpdateCoordinator[int | None]):
+class SendQueueCoordinator(ReadSoonCoordinator[int | None]):
     """How many SMS wait in the gateway's send queue (`Gateway.get_queue_count`).
 
     The cost of a read depends on the gateway (Skyline/EJOIN: one request per port), so the queue is read at the
@@ -212,8 +245,6 @@ class SendQueueCoordinator(DataUpdateCoordinator[int | None]):
     drops `SEND_QUEUE`); the queue is not read again.
     """
 
-    config_entry: GsmGatewayConfigEntry
-
     def __init__(
         self, hass: HomeAssistant, entry: GsmGatewayConfigEntry, gateway: Gateway, status: GatewayStatusCoordinator
     ) -> None:
@@ -221,35 +252,19 @@ class SendQueueCoordinator(DataUpdateCoordinator[int | None]):
         self.idle_interval = timedelta(seconds=entry.options.get(CONF_STATISTICS_INTERVAL, DEFAULT_STATISTICS_INTERVAL))
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{entry.title} send queue",
+            entry,
+            status,
+            name="send queue",
             update_interval=self.idle_interval,
-            always_update=False,
+            read_soon_delay=QUEUE_REFRESH_DELAY,
         )
         self.gateway = gateway
-        self.status = status
-        self._refresh_soon = Debouncer(
-            hass, LOGGER, cooldown=QUEUE_REFRESH_DELAY, immediate=False, function=self.async_refresh
-        )
-
-        @callback
-        def stopping(_event: Event) -> None:
-            self._refresh_soon.async_shutdown()
-
-        entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, stopping))
 
     @callback
     def async_note_change(self) -> None:
         """Home Assistant queued or cancelled SMS: read the queue again soon, once per burst."""
         if Capability.SEND_QUEUE in self.gateway.capabilities:  # not on firmware that turned out to have no queue
-            self._refresh_soon.async_schedule_call()
-
-    @override
-    async def async_shutdown(self) -> None:
-        """Also drop a pending read (unload, or Home Assistant stopping)."""
-        await super().async_shutdown()
-        self._refresh_soon.async_shutdown()
+            self.async_read_soon()
 
     async def _async_update_data(self) -> int | None:
         previous: int | None = self.data  # None until the first successful read
