@@ -94,8 +94,8 @@ def flow_keys(source: str) -> FlowKeys:
 
 
 def fixable_issues() -> set[str]:
-    """Translation keys of the issues raised with `is_fixable=True` (each one opens the repair's fix flow)."""
-    found: set[str] = set()
+    """Translation keys of the issues raised with a fix flow: `is_fixable=True`, or push_target's `FIXABLE_ISSUES`."""
+    found: set[str] = set(push_target.FIXABLE_ISSUES)
     for path in INTEGRATION.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "async_create_issue"):

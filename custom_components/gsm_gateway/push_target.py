@@ -123,15 +123,7 @@ class PushTargetManager:
             return
         self.url = push_url(self.hass, self.entry_data)
         if self.url is None:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id(ISSUE_NO_URL, self.entry_id),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_NO_URL,
-                translation_placeholders={"title": self.title},
-            )
+            self._raise_issue(ISSUE_NO_URL)
             return
         ir.async_delete_issue(self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry_id))
         await self.async_take_over(self.url)
@@ -162,16 +154,7 @@ class PushTargetManager:
         except GatewayError as err:
             LOGGER.warning("Could not point %s's pushes at Home Assistant: %s", self.title, err)
             self.taken_over = False
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id(ISSUE_FAILED, self.entry_id),
-                is_fixable=True,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_FAILED,
-                translation_placeholders={"title": self.title, "error": str(err)},
-                data={"entry_id": self.entry_id},
-            )
+            self._raise_issue(ISSUE_FAILED, error=str(err))
             return False
         self.taken_over = True
         for kind in FIXABLE_ISSUES:
@@ -208,15 +191,21 @@ class PushTargetManager:
             return  # unreachable now (the coordinator reports that), or the firmware does not say
         if current is None or current == self.url:
             return
+        self._raise_issue(ISSUE_CHANGED, target=_displayable(current))
+
+    @callback
+    def _raise_issue(self, kind: str, **placeholders: str) -> None:
+        """A repair of this entry; those in `FIXABLE_ISSUES` have a fix flow (`repairs.py`), which needs the entry."""
+        fixable = kind in FIXABLE_ISSUES
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            issue_id(ISSUE_CHANGED, self.entry_id),
-            is_fixable=True,
+            issue_id(kind, self.entry_id),
+            is_fixable=fixable,
             severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_CHANGED,
-            translation_placeholders={"title": self.title, "target": _displayable(current)},
-            data={"entry_id": self.entry_id},
+            translation_key=kind,
+            translation_placeholders={"title": self.title, **placeholders},
+            data={"entry_id": self.entry_id} if fixable else None,
         )
 
     @callback
