@@ -33,6 +33,7 @@ from custom_components.gsm_gateway.client import (
     GatewayError,
     GatewayUnsupportedError,
     SlotRef,
+    UssdResult,
     parse_label,
 )
 from custom_components.gsm_gateway.const import ATTR_PORT, DOMAIN, EVENT_USSD_RECEIVED, LOGGER
@@ -204,16 +205,7 @@ async def _async_session(
             result = await gateway.send_ussd(ref, call.data[ATTR_CODE])
         label = result.port_label or ref.label
         if not result.accepted:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="ussd_refused",
-                translation_placeholders={
-                    "title": entry.title,
-                    "port": label,
-                    "code": str(result.code),
-                    "reason": result.reason or "-",
-                },
-            )
+            raise _refused(entry, "ussd_refused", label, result)
         if result.reply is not None:
             _fire_reply(dispatcher, label, result.reply)
             return _response(label, "replied", result.reply)
@@ -234,6 +226,20 @@ async def _async_session(
     return _unanswered(label, session)
 
 
+def _refused(entry: GsmGatewayConfigEntry, key: str, label: str, result: UssdResult) -> HomeAssistantError:
+    """The gateway said no to a USSD request (`ussd_refused`, `ussd_cancel_refused`): its code and reason."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={
+            "title": entry.title,
+            "port": label,
+            "code": str(result.code),
+            "reason": result.reason or "-",
+        },
+    )
+
+
 def _response(port: str, status: str, reply: str | None) -> ServiceResponse:
     response: dict[str, Any] = {"port": port, "status": status, "reply": reply}
     if status == "pending":
@@ -250,16 +256,7 @@ async def _cancel_ussd(call: ServiceCall) -> ServiceResponse:
         result = await gateway.cancel_ussd(ref)
     label = result.port_label or ref.label
     if not result.accepted:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="ussd_cancel_refused",
-            translation_placeholders={
-                "title": entry.title,
-                "port": label,
-                "code": str(result.code),
-                "reason": result.reason or "-",
-            },
-        )
+        raise _refused(entry, "ussd_cancel_refused", label, result)
     session = entry.runtime_data.receiver.ussd_sessions.pop(ref.port, None)
     if session is not None:
         session.end()
