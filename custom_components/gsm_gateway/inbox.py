@@ -125,9 +125,8 @@ class Inbox:
         self._deliver = deliver
         self._on_report = on_report
         self._store = LedgerStore(hass, entry_id, "inbox", self._data_to_save)
-        # message id -> whether its event fired (False: marked seen without firing, e.g. already on the gateway)
-        self._seen: OrderedDict[str, bool] = OrderedDict()
-        self._unfired: set[str] = set()  # the seen ids whose value is False (kept apart: saving must stay cheap)
+        self._seen: OrderedDict[str, None] = OrderedDict()  # message ids, oldest first
+        self._unfired: set[str] = set()  # seen ids whose event never fired (marked seen when already on the gateway)
         self._cursor: dict[str, Any] | None = None
         self._pending: dict[tuple[str, str, int], dict[int, IncomingSms]] = {}
         self._pending_timers: dict[tuple[str, str, int], CALLBACK_TYPE] = {}
@@ -154,12 +153,9 @@ class Inbox:
         self._cursor = stored.get("cursor")
         # Older files do not say which fired: treat those as not fired (never deleted on the gateway).
         fired = stored.get("unfired") is not None
-        self._seen = OrderedDict.fromkeys(stored.get("seen", []), fired)
-        self._unfired = set(self._seen) if not fired else set()
-        for message_id in stored.get("unfired", []):
-            if message_id in self._seen:
-                self._seen[message_id] = False
-                self._unfired.add(message_id)
+        self._seen = OrderedDict.fromkeys(stored.get("seen", []))
+        unfired = stored.get("unfired", []) if fired else self._seen
+        self._unfired = {message_id for message_id in unfired if message_id in self._seen}
         for key, entries in stored.get("unmatched", {}).items():  # stored oldest first
             self._unmatched[key] = tuple((_posix(at), bool(exact)) for at, exact in entries)
         for raw in stored.get("pending", []):
@@ -219,8 +215,11 @@ class Inbox:
         """True when this message already fired (or is part of a message that did)."""
         return message_id in self._seen
 
+    def _fired(self, message_id: str) -> bool:
+        return message_id in self._seen and message_id not in self._unfired
+
     def _mark_seen(self, message_id: str, *, fired: bool = True) -> None:
-        self._seen[message_id] = fired
+        self._seen[message_id] = None
         self._seen.move_to_end(message_id)
         if fired:
             self._unfired.discard(message_id)
@@ -378,7 +377,7 @@ class Inbox:
                         self._mark_seen(sms.message_id, fired=False)
                     elif self.async_receive(sms):
                         new += 1
-                    elif self.delete_after_delivery and self._seen.get(sms.message_id) and sms.device_sms_id:
+                    elif self.delete_after_delivery and self._fired(sms.message_id) and sms.device_sms_id:
                         # It fired from a push (which carries no device id): delete its polled copy now.
                         self._to_delete.append(sms)
                 for report in page.reports:

@@ -148,6 +148,22 @@ async def test_delete_never_touches_messages_that_did_not_fire(
     assert [entry.text for entry in sim.inbox] == ["there before Home Assistant"]
 
 
+async def test_messages_that_did_not_fire_are_remembered_across_a_restart(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: EjoinSimulator
+) -> None:
+    """The ledger says which messages never fired: after a restart of the entry they are still never deleted."""
+    clock = Clock()
+    sim.deliver_sms(1, None, "+491711234567", "there before Home Assistant")
+    hass.config_entries.async_update_entry(config_entry, options={CONF_DELETE_AFTER_DELIVERY: True})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await settle(hass)
+    sim.reboot()
+    await clock.catch_up_timer(hass)
+    assert [entry.text for entry in sim.inbox] == ["there before Home Assistant"]
+
+
 async def test_delete_after_delivery_of_pushed_messages(
     hass: HomeAssistant, pushing: MockConfigEntry, sim: EjoinSimulator
 ) -> None:
