@@ -111,8 +111,9 @@ def limits_section() -> Section:
         title="Limits",
         summary=(
             "What one push or one action may cost is bounded, so that a hostile or broken sender cannot freeze Home "
-            "Assistant or grow its memory (docs/receiving.md and docs/sending.md say why each bound is where it is). "
-            "The values are read from the code."
+            "Assistant or grow its memory. The values are read from the code; why each bound is where it is, is "
+            "written beside its constant (`client/limits.py` for what a push may hold, `webhook.py`, `inbox.py`, "
+            "`dispatch.py`, `client/ejoin/send.py`, `failover.py`, `client/transport.py`)."
         ),
         rows=[{"what is bounded": what, "bound": bound, "beyond it": beyond} for what, bound, beyond in rows],
     )
